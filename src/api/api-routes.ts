@@ -1,0 +1,79 @@
+// The resource API: GET /api/v1/<scope> returns only the fields consented to at this moment.
+import Router from '@koa/router';
+import type Koa from 'koa';
+import type Provider from 'oidc-provider';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import { buildOpenApi } from '../catalog/openapi.ts';
+import type { ClientService } from '../clients/client-service.ts';
+import type { Config } from '../config.ts';
+import type { ConsentService } from '../consents/consent-service.ts';
+import type { Pool } from '../db/pool.ts';
+import { noStore } from '../http/security-headers.ts';
+import { guarded } from '../oidc/postgres-adapter.ts';
+import { findJobseekerData } from '../profiles/jobseeker-queries.ts';
+import { BearerError, bearerAuth } from './bearer-auth.ts';
+import { filterScopeValue, grantedFieldIds } from './filter-fields.ts';
+
+const apiErrors: Koa.Middleware = async (ctx, next) => {
+  try {
+    await next();
+    if (ctx.status === 404 && ctx.body === undefined) {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: 'no such resource' };
+    }
+  } catch (err) {
+    if (!(err instanceof BearerError)) throw err;
+    ctx.status = err.status;
+    ctx.set('WWW-Authenticate', err.challenge());
+    ctx.body = { error: err.error ?? 'invalid_token', error_description: err.description };
+  }
+};
+
+export function apiRoutes(deps: {
+  config: Config;
+  pool: Pool;
+  catalog: Catalog;
+  provider: Provider;
+  clients: ClientService;
+  consents: ConsentService;
+}) {
+  const { config, pool, catalog } = deps;
+  const openapi = buildOpenApi(catalog, { apiBaseUrl: config.apiAudience, issuer: config.issuer });
+  const router = new Router({ prefix: '/api' });
+
+  router.get('/openapi.json', (ctx) => {
+    ctx.body = openapi;
+  });
+
+  const v1 = new Router({ prefix: '/v1' });
+  v1.use(noStore, apiErrors, bearerAuth({ ...deps, audience: config.apiAudience }));
+
+  v1.get('/consent', (ctx) => {
+    const { clientId, consent } = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
+    ctx.body = {
+      client_id: clientId,
+      fields: consent.fields,
+      granted_at: consent.granted_at.toISOString(),
+      expires_at: consent.expires_at.toISOString(),
+    };
+  });
+
+  v1.get('/:scope', async (ctx) => {
+    const scope = catalog.byId.get(ctx.params.scope as string);
+    if (!scope || scope.kind !== 'data') {
+      ctx.status = 404;
+      ctx.body = { error: 'not_found', error_description: 'unknown data scope' };
+      return;
+    }
+    const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
+    const fields = grantedFieldIds(scope.id, caller.consent.fields);
+    if (!caller.scopes.has(scope.id) || fields.size === 0) {
+      throw new BearerError(403, 'insufficient_scope', `no consent for scope ${scope.id}`, scope.id);
+    }
+    const value = await guarded(() => findJobseekerData(pool, caller.accountId, scope.id));
+    ctx.body = filterScopeValue(scope, value, fields);
+  });
+
+  router.use(v1.routes(), v1.allowedMethods());
+  return router;
+}

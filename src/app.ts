@@ -1,0 +1,77 @@
+// The composition root: database, catalog, services, provider, routers, and their mount order.
+import path from 'node:path';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import CSRF from 'koa-csrf';
+import mount from 'koa-mount';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import { apiRoutes } from './api/api-routes.ts';
+import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
+import { createClientService } from './clients/client-service.ts';
+import type { Config } from './config.ts';
+import { createConsentService } from './consents/consent-service.ts';
+import { createSecretBox } from './crypto/secret-box.ts';
+import type { Pool } from './db/pool.ts';
+import { errorHandler } from './http/error-handler.ts';
+import { createRenderer } from './http/render.ts';
+import { requestLogger } from './http/request-logger.ts';
+import { sameOriginPosts } from './http/same-origin.ts';
+import { noStore, securityHeaders } from './http/security-headers.ts';
+import { sessionMiddleware } from './http/sessions.ts';
+import { staticFiles } from './http/static-files.ts';
+import { interactionRoutes } from './interactions/interaction-routes.ts';
+import { createInteractionService } from './interactions/interaction-service.ts';
+import { createProvider } from './oidc/create-provider.ts';
+
+export interface App {
+  koa: Koa;
+  provider: Provider;
+  catalog: Catalog;
+  services: ReturnType<typeof createServices>;
+}
+
+export function createServices(config: Config, pool: Pool, catalog: Catalog) {
+  const box = createSecretBox(config.secrets.keysEncryptionKey);
+  return {
+    box,
+    clients: createClientService({ pool, catalog, box, production: config.production }),
+    consents: createConsentService({ pool, catalog }),
+  };
+}
+
+export async function createApp(config: Config, pool: Pool, logger: Logger): Promise<App> {
+  const catalog = loadCatalog(config.scopesDir);
+  const render = createRenderer(config.viewsDir, config.production);
+  const services = createServices(config, pool, catalog);
+  const provider = await createProvider({ config, pool, catalog, render, logger, ...services });
+
+  const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
+  koa.silent = true; // errors are logged by our handler, with redaction
+
+  const pages = new Router();
+  pages.use(
+    noStore,
+    sameOriginPosts(config.issuer),
+    bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
+    sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: config.sessionTtlHours * 3_600_000 }),
+    new CSRF({
+      disableQuery: true,
+      errorHandler: (ctx: Koa.Context) =>
+        ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
+    }),
+  );
+  const interactions = createInteractionService({ config, pool, catalog, provider, ...services });
+  pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
+
+  koa.use(requestLogger(logger));
+  koa.use(securityHeaders({ production: config.production }));
+  koa.use(errorHandler(render));
+  koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
+  koa.use(pages.routes());
+  koa.use(apiRoutes({ config, pool, catalog, provider, ...services }).routes());
+  koa.use(mount(provider));
+
+  return { koa, provider, catalog, services };
+}

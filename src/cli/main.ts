@@ -1,0 +1,168 @@
+// Operator commands: `npm run cli -- <command> [options]`. Output meant for machines goes to stdout
+// (one JSON object); progress and messages go to stderr.
+import { parseArgs } from 'node:util';
+import { loadCatalog } from '../catalog/load-catalog.ts';
+import { createClientService } from '../clients/client-service.ts';
+import { loadConfig } from '../config.ts';
+import { createSecretBox } from '../crypto/secret-box.ts';
+import { openDatabase } from '../db/database.ts';
+import { AppError } from '../http/app-error.ts';
+import { createLogger } from '../logger.ts';
+import { importJobseekers } from '../profiles/jobseeker-import.ts';
+
+const USAGE = `Usage: npm run cli -- <command> [options]
+
+Commands:
+  clients create     register a client app; prints {"client_id", "client_secret"} (the secret is shown once)
+  jobseekers import  import jobseekers from a JSON Lines file
+
+Run a command with --help for its options.`;
+
+const CLIENTS_CREATE_HELP = `Usage: npm run cli -- clients create --name NAME --redirect-uri URI [--redirect-uri URI2]
+                                     --scope "openid profile competences …" [options]
+
+Options:
+  --name NAME                      the app's name, shown to jobseekers
+  --redirect-uri URI               an exact redirect URI (https; http only on localhost outside production); repeatable
+  --post-logout-redirect-uri URI   where RP-initiated logout may return; repeatable
+  --scope "S1 S2 …"                the scopes the app may request (must include openid; see scopes/)
+  --description TEXT               what the app does, shown on the consent page
+  --operator NAME                  the organisation that runs it
+  --purpose SCOPE=TEXT             why the app needs a data scope, shown next to its fields; repeatable
+  --status pending|active|suspended  default: active`;
+
+const IMPORT_HELP = `Usage: npm run cli -- jobseekers import FILE
+
+Reads JSON Lines, one jobseeker a line:
+  {"login": "...", "password": "...", "claims": {<OIDC claims>}, "data": {"<scope>": <value>}}
+Each data scope's value has exactly the shape the API returns with every field consented.
+Bad lines are reported by number (on stderr) and skipped; the good ones are imported. Re-running the
+same file updates jobseekers in place (idempotent on login). Prints a JSON summary on stdout.
+Exit status: 0 when every line was imported, 1 when some lines were rejected.`;
+
+async function withServices<T>(fn: (deps: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
+  const deps = await open();
+  try {
+    return await fn(deps);
+  } finally {
+    await deps.db.close();
+  }
+}
+
+async function open() {
+  const config = loadConfig();
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
+  const db = await openDatabase(config, logger);
+  const catalog = loadCatalog(config.scopesDir);
+  const box = createSecretBox(config.secrets.keysEncryptionKey);
+  return {
+    config,
+    db,
+    catalog,
+    clients: createClientService({ pool: db.pool, catalog, box, production: config.production }),
+  };
+}
+
+async function clientsCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean' },
+      name: { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      'post-logout-redirect-uri': { type: 'string', multiple: true },
+      scope: { type: 'string' },
+      description: { type: 'string' },
+      operator: { type: 'string' },
+      purpose: { type: 'string', multiple: true },
+      status: { type: 'string' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${CLIENTS_CREATE_HELP}\n`);
+    return 0;
+  }
+  if (!values.name || !values['redirect-uri']?.length || !values.scope) {
+    process.stderr.write(`--name, --redirect-uri and --scope are required.\n\n${CLIENTS_CREATE_HELP}\n`);
+    return 2;
+  }
+  const purposes = Object.fromEntries(
+    (values.purpose ?? []).map((p) => {
+      const at = p.indexOf('=');
+      return at > 0 ? [p.slice(0, at), p.slice(at + 1)] : [p, ''];
+    }),
+  );
+  const created = await withServices(({ clients }) =>
+    clients.create({
+      name: values.name as string,
+      redirectUris: values['redirect-uri'] as string[],
+      postLogoutRedirectUris: values['post-logout-redirect-uri'],
+      scopes: (values.scope as string).split(/\s+/).filter(Boolean),
+      description: values.description,
+      operatorName: values.operator,
+      purposes,
+      status: values.status as 'pending' | 'active' | 'suspended' | undefined,
+    }),
+  );
+  process.stdout.write(`${JSON.stringify(created)}\n`);
+  return 0;
+}
+
+async function jobseekersImport(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${IMPORT_HELP}\n`);
+    return 0;
+  }
+  const file = positionals[0];
+  if (!file) {
+    process.stderr.write(`A FILE is required.\n\n${IMPORT_HELP}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  const report = await withServices(({ db, catalog }) =>
+    importJobseekers(db.pool, catalog, file, {
+      onProgress: (r, lines) =>
+        process.stderr.write(
+          `\r${lines} lignes lues, ${r.imported} importées, ${r.rejected.length} rejetées`,
+        ),
+    }),
+  );
+  process.stderr.write('\n');
+  for (const { line, reason } of report.rejected) process.stderr.write(`ligne ${line} : ${reason}\n`);
+  const seconds = (Date.now() - started) / 1000;
+  process.stdout.write(
+    `${JSON.stringify({ imported: report.imported, rejected: report.rejected.length, seconds, rows_per_second: Math.round(report.imported / seconds) })}\n`,
+  );
+  return report.rejected.length ? 1 : 0;
+}
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  'clients create': clientsCreate,
+  'jobseekers import': jobseekersImport,
+};
+
+async function run(argv: string[]): Promise<number> {
+  const command = COMMANDS[argv.slice(0, 2).join(' ')];
+  if (!command) {
+    process.stdout.write(`${USAGE}\n`);
+    return argv.length === 0 || argv.includes('--help') ? 0 : 2;
+  }
+  return command(argv.slice(2));
+}
+
+run(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    const message =
+      err instanceof AppError || err.name === 'ConfigError' || err.name === 'TypeError'
+        ? err.message
+        : `${err.name}: ${err.message}`;
+    process.stderr.write(`Error: ${message}\n`);
+    process.exit(err instanceof AppError ? 2 : 1);
+  },
+);

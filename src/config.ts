@@ -1,0 +1,169 @@
+// The only reader of process.env. Parses once with zod, fills development defaults, refuses an unsafe
+// production configuration with a message that names the setting, and returns a frozen, typed object.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const secret = z.string().min(32, 'must be at least 32 characters of random data');
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('127.0.0.1'),
+  PORT: int(0, 65535).default(3000),
+  ISSUER: z.url().optional(),
+  DATABASE_URL: z.url().optional(),
+  DATA_DIR: z.string().default('.data'),
+  EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
+  DB_POOL_MAX: int(1, 200).default(10),
+  // A stopped database must yield a 503 quickly instead of hanging (../SECURITY.md).
+  DB_CONNECT_TIMEOUT_MS: int(100, 60_000).default(2_000),
+  DB_STATEMENT_TIMEOUT_MS: int(100, 600_000).default(10_000),
+  KEYS_ENCRYPTION_KEY: secret.optional(),
+  COOKIE_SECRETS: z.string().optional(),
+  PAIRWISE_SALT: secret.optional(),
+  CONSENT_DURATION_DAYS: int(1, 3650).default(365),
+  ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(600),
+  REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  SESSION_TTL_HOURS: int(1, 720).default(12),
+  TRUST_PROXY: bool.default(false),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DEMO_APP: bool.optional(),
+  DEMO_APP_PORT: int(0, 65535).default(3001),
+  DEMO_APP_URL: z.url().optional(),
+  SEED_DEMO_DATA: bool.optional(),
+});
+
+export interface Config {
+  readonly env: 'development' | 'production' | 'test';
+  readonly production: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly issuer: string;
+  readonly apiAudience: string;
+  readonly databaseUrl: string | undefined;
+  readonly dataDir: string;
+  readonly embeddedPgPort: number;
+  readonly db: {
+    readonly poolMax: number;
+    readonly connectTimeoutMs: number;
+    readonly statementTimeoutMs: number;
+  };
+  readonly secrets: {
+    readonly keysEncryptionKey: string;
+    readonly cookieSecrets: readonly string[];
+    readonly pairwiseSalt: string;
+  };
+  readonly consentDurationDays: number;
+  readonly accessTokenTtlSeconds: number;
+  readonly refreshTokenTtlDays: number;
+  readonly sessionTtlHours: number;
+  readonly trustProxy: boolean;
+  readonly logLevel: string;
+  readonly demoApp: { readonly enabled: boolean; readonly port: number; readonly url: string };
+  readonly seedDemoData: boolean;
+  readonly scopesDir: string;
+  readonly viewsDir: string;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type DevSecrets = { keysEncryptionKey: string; cookieSecret: string; pairwiseSalt: string };
+
+// Outside production, secrets that are not set are generated once and kept in the git-ignored data
+// folder, so that encrypted keys and pairwise identifiers survive a restart of the demo.
+function devSecrets(dataDir: string): DevSecrets {
+  const file = path.join(dataDir, 'dev-secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DevSecrets;
+  const generated: DevSecrets = {
+    keysEncryptionKey: randomBytes(32).toString('base64url'),
+    cookieSecret: randomBytes(32).toString('base64url'),
+    pairwiseSalt: randomBytes(32).toString('base64url'),
+  };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  return generated;
+}
+
+function formatIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ');
+}
+
+function splitSecrets(value: string | undefined): string[] | undefined {
+  const list = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list?.length ? list : undefined;
+}
+
+function requireProduction(env: z.infer<typeof envSchema>): void {
+  const missing: string[] = [];
+  if (!env.DATABASE_URL)
+    missing.push('DATABASE_URL (a PostgreSQL URL; the embedded database is for development only)');
+  if (!env.ISSUER?.startsWith('https://')) missing.push('ISSUER (the public https:// URL of the provider)');
+  if (!env.KEYS_ENCRYPTION_KEY) missing.push('KEYS_ENCRYPTION_KEY (32+ random characters)');
+  if (!env.PAIRWISE_SALT) missing.push('PAIRWISE_SALT (32+ random characters)');
+  const cookies = splitSecrets(env.COOKIE_SECRETS);
+  if (!cookies || cookies.some((c) => c.length < 32)) {
+    missing.push('COOKIE_SECRETS (comma-separated, each 32+ random characters)');
+  }
+  if (env.SEED_DEMO_DATA) missing.push('SEED_DEMO_DATA must not be true in production');
+  if (env.DEMO_APP) missing.push('DEMO_APP must not be true in production');
+  if (missing.length) {
+    throw new ConfigError(`Refusing to start in production; set:\n  - ${missing.join('\n  - ')}`);
+  }
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production) requireProduction(env);
+
+  const dataDir = path.resolve(root, env.DATA_DIR);
+  const dev = production ? undefined : devSecrets(dataDir);
+  const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  const demoEnabled = env.DEMO_APP ?? (!production && env.NODE_ENV !== 'test');
+
+  return Object.freeze({
+    env: env.NODE_ENV,
+    production,
+    host: env.HOST,
+    port: env.PORT,
+    issuer,
+    apiAudience: `${issuer}/api`,
+    databaseUrl: env.DATABASE_URL,
+    dataDir,
+    embeddedPgPort: env.EMBEDDED_PG_PORT,
+    db: Object.freeze({
+      poolMax: env.DB_POOL_MAX,
+      connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,
+      statementTimeoutMs: env.DB_STATEMENT_TIMEOUT_MS,
+    }),
+    secrets: Object.freeze({
+      keysEncryptionKey: env.KEYS_ENCRYPTION_KEY ?? (dev as DevSecrets).keysEncryptionKey,
+      cookieSecrets: Object.freeze(splitSecrets(env.COOKIE_SECRETS) ?? [(dev as DevSecrets).cookieSecret]),
+      pairwiseSalt: env.PAIRWISE_SALT ?? (dev as DevSecrets).pairwiseSalt,
+    }),
+    consentDurationDays: env.CONSENT_DURATION_DAYS,
+    accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
+    refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    sessionTtlHours: env.SESSION_TTL_HOURS,
+    trustProxy: env.TRUST_PROXY,
+    logLevel: env.LOG_LEVEL,
+    demoApp: Object.freeze({
+      enabled: demoEnabled,
+      port: env.DEMO_APP_PORT,
+      url: (env.DEMO_APP_URL ?? `http://localhost:${env.DEMO_APP_PORT}`).replace(/\/+$/, ''),
+    }),
+    seedDemoData: env.SEED_DEMO_DATA ?? !production,
+    scopesDir: path.resolve(root, 'scopes'),
+    viewsDir: path.resolve(root, 'views'),
+  });
+}

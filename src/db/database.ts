@@ -1,0 +1,46 @@
+// Where the data lives: DATABASE_URL when set, otherwise an embedded PostgreSQL in the data folder.
+// Either way the same pool, SQL and migrations are used.
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { migrate } from './migrate.ts';
+import { createPool, type Pool } from './pool.ts';
+
+export interface Database {
+  pool: Pool;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(
+  config: Config,
+  logger: Logger,
+  options: { migrate?: boolean } = {},
+): Promise<Database> {
+  const embedded = config.databaseUrl
+    ? undefined
+    : await startEmbeddedPostgres(
+        { dir: path.join(config.dataDir, 'pg'), port: config.embeddedPgPort },
+        logger,
+      );
+  const url = config.databaseUrl ?? (embedded?.url as string);
+  if (options.migrate !== false) await migrate(url, logger);
+  const pool = createPool(
+    {
+      connectionString: url,
+      max: config.db.poolMax,
+      connectTimeoutMs: config.db.connectTimeoutMs,
+      statementTimeoutMs: config.db.statementTimeoutMs,
+    },
+    logger,
+  );
+  return {
+    pool,
+    url,
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}

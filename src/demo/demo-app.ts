@@ -1,0 +1,175 @@
+// A small third-party app, "CV Express (démo)", that logs in with Pôle emploi Connect through a
+// standard OpenID Connect library (openid-client: code flow + PKCE + state + nonce) and shows exactly
+// the data it received. It is what a partner's integration looks like, and the demo of `npm start`.
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import Koa from 'koa';
+import session from 'koa-session';
+import * as oidc from 'openid-client';
+import type { Logger } from 'pino';
+import { createRenderer } from '../http/render.ts';
+
+export interface DemoAppOptions {
+  issuer: string;
+  url: string;
+  host: string;
+  port: number;
+  clientId: string;
+  clientSecret: string;
+  apiBase: string;
+  viewsDir: string;
+  logger: Logger;
+}
+
+const SCOPE =
+  'openid profile email phone address offline_access statut competences langues permis formations experiences projet';
+const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
+
+type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?: string };
+
+export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): Promise<void> }> {
+  const render = createRenderer(options.viewsDir, false);
+  const stylesheet = readFileSync(path.resolve(options.viewsDir, '../public/style.css'));
+  const insecure = new URL(options.issuer).protocol === 'http:';
+  let configuration: oidc.Configuration | undefined;
+  // Discovery is lazy so that the demo starts even while the provider is still warming up.
+  const discover = async () => {
+    configuration ??= await oidc.discovery(
+      new URL(options.issuer),
+      options.clientId,
+      undefined,
+      oidc.ClientSecretBasic(options.clientSecret),
+      insecure ? { execute: [oidc.allowInsecureRequests] } : undefined,
+    );
+    return configuration;
+  };
+
+  const app = new Koa({ keys: [options.clientSecret] });
+  app.use(
+    session({ key: 'cvexpress.sess', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 3_600_000 }, app),
+  );
+  app.use(async (ctx, next) => {
+    ctx.set(
+      'Content-Security-Policy',
+      "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+    );
+    ctx.set('Cache-Control', 'no-store');
+    try {
+      await next();
+    } catch (err) {
+      options.logger.warn(
+        { err: { name: (err as Error).name, message: (err as Error).message } },
+        'demo app error',
+      );
+      ctx.status = 400;
+      ctx.type = 'html';
+      ctx.body = render('demo/home', { title: 'CV Express', error: describeError(err) });
+    }
+  });
+  app.use(async (ctx) => {
+    const sess = ctx.session as unknown as DemoSession;
+    switch (ctx.path) {
+      case '/style.css':
+        ctx.type = 'text/css';
+        ctx.body = stylesheet;
+        return;
+      case '/': {
+        ctx.type = 'html';
+        ctx.body = render('demo/home', { title: 'CV Express' });
+        return;
+      }
+      case '/login': {
+        const config = await discover();
+        sess.verifier = oidc.randomPKCECodeVerifier();
+        sess.state = oidc.randomState();
+        sess.nonce = oidc.randomNonce();
+        ctx.redirect(
+          oidc.buildAuthorizationUrl(config, {
+            redirect_uri: `${options.url}/callback`,
+            scope: SCOPE,
+            code_challenge: await oidc.calculatePKCECodeChallenge(sess.verifier),
+            code_challenge_method: 'S256',
+            state: sess.state,
+            nonce: sess.nonce,
+            prompt: 'consent',
+          }).href,
+        );
+        return;
+      }
+      case '/callback': {
+        const config = await discover();
+        const { verifier, state, nonce } = sess;
+        sess.verifier = sess.state = sess.nonce = undefined;
+        if (!verifier || !state || !nonce) throw new Error('Session expirée : recommencez.');
+        const current = new URL(ctx.originalUrl, options.url);
+        // The code is exchanged for a token for the resource API (RFC 8707); identity claims come in
+        // the ID token.
+        const tokens = await oidc.authorizationCodeGrant(
+          config,
+          current,
+          { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
+          { resource: options.apiBase },
+        );
+        const claims: Record<string, unknown> = tokens.claims() ?? {};
+        sess.idToken = tokens.id_token;
+        const get = async (p: string) => {
+          const res = await oidc.fetchProtectedResource(
+            config,
+            tokens.access_token,
+            new URL(`${options.apiBase}/v1/${p}`),
+            'GET',
+          );
+          return { status: res.status, body: JSON.stringify(await res.json(), null, 2) };
+        };
+        const scopes = [];
+        for (const id of DATA_SCOPES) scopes.push({ id, title: id, ...(await get(id)) });
+        const grant = await get('consent');
+        ctx.type = 'html';
+        ctx.body = render('demo/result', {
+          title: 'Données reçues',
+          sub: claims.sub,
+          tokenScope: tokens.scope ?? '',
+          idClaims: Object.entries(claims)
+            .filter(
+              ([name]) =>
+                !['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp'].includes(name),
+            )
+            .map(([name, value]) => ({
+              name,
+              value: typeof value === 'object' ? JSON.stringify(value) : String(value),
+            })),
+          scopes,
+          grant: grant.body,
+        });
+        return;
+      }
+      case '/logout': {
+        const config = await discover();
+        const idToken = sess.idToken;
+        ctx.session = null;
+        ctx.redirect(
+          oidc.buildEndSessionUrl(config, {
+            post_logout_redirect_uri: `${options.url}/`,
+            ...(idToken ? { id_token_hint: idToken } : {}),
+          }).href,
+        );
+        return;
+      }
+      default:
+        ctx.status = 404;
+        ctx.body = 'Page introuvable';
+    }
+  });
+
+  const server = http.createServer(app.callback());
+  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+function describeError(err: unknown): string {
+  if (err instanceof oidc.AuthorizationResponseError && err.error === 'access_denied') {
+    return 'Vous avez refusé le partage : CV Express n’a reçu aucune donnée.';
+  }
+  return 'La connexion n’a pas abouti. Recommencez.';
+}

@@ -1,0 +1,68 @@
+// Demo data for development: the jobseekers above and the demo app's registration. Idempotent, and
+// never called in production (config refuses SEED_DEMO_DATA there).
+import { createHmac } from 'node:crypto';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientService } from '../clients/client-service.ts';
+import type { Config } from '../config.ts';
+import type { Pool } from '../db/pool.ts';
+import { saveJobseeker } from '../profiles/jobseeker-import.ts';
+import { jobseekerLineSchema } from '../profiles/jobseeker-line.ts';
+import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
+import { demoJobseekers } from './demo-jobseekers.ts';
+
+export const DEMO_CLIENT_ID = 'cv-express-demo';
+
+// The demo app's secret is derived from this machine's own secrets: stable across restarts, never
+// the same on two machines, never written in the repository.
+export function demoClientSecret(config: Config): string {
+  return createHmac('sha256', config.secrets.pairwiseSalt).update('demo-client-secret').digest('base64url');
+}
+
+export async function seedDemoData(deps: {
+  config: Config;
+  pool: Pool;
+  catalog: Catalog;
+  clients: ClientService;
+}) {
+  const { config, pool, catalog, clients } = deps;
+  const schema = jobseekerLineSchema(catalog);
+  for (const line of demoJobseekers) {
+    if (!(await findJobseekerByLogin(pool, line.login))) await saveJobseeker(pool, schema.parse(line));
+  }
+  if (!(await clients.find(DEMO_CLIENT_ID))) {
+    await clients.create({
+      clientId: DEMO_CLIENT_ID,
+      clientSecret: demoClientSecret(config),
+      name: 'CV Express (démo)',
+      description: 'Crée un CV à partir de vos compétences, expériences et formations.',
+      operatorName: 'Pôle emploi Connect — démonstration',
+      redirectUris: [`${config.demoApp.url}/callback`],
+      postLogoutRedirectUris: [`${config.demoApp.url}/`],
+      scopes: [
+        'openid',
+        'profile',
+        'email',
+        'phone',
+        'address',
+        'offline_access',
+        'statut',
+        'competences',
+        'langues',
+        'permis',
+        'formations',
+        'experiences',
+        'projet',
+      ],
+      purposes: {
+        statut: 'Indiquer sur votre CV que vous êtes disponible.',
+        competences: 'Remplir la rubrique « Compétences » de votre CV.',
+        langues: 'Remplir la rubrique « Langues » de votre CV.',
+        permis: 'Indiquer vos permis de conduire sur votre CV.',
+        formations: 'Remplir la rubrique « Formations » de votre CV.',
+        experiences: 'Remplir la rubrique « Expériences » de votre CV.',
+        projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
+      },
+      status: 'active',
+    });
+  }
+}

@@ -1,0 +1,109 @@
+// The login and consent pages of the OIDC flow. Guarantees: every POST carries a valid CSRF token and
+// comes from our origin; an interaction opened in another browser is a session error, never a
+// consent; answers are 303 redirects; nothing here is cached.
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type Provider from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import { z } from 'zod';
+import { AppError } from '../http/app-error.ts';
+import type { Render } from '../http/render.ts';
+import type { InteractionService } from './interaction-service.ts';
+
+const loginForm = z.object({
+  login: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(1024),
+});
+const consentForm = z.object({ fields: z.union([z.string(), z.array(z.string())]).optional() });
+
+export function interactionRoutes(deps: { provider: Provider; service: InteractionService; render: Render }) {
+  const { provider, service, render } = deps;
+  const router = new Router({ prefix: '/interaction' });
+
+  async function details(ctx: Context) {
+    try {
+      const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+      if (interaction.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch');
+      return interaction;
+    } catch (err) {
+      if (err instanceof errors.SessionNotFound) {
+        throw new AppError(
+          400,
+          'session_not_found',
+          'Votre session a expiré ou a été ouverte dans un autre navigateur. Recommencez depuis l’application.',
+        );
+      }
+      throw err;
+    }
+  }
+
+  function page(ctx: Context, template: string, model: Record<string, unknown>) {
+    ctx.type = 'html';
+    ctx.body = render(template, { ...model, csrf: ctx.state._csrf, uid: ctx.params.uid });
+  }
+
+  async function finish(ctx: Context, result: Parameters<Provider['interactionResult']>[2]) {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, {
+      mergeWithLastSubmission: false,
+    });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  router.get('/:uid', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name === 'login') {
+      page(ctx, 'login', await service.loginPage(interaction));
+    } else {
+      page(ctx, 'consent', await service.consentPage(interaction));
+    }
+  });
+
+  router.post('/:uid/login', async (ctx) => {
+    const interaction = await details(ctx);
+    const form = loginForm.safeParse(ctx.request.body);
+    const accountId = form.success
+      ? await service.authenticate(form.data.login, form.data.password)
+      : undefined;
+    if (!accountId) {
+      ctx.status = 401;
+      const login =
+        typeof (ctx.request.body as { login?: unknown })?.login === 'string'
+          ? (ctx.request.body as { login: string }).login
+          : '';
+      page(ctx, 'login', {
+        ...(await service.loginPage(interaction)),
+        login,
+        error: 'Identifiant ou mot de passe incorrect.',
+      });
+      return;
+    }
+    await finish(ctx, { login: { accountId } });
+  });
+
+  router.post('/:uid/consent', async (ctx) => {
+    const interaction = await details(ctx);
+    if (interaction.prompt.name !== 'consent' || !interaction.session?.accountId) {
+      throw new AppError(
+        400,
+        'invalid_request',
+        'Cette étape n’est pas attendue ; recommencez depuis l’application.',
+      );
+    }
+    const form = consentForm.safeParse(ctx.request.body);
+    if (!form.success) throw new AppError(400, 'invalid_request', 'Le formulaire envoyé est incorrect.');
+    const ticked = ([] as string[]).concat(form.data.fields ?? []);
+    const grantId = await service.grant(interaction, ticked, ctx.state.requestId);
+    await finish(ctx, { consent: { grantId } });
+  });
+
+  router.post('/:uid/abort', async (ctx) => {
+    await details(ctx);
+    await finish(ctx, {
+      error: 'access_denied',
+      error_description: 'the jobseeker refused to share their data',
+    });
+  });
+
+  return router;
+}

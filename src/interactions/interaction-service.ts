@@ -1,0 +1,117 @@
+// What the login and consent pages need, and what their answers do.
+import type Provider from 'oidc-provider';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientService } from '../clients/client-service.ts';
+import type { Config } from '../config.ts';
+import type { ConsentService } from '../consents/consent-service.ts';
+import type { Pool } from '../db/pool.ts';
+import { AppError } from '../http/app-error.ts';
+import {
+  findAllJobseekerData,
+  findJobseekerById,
+  findJobseekerByLogin,
+} from '../profiles/jobseeker-queries.ts';
+import { verifyPassword } from '../profiles/password-hasher.ts';
+import { consentPageModel } from './consent-page-model.ts';
+import { saveGrant } from './grant-builder.ts';
+import { requestedFields, requestedScopes } from './requested-fields.ts';
+
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export function createInteractionService(deps: {
+  config: Config;
+  pool: Pool;
+  catalog: Catalog;
+  provider: Provider;
+  clients: ClientService;
+  consents: ConsentService;
+}) {
+  const { config, pool, catalog, provider, clients, consents } = deps;
+
+  async function clientOf(interaction: Interaction) {
+    const client = await clients.find(String(interaction.params.client_id));
+    if (!client || client.status !== 'active') {
+      throw new AppError(400, 'invalid_client', 'Cette application n’est pas autorisée pour le moment.');
+    }
+    return client;
+  }
+
+  const durationOf = (client: { consent_duration_days: number | null }) =>
+    client.consent_duration_days ?? config.consentDurationDays;
+
+  return {
+    async loginPage(interaction: Interaction) {
+      const client = await clientOf(interaction);
+      return { title: 'Connexion', clientName: client.name, login: '', error: undefined };
+    },
+
+    // An unknown login and a wrong password give the same answer in the same time (a decoy hash).
+    async authenticate(login: string, password: string): Promise<string | undefined> {
+      const jobseeker = await findJobseekerByLogin(pool, login);
+      const ok = await verifyPassword(jobseeker?.password_hash, password);
+      return ok && jobseeker && !jobseeker.disabled_at ? jobseeker.id : undefined;
+    },
+
+    async consentPage(interaction: Interaction) {
+      const client = await clientOf(interaction);
+      const accountId = String(interaction.session?.accountId);
+      const [jobseeker, data, live] = await Promise.all([
+        findJobseekerById(pool, accountId),
+        findAllJobseekerData(pool, accountId),
+        consents.findLive(accountId, client.id),
+      ]);
+      if (!jobseeker)
+        throw new AppError(
+          400,
+          'session_not_found',
+          'Votre session a expiré ; recommencez depuis l’application.',
+        );
+      const scope = String(interaction.params.scope ?? '');
+      return {
+        title: `Autoriser ${client.name}`,
+        ...consentPageModel({
+          catalog,
+          client,
+          scope,
+          live,
+          claims: jobseeker.claims,
+          data,
+          durationDays: durationOf(client),
+          offlineAccess:
+            scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),
+        }),
+      };
+    },
+
+    async grant(interaction: Interaction, ticked: string[], requestId?: string): Promise<string> {
+      const client = await clientOf(interaction);
+      const accountId = String(interaction.session?.accountId);
+      const scope = String(interaction.params.scope ?? '');
+      const shown = requestedFields(catalog, scope, client.scopes);
+      // The pairwise identifier is always shared with openid: it is how the app recognises the person.
+      const consent = await consents.grant({
+        jobseekerId: accountId,
+        clientId: client.id,
+        requested: shown,
+        ticked: [...ticked, 'openid.sub'],
+        purposes: client.purposes,
+        durationDays: durationOf(client),
+        interactionUid: interaction.uid,
+        requestId,
+      });
+      const grantId = await saveGrant(provider, catalog, {
+        accountId,
+        clientId: client.id,
+        existingGrantId: interaction.grantId ?? consent.grant_id ?? undefined,
+        scope,
+        shownScopes: requestedScopes(catalog, scope, client.scopes).map((s) => s.id),
+        fields: consent.fields,
+        apiAudience: config.apiAudience,
+      });
+      if (grantId !== consent.grant_id) await consents.attachGrant(consent.id, grantId);
+      return grantId;
+    },
+  };
+}
+
+export type InteractionService = ReturnType<typeof createInteractionService>;

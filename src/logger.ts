@@ -1,0 +1,31 @@
+// pino, with every path that could carry a token, a password, a cookie or a profile value redacted.
+// Request logs carry the path only, never the query string (codes, state and tokens travel there).
+import { type Logger, pino } from 'pino';
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.client_secret',
+  '*.access_token',
+  '*.refresh_token',
+  '*.id_token',
+  '*.code',
+  '*.token',
+  '*.claims',
+  '*.value',
+  '*.data',
+];
+
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  return pino(
+    {
+      level,
+      base: { service: 'pole-emploi-connect' },
+      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}

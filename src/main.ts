@@ -1,0 +1,71 @@
+// load config → open the database → create the app → listen; graceful shutdown on SIGTERM/SIGINT.
+import http from 'node:http';
+import { createApp } from './app.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './db/database.ts';
+import { startDemoApp } from './demo/demo-app.ts';
+import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
+import { schedulePurge } from './jobs/purge-expired.ts';
+import { createLogger } from './logger.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = await openDatabase(config, logger);
+  const app = await createApp(config, db.pool, logger);
+  if (config.seedDemoData)
+    await seedDemoData({ config, pool: db.pool, catalog: app.catalog, clients: app.services.clients });
+
+  const server = http.createServer(app.koa.callback());
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  logger.info({ issuer: config.issuer, port: config.port }, 'Pôle emploi Connect is listening');
+  const stopPurge = schedulePurge(db.pool, logger);
+
+  const demo = config.demoApp.enabled
+    ? await startDemoApp({
+        issuer: config.issuer,
+        port: config.demoApp.port,
+        url: config.demoApp.url,
+        host: config.host,
+        clientId: DEMO_CLIENT_ID,
+        clientSecret: demoClientSecret(config),
+        apiBase: config.apiAudience,
+        viewsDir: config.viewsDir,
+        logger,
+      })
+    : undefined;
+  if (demo)
+    logger.info(
+      { url: config.demoApp.url },
+      'demo app listening: open it and click « Se connecter avec Pôle emploi Connect »',
+    );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    stopPurge();
+    server.closeIdleConnections();
+    await Promise.all([new Promise((resolve) => server.close(resolve)), demo?.close()]);
+    await db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`Startup failed: ${err.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,85 @@
+// Builds the oidc-provider instance: keys from the database, clients from our clients table, every
+// other model in oidc_models.
+import Provider, { type AdapterPayload } from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientService } from '../clients/client-service.ts';
+import { toProviderMetadata } from '../clients/client-service.ts';
+import type { Config } from '../config.ts';
+import type { ConsentService } from '../consents/consent-service.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Render } from '../http/render.ts';
+import { createInteractionPolicy } from './consent-policy.ts';
+import { createFindAccount } from './find-account.ts';
+import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
+import { providerConfiguration } from './provider-config.ts';
+import { providerPages } from './provider-pages.ts';
+import { loadSigningKeys } from './signing-keys.ts';
+
+export interface ProviderDeps {
+  config: Config;
+  pool: Pool;
+  catalog: Catalog;
+  box: SecretBox;
+  clients: ClientService;
+  consents: ConsentService;
+  render: Render;
+  logger: Logger;
+}
+
+export async function createProvider(deps: ProviderDeps): Promise<Provider> {
+  const { config, pool, catalog, box, clients, consents, render, logger } = deps;
+  const PostgresAdapter = createPostgresAdapterClass(pool);
+
+  // Clients are read from our own table on every lookup, so a suspended app or a removed scope takes
+  // effect on the next request (oidc-provider caches only by the metadata's content).
+  const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
+  class ClientAdapter extends PostgresAdapter {
+    override async find(id: string) {
+      const row = await guarded(() => clients.find(id));
+      return row ? (toProviderMetadata(row, box, dataScopeIds) as AdapterPayload | undefined) : undefined;
+    }
+  }
+
+  const provider = new Provider(
+    config.issuer,
+    providerConfiguration({
+      config,
+      catalog,
+      jwks: await loadSigningKeys(pool, box),
+      adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
+      findAccount: createFindAccount({ pool, catalog, consents }),
+      policy: createInteractionPolicy({ consents, clients, catalog }),
+      pages: providerPages(render),
+    }),
+  );
+  provider.proxy = config.trustProxy;
+
+  // Protocol errors are expected traffic; log their codes (never tokens or parameters) and keep the
+  // unexpected ones loud.
+  const log =
+    (event: string) => (ctx: { path?: string }, err: Error & { error?: string; status?: number }) => {
+      const level = (err.status ?? 500) >= 500 ? 'error' : 'info';
+      logger[level](
+        { event, path: ctx?.path, error: err.error ?? err.name, status: err.status },
+        err.message,
+      );
+    };
+  for (const event of [
+    'server_error',
+    'authorization.error',
+    'grant.error',
+    'userinfo.error',
+    'introspection.error',
+    'revocation.error',
+    'end_session.error',
+    'jwks.error',
+    'discovery.error',
+    'backchannel.error',
+    'pushed_authorization_request.error',
+  ]) {
+    (provider.on as (name: string, listener: ReturnType<typeof log>) => void)(event, log(event));
+  }
+  return provider;
+}

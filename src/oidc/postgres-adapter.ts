@@ -1,0 +1,73 @@
+// oidc-provider's storage contract on one PostgreSQL table (see migrations/001_oidc_models.sql).
+// Guarantees:
+// - consume() is one conditional UPDATE: of any number of parallel redemptions of a code exactly one
+//   succeeds; the others get invalid_grant and the grant the winner received is revoked (RFC 9700 §4.5).
+// - find() never returns an expired row; expired rows are deleted in batches by the purge job.
+// - an unreachable database surfaces as a 503 (oidc-provider answers with the error's statusCode).
+
+import type { Adapter, AdapterPayload } from 'oidc-provider';
+import { errors } from 'oidc-provider';
+import type { Pool } from '../db/pool.ts';
+import { isDatabaseUnavailable } from '../db/pool.ts';
+import * as queries from './oidc-model-queries.ts';
+
+export class ServiceUnavailable extends Error {
+  override name = 'ServiceUnavailable';
+  statusCode = 503;
+  expose = true;
+  error = 'temporarily_unavailable';
+  error_description = 'le service est momentanément indisponible, réessayez dans quelques instants';
+}
+
+// Runs a query, turning a connection failure into a 503 instead of a hang or a 500.
+export async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (isDatabaseUnavailable(err)) throw new ServiceUnavailable('database unavailable', { cause: err });
+    throw err;
+  }
+}
+
+export function createPostgresAdapterClass(pool: Pool) {
+  return class PostgresAdapter implements Adapter {
+    readonly model: string;
+
+    constructor(model: string) {
+      this.model = model;
+    }
+
+    async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      await guarded(() => queries.upsertModel(pool, this.model, id, payload, expiresIn));
+    }
+
+    async find(id: string): Promise<AdapterPayload | undefined> {
+      return guarded(() => queries.findModel(pool, this.model, 'id', id));
+    }
+
+    async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      return guarded(() => queries.findModel(pool, this.model, 'uid', uid));
+    }
+
+    async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+      return guarded(() => queries.findModel(pool, this.model, 'user_code', userCode));
+    }
+
+    async consume(id: string): Promise<void> {
+      const outcome = await guarded(() => queries.consumeModel(pool, this.model, id));
+      if (outcome.consumed) return;
+      // Lost the race (or a replay): what the first redemption issued is revoked, and this one fails.
+      if (outcome.grantId) await guarded(() => queries.destroyByGrantId(pool, outcome.grantId as string));
+      throw new errors.InvalidGrant('authorization code already consumed');
+    }
+
+    async destroy(id: string): Promise<void> {
+      await guarded(() => queries.destroyModel(pool, this.model, id));
+    }
+
+    async revokeByGrantId(grantId: string): Promise<void> {
+      // oidc-provider calls this once per model it wants gone, so stay within this model.
+      await guarded(() => queries.destroyModelsByGrantId(pool, this.model, grantId));
+    }
+  };
+}

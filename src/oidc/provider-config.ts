@@ -1,0 +1,148 @@
+// oidc-provider configuration as a pure function of its dependencies. Every non-default choice says
+// why. References: RFC 9700 (OAuth 2.0 Security BCP), RFC 8707 (resource indicators), RFC 9207 (iss).
+import { createHmac } from 'node:crypto';
+import type { JWK } from 'jose';
+import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import type { Config } from '../config.ts';
+
+type ProviderDeps = {
+  config: Config;
+  catalog: Catalog;
+  jwks: JWK[];
+  adapter: Configuration['adapter'];
+  findAccount: Configuration['findAccount'];
+  policy: NonNullable<Configuration['interactions']>['policy'];
+  pages: Pick<Configuration, 'renderError'> & {
+    logoutSource: (ctx: import('koa').Context, form: string) => Promise<void>;
+    postLogoutSuccessSource: (ctx: import('koa').Context) => Promise<void>;
+  };
+};
+
+const ROUTES_CHECKING_SCOPE = new Set(['authorization', 'pushed_authorization_request']);
+
+export function providerConfiguration(deps: ProviderDeps): Configuration {
+  const { config, catalog, jwks, adapter, findAccount, policy, pages } = deps;
+  const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
+  const oidcScopeIds = catalog.oidcScopes.map((s) => s.id);
+
+  return {
+    adapter,
+    findAccount,
+    jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
+    cookies: {
+      keys: [...config.secrets.cookieSecrets],
+      // The interaction cookies are only needed on our own pages, which are same-site.
+      long: { httpOnly: true, sameSite: 'lax', secure: config.production },
+      short: { httpOnly: true, sameSite: 'lax', secure: config.production },
+    },
+    claims: catalog.claimsByScope,
+    // Data scopes are resource-server scopes (see getResourceServerInfo); only OIDC scopes are statics.
+    scopes: ['offline_access', ...oidcScopeIds],
+    // Claims go into the ID token too, so an app whose access token is for the resource API still
+    // receives the identity fields it was granted.
+    conformIdTokenClaims: false,
+    extraClientMetadata: {
+      properties: ['data_scopes'],
+      validator(_ctx, key, value) {
+        if (key === 'data_scopes' && !(Array.isArray(value) && value.every((s) => dataScopeIds.has(s)))) {
+          throw new errors.InvalidClientMetadata('data_scopes must list data scopes of the catalog');
+        }
+      },
+    },
+    responseTypes: ['code'],
+    subjectTypes: ['pairwise'],
+    clientDefaults: {
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'RS256',
+      subject_type: 'pairwise',
+    },
+    // Pairwise per client rather than per sector host: two apps of one operator cannot link a
+    // jobseeker either.
+    async pairwiseIdentifier(_ctx, accountId, client) {
+      return createHmac('sha256', config.secrets.pairwiseSalt)
+        .update(`${client.clientId}\0${accountId}`)
+        .digest('base64url');
+    },
+    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256.
+    pkce: { required: () => true },
+    // Not a browser-facing API for third parties: no CORS anywhere.
+    clientBasedCORS: () => false,
+    rotateRefreshToken: true,
+    interactions: {
+      policy,
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    renderError: pages.renderError,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: {
+        enabled: true,
+        async allowedPolicy(_ctx, client, token) {
+          return token.clientId === client.clientId;
+        },
+      },
+      introspection: {
+        enabled: true,
+        async allowedPolicy(_ctx, client, token) {
+          return token.clientId === client.clientId;
+        },
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: pages.logoutSource,
+        postLogoutSuccessSource: pages.postLogoutSuccessSource,
+      },
+      userinfo: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // Without an explicit `resource`, an authorization request is for our resource API.
+        async defaultResource(_ctx, _client, oneOf) {
+          return oneOf ?? config.apiAudience;
+        },
+        async useGrantedResource() {
+          return false;
+        },
+        async getResourceServerInfo(ctx: KoaContextWithOIDC, resource, client) {
+          if (resource !== config.apiAudience) throw new errors.InvalidTarget();
+          const allowed = new Set([
+            ...(client.scope ?? '').split(' '),
+            ...((client.metadata().data_scopes as string[] | undefined) ?? []),
+          ]);
+          if (ROUTES_CHECKING_SCOPE.has(String(ctx.oidc.route))) {
+            // oidc-provider checks only its static (OIDC) scopes against the client's registration;
+            // data scopes are checked here, and anything unknown is refused too.
+            for (const scope of String(ctx.oidc.params?.scope ?? '')
+              .split(' ')
+              .filter(Boolean)) {
+              // Registration only ever allows catalog scopes and offline_access.
+              if (!allowed.has(scope)) {
+                throw new errors.InvalidScope('requested scope is not allowed', scope);
+              }
+            }
+          }
+          return {
+            scope: [...dataScopeIds].filter((s) => allowed.has(s)).join(' '),
+            audience: config.apiAudience,
+            accessTokenFormat: 'opaque',
+            accessTokenTTL: config.accessTokenTtlSeconds,
+          };
+        },
+      },
+    },
+    ttl: {
+      AccessToken: config.accessTokenTtlSeconds,
+      AuthorizationCode: 60, // seconds, RFC 9700 §4.5
+      ClientCredentials: 600, // seconds; the grant is not enabled
+      DeviceCode: 600, // seconds; the grant is not enabled
+      BackchannelAuthenticationRequest: 600, // seconds; not enabled
+      IdToken: 3600, // seconds
+      Interaction: 3600, // seconds: time to log in and read the consent page
+      Session: config.sessionTtlHours * 3600, // seconds
+      Grant: config.refreshTokenTtlDays * 86_400, // seconds; the consent itself lives in our tables
+      RefreshToken: config.refreshTokenTtlDays * 86_400, // seconds
+    },
+  };
+}

@@ -1,0 +1,167 @@
+// The third-party app's view, through openid-client: discovery → authorize with PKCE → login →
+// consent with a subset of fields → token → ID token, userinfo and each data scope return exactly
+// the subset → refresh.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, discover } from '../support/authorize.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+const SCOPE = 'openid profile email offline_access statut competences langues';
+const TICKED = [
+  'profile.given_name',
+  'email.email',
+  'statut.libelleStatutIndividu',
+  'competences.code',
+  'competences.libelle',
+];
+
+describe('authorization code flow with a subset of fields', () => {
+  it('releases exactly the ticked fields everywhere, and keeps doing so after a refresh', async () => {
+    const jobseeker = await createJobseeker(server);
+    const profile = jobseeker.claims as Record<string, unknown>;
+    const client = await createClient(server);
+    const config = await discover(server.issuer, client.client_id, client.client_secret);
+    expect(config.serverMetadata().code_challenge_methods_supported).toEqual(['S256']);
+    expect(config.serverMetadata().authorization_response_iss_parameter_supported).toBe(true);
+
+    // OIDC Core §11: offline_access is honoured only with prompt=consent.
+    const flow = await authorize({
+      config,
+      redirectUri: client.redirectUri,
+      scope: SCOPE,
+      login: jobseeker,
+      fields: TICKED,
+      extra: { prompt: 'consent' },
+    });
+    expect(flow.callback.searchParams.get('iss')).toBe(server.issuer);
+    const consentPage = flow.pages[1] as string;
+    expect(consentPage).toContain('name="fields"');
+    expect(consentPage).not.toMatch(/<input[^>]*name="fields"[^>]*checked/);
+
+    const api = `${server.issuer}/api`;
+    const tokens = await oidc.authorizationCodeGrant(
+      config,
+      flow.callback,
+      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+      { resource: api },
+    );
+    // The token is for the resource API (RFC 8707), so its scope lists the data scopes with at least
+    // one granted field; langues had none ticked.
+    expect(new Set(tokens.scope?.split(' '))).toEqual(new Set(['statut', 'competences']));
+
+    const claims = tokens.claims() as Record<string, unknown>;
+    expect(claims.given_name).toBe(profile.given_name);
+    expect(claims.email).toBe(profile.email);
+    for (const absent of [
+      'family_name',
+      'gender',
+      'birthdate',
+      'email_verified',
+      'phone_number',
+      'address',
+    ]) {
+      expect(claims).not.toHaveProperty(absent);
+    }
+    expect(claims.sub).not.toBe(jobseeker.id);
+
+    const get = (token: string, path: string) =>
+      fetch(`${api}/v1/${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+    const competences = await (await get(tokens.access_token, 'competences')).json();
+    const expected = (jobseeker.data.competences as { code: string; libelle: string }[]).map(
+      ({ code, libelle }) => ({ code, libelle }),
+    );
+    expect(competences).toEqual(expected);
+    expect(await (await get(tokens.access_token, 'statut')).json()).toEqual({
+      libelleStatutIndividu: (jobseeker.data.statut as { libelleStatutIndividu: string })
+        .libelleStatutIndividu,
+    });
+    const langues = await get(tokens.access_token, 'langues');
+    expect(langues.status).toBe(403);
+    expect(langues.headers.get('www-authenticate')).toContain('insufficient_scope');
+
+    const grant = await (await get(tokens.access_token, 'consent')).json();
+    expect(grant.client_id).toBe(client.client_id);
+    expect(grant.fields).toEqual([...TICKED, 'openid.sub'].sort());
+
+    // A refresh without `resource` gives a token for userinfo, which carries the same subset.
+    const forUserinfo = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect(new Set(forUserinfo.scope?.split(' '))).toEqual(
+      new Set(['openid', 'profile', 'email', 'offline_access']),
+    );
+    const userinfo = await oidc.fetchUserInfo(config, forUserinfo.access_token, claims.sub as string);
+    expect(userinfo).toEqual({ sub: claims.sub, given_name: profile.given_name, email: profile.email });
+
+    // And a refresh for the API gives a token that reads the same subset.
+    const again = await oidc.refreshTokenGrant(config, forUserinfo.refresh_token as string, {
+      resource: api,
+    });
+    expect(await (await get(again.access_token, 'competences')).json()).toEqual(expected);
+    // The userinfo token is not accepted by the API (wrong audience).
+    expect((await get(forUserinfo.access_token, 'competences')).status).toBe(401);
+  });
+
+  it('returns access_denied with iss and state when the jobseeker refuses', async () => {
+    const jobseeker = await createJobseeker(server);
+    const client = await createClient(server);
+    const config = await discover(server.issuer, client.client_id, client.client_secret);
+    const flow = await authorize({
+      config,
+      redirectUri: client.redirectUri,
+      scope: SCOPE,
+      login: jobseeker,
+      refuse: true,
+    });
+    expect(flow.callback.searchParams.get('error')).toBe('access_denied');
+    expect(flow.callback.searchParams.get('state')).toBe(flow.state);
+    expect(flow.callback.searchParams.get('iss')).toBe(server.issuer);
+  });
+
+  it('does not ask again for the same fields, but does when new ones are requested', async () => {
+    const jobseeker = await createJobseeker(server);
+    const client = await createClient(server);
+    const config = await discover(server.issuer, client.client_id, client.client_secret);
+    const first = await authorize({
+      config,
+      redirectUri: client.redirectUri,
+      scope: 'openid profile competences',
+      login: jobseeker,
+      fields: ['competences.code'],
+    });
+    expect(first.callback.searchParams.get('code')).toBeTruthy();
+
+    const silent = await authorize({
+      config,
+      redirectUri: client.redirectUri,
+      scope: 'openid profile competences',
+      agent: first.agent,
+      extra: { prompt: 'none' },
+    });
+    expect(silent.callback.searchParams.get('code')).toBeTruthy();
+
+    const wider = await authorize({
+      config,
+      redirectUri: client.redirectUri,
+      scope: 'openid profile competences langues',
+      agent: first.agent,
+      extra: { prompt: 'none' },
+    });
+    expect(wider.callback.searchParams.get('error')).toBe('consent_required');
+  });
+
+  it('refuses a scope the client is not registered for with invalid_scope', async () => {
+    const client = await createClient(server, { scopes: ['openid', 'profile'] });
+    const config = await discover(server.issuer, client.client_id, client.client_secret);
+    const flow = await authorize({ config, redirectUri: client.redirectUri, scope: 'openid competences' });
+    expect(flow.callback.searchParams.get('error')).toBe('invalid_scope');
+    const alsoOidc = await authorize({ config, redirectUri: client.redirectUri, scope: 'openid email' });
+    expect(alsoOidc.callback.searchParams.get('error')).toBe('invalid_scope');
+  });
+});

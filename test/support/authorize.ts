@@ -1,0 +1,68 @@
+// Drives one authorization through the real pages: login form, consent form, back to the app.
+import * as oidc from 'openid-client';
+import { formAction, UserAgent } from './user-agent.ts';
+
+export interface AuthorizeOptions {
+  config: oidc.Configuration;
+  redirectUri: string;
+  scope: string;
+  login?: { login: string; password: string };
+  /** the boxes to tick; undefined means the consent page is not expected */
+  fields?: string[];
+  refuse?: boolean;
+  extra?: Record<string, string>;
+  agent?: UserAgent;
+}
+
+export async function authorize(o: AuthorizeOptions) {
+  const agent = o.agent ?? new UserAgent();
+  const verifier = oidc.randomPKCECodeVerifier();
+  const state = oidc.randomState();
+  const nonce = oidc.randomNonce();
+  const url = oidc.buildAuthorizationUrl(o.config, {
+    redirect_uri: o.redirectUri,
+    scope: o.scope,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+    state,
+    nonce,
+    ...o.extra,
+  });
+  let { response, url: at } = await agent.follow(url, {}, o.redirectUri);
+  const pages: string[] = [];
+  if (!at.href.startsWith(o.redirectUri) && o.login) {
+    const html = await response.text();
+    pages.push(html);
+    ({ response, url: at } = await agent.submit(
+      at,
+      html,
+      formAction(html, '/login'),
+      [
+        ['login', o.login.login],
+        ['password', o.login.password],
+      ],
+      o.redirectUri,
+    ));
+  }
+  if (!at.href.startsWith(o.redirectUri) && (o.fields || o.refuse)) {
+    const html = await response.text();
+    pages.push(html);
+    const action = o.refuse
+      ? formAction(html, '/consent').replace(/\/consent$/, '/abort')
+      : formAction(html, '/consent');
+    ({ response, url: at } = await agent.submit(
+      at,
+      html,
+      action,
+      (o.fields ?? []).map((f) => ['fields', f]),
+      o.redirectUri,
+    ));
+  }
+  return { callback: at, response, verifier, state, nonce, agent, pages };
+}
+
+export async function discover(issuer: string, clientId: string, clientSecret: string) {
+  return oidc.discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
+    execute: [oidc.allowInsecureRequests],
+  });
+}

@@ -1,0 +1,55 @@
+// Small factories: each test builds what it needs.
+import { randomBytes } from 'node:crypto';
+import type { NewClientInput } from '../../src/clients/client-service.ts';
+import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
+import { saveJobseeker } from '../../src/profiles/jobseeker-import.ts';
+import { jobseekerLineSchema } from '../../src/profiles/jobseeker-line.ts';
+import type { TestServer } from './test-server.ts';
+
+const unique = () => randomBytes(4).toString('hex');
+
+export const ALL_DATA_SCOPES = [
+  'statut',
+  'indemnisation',
+  'competences',
+  'langues',
+  'permis',
+  'formations',
+  'experiences',
+  'projet',
+];
+
+export async function createJobseeker(
+  server: TestServer,
+  overrides: { login?: string; password?: string } = {},
+) {
+  const base = demoJobseekers[0] as (typeof demoJobseekers)[number];
+  const line = jobseekerLineSchema(server.app.catalog).parse({
+    ...base,
+    login: overrides.login ?? `jobseeker-${unique()}`,
+    password: overrides.password ?? `password-${unique()}`,
+  });
+  const id = await saveJobseeker(server.pool, line);
+  return {
+    id,
+    login: line.login,
+    password: line.password,
+    claims: line.claims,
+    data: line.data as Record<string, unknown>,
+  };
+}
+
+export async function createClient(server: TestServer, overrides: Partial<NewClientInput> = {}) {
+  const redirectUri = overrides.redirectUris?.[0] ?? `http://127.0.0.1:9/cb-${unique()}`;
+  const created = await server.app.services.clients.create({
+    name: `App ${unique()}`,
+    description: 'Une application de test',
+    operatorName: 'Opérateur de test',
+    redirectUris: [redirectUri],
+    postLogoutRedirectUris: ['http://127.0.0.1:9/after-logout'],
+    scopes: ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...ALL_DATA_SCOPES],
+    purposes: { competences: 'Remplir votre CV.' },
+    ...overrides,
+  });
+  return { ...created, redirectUri };
+}

@@ -1,0 +1,63 @@
+// A real provider over HTTP on a loopback port, on its own database.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type App, createApp } from '../../src/app.ts';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { createPool } from '../../src/db/pool.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+export interface TestServer {
+  issuer: string;
+  config: Config;
+  app: App;
+  db: TestDatabase;
+  pool: import('pg').Pool;
+  close(): Promise<void>;
+}
+
+const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const db = await createTestDatabase();
+  const server = http.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}`;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    ISSUER: issuer,
+    DATABASE_URL: db.url,
+    KEYS_ENCRYPTION_KEY: SECRET,
+    COOKIE_SECRETS: SECRET,
+    PAIRWISE_SALT: SECRET,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DEMO_APP: 'false',
+    ...env,
+  });
+  const logger = createLogger(config.logLevel);
+  const pool = createPool(
+    {
+      connectionString: db.url,
+      max: 10,
+      connectTimeoutMs: config.db.connectTimeoutMs,
+      statementTimeoutMs: config.db.statementTimeoutMs,
+    },
+    logger,
+  );
+  const app = await createApp(config, pool, logger);
+  server.on('request', app.koa.callback());
+  return {
+    issuer,
+    config,
+    app,
+    db,
+    pool,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await pool.end();
+      await db.drop();
+    },
+  };
+}
