@@ -114,12 +114,14 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
         const claims: Record<string, unknown> = tokens.claims() ?? {};
         sess.idToken = tokens.id_token;
         const get = async (p: string) => {
-          const res = await oidc.fetchProtectedResource(
-            config,
-            tokens.access_token,
-            new URL(`${options.apiBase}/v1/${p}`),
-            'GET',
-          );
+          let res: Response;
+          try {
+            res = await oidc.fetchProtectedResource(config, tokens.access_token, new URL(`${options.apiBase}/v1/${p}`), 'GET');
+          } catch (err) {
+            // A 401/403 with a WWW-Authenticate challenge (e.g. a scope with nothing ticked) is shown as is.
+            if (!(err instanceof oidc.WWWAuthenticateChallengeError)) throw err;
+            res = err.response as Response;
+          }
           return { status: res.status, body: JSON.stringify(await res.json(), null, 2) };
         };
         const scopes = [];

@@ -1,0 +1,15 @@
+# The provider (and, with DEMO_APP=true, the demo app) on Node.js 24 LTS. No build step: Node runs
+# the TypeScript sources directly (type stripping).
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
+COPY src ./src
+COPY migrations ./migrations
+COPY scopes ./scopes
+COPY views ./views
+COPY public ./public
+USER node
+EXPOSE 3000 3001
+CMD ["node", "src/main.ts"]

@@ -1,0 +1,214 @@
+// oidc-provider's adapter contract on a real PostgreSQL: what the provider stores is what it reads
+// back, expired rows are invisible, a code is consumed once, and a replay wipes the whole grant.
+import { randomBytes } from 'node:crypto';
+import { type AdapterPayload, errors } from 'oidc-provider';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../src/db/pool.ts';
+import { createLogger } from '../../src/logger.ts';
+import { purgeExpiredModels } from '../../src/oidc/oidc-model-queries.ts';
+import { createPostgresAdapterClass } from '../../src/oidc/postgres-adapter.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+let db: TestDatabase;
+let Adapter: ReturnType<typeof createPostgresAdapterClass>;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  Adapter = createPostgresAdapterClass(db.pool);
+});
+afterAll(() => db?.drop());
+
+const newId = () => randomBytes(12).toString('base64url');
+const payload = (over: Partial<AdapterPayload> = {}): AdapterPayload => ({
+  jti: newId(),
+  kind: 'AccessToken',
+  accountId: 'account-1',
+  clientId: 'client-1',
+  ...over,
+});
+
+async function countRows(where: string, params: unknown[]): Promise<number> {
+  const { rows } = await db.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM oidc_models WHERE ${where}`,
+    params,
+  );
+  return (rows[0] as { n: number }).n;
+}
+
+async function expireNow(model: string, id: string) {
+  await db.pool.query(
+    "UPDATE oidc_models SET expires_at = now() - interval '1 second' WHERE model = $1 AND id = $2",
+    [model, id],
+  );
+}
+
+// One grant with everything oidc-provider hangs off it.
+async function storeGrant(grantId = newId()) {
+  const ids = { code: newId(), access: newId(), refresh: newId() };
+  await new Adapter('Grant').upsert(grantId, payload({ kind: 'Grant', jti: grantId }), 3600);
+  await new Adapter('AuthorizationCode').upsert(ids.code, payload({ kind: 'AuthorizationCode', grantId }), 60);
+  await new Adapter('AccessToken').upsert(ids.access, payload({ grantId }), 600);
+  await new Adapter('RefreshToken').upsert(ids.refresh, payload({ kind: 'RefreshToken', grantId }), 3600);
+  return { grantId, ...ids };
+}
+
+describe('postgres adapter', () => {
+  it('returns what was upserted, under its own model only', async () => {
+    const id = newId();
+    const stored = payload({ scope: 'openid competences', extra: { nested: [1, 'two'] } });
+    await new Adapter('AccessToken').upsert(id, stored, 600);
+    expect(await new Adapter('AccessToken').find(id)).toEqual(stored);
+    expect(await new Adapter('RefreshToken').find(id)).toBeUndefined();
+    expect(await new Adapter('AccessToken').find(newId())).toBeUndefined();
+  });
+
+  it('replaces the payload when the same id is upserted again', async () => {
+    const id = newId();
+    const adapter = new Adapter('Session');
+    await adapter.upsert(id, payload({ kind: 'Session', accountId: 'first', transient: true }), 600);
+    const second = payload({ kind: 'Session', accountId: 'second' });
+    await adapter.upsert(id, second, 600);
+    const found = await adapter.find(id);
+    expect(found).toEqual(second);
+    expect(found).not.toHaveProperty('transient');
+    expect(await countRows('model = $1 AND id = $2', ['Session', id])).toBe(1);
+  });
+
+  it('never returns an expired row from find or findByUid', async () => {
+    const adapter = new Adapter('Session');
+    const id = newId();
+    const uid = newId();
+    await adapter.upsert(id, payload({ kind: 'Session', uid }), 600);
+    expect(await adapter.find(id)).toBeDefined();
+    expect(await adapter.findByUid(uid)).toBeDefined();
+    await expireNow('Session', id);
+    expect(await adapter.find(id)).toBeUndefined();
+    expect(await adapter.findByUid(uid)).toBeUndefined();
+  });
+
+  it('lets a row expire on its own after expiresIn seconds', async () => {
+    const adapter = new Adapter('Interaction');
+    const id = newId();
+    await adapter.upsert(id, payload({ kind: 'Interaction' }), 1);
+    expect(await adapter.find(id)).toBeDefined();
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await adapter.find(id)).toBeUndefined();
+  });
+
+  it('finds a session by its uid', async () => {
+    const adapter = new Adapter('Session');
+    const id = newId();
+    const uid = newId();
+    const stored = payload({ kind: 'Session', uid });
+    await adapter.upsert(id, stored, 600);
+    expect(await adapter.findByUid(uid)).toEqual(stored);
+    expect(await adapter.findByUid(newId())).toBeUndefined();
+    expect(await new Adapter('Interaction').findByUid(uid)).toBeUndefined();
+  });
+
+  it('marks a consumed row with `consumed` in epoch seconds', async () => {
+    const { code } = await storeGrant();
+    const adapter = new Adapter('AuthorizationCode');
+    expect(await adapter.find(code)).not.toHaveProperty('consumed');
+    const before = Math.floor(Date.now() / 1000);
+    await adapter.consume(code);
+    const found = await adapter.find(code);
+    expect(Number.isInteger(found?.consumed)).toBe(true);
+    expect(found?.consumed).toBeGreaterThanOrEqual(before - 5);
+    expect(found?.consumed).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000) + 5);
+  });
+
+  it('fails a second consume with InvalidGrant and deletes every row of that grant, grant included', async () => {
+    const target = await storeGrant();
+    const other = await storeGrant();
+    const adapter = new Adapter('AuthorizationCode');
+    await adapter.consume(target.code);
+    expect(await countRows('grant_id = $1', [target.grantId])).toBe(4);
+
+    const second = adapter.consume(target.code);
+    await expect(second).rejects.toBeInstanceOf(errors.InvalidGrant);
+    await expect(second).rejects.toMatchObject({ error: 'invalid_grant', statusCode: 400 });
+
+    expect(await countRows('grant_id = $1 OR id = $1', [target.grantId])).toBe(0);
+    expect(await new Adapter('Grant').find(target.grantId)).toBeUndefined();
+    expect(await new Adapter('AccessToken').find(target.access)).toBeUndefined();
+    expect(await new Adapter('RefreshToken').find(target.refresh)).toBeUndefined();
+    // Another grant is untouched.
+    expect(await countRows('grant_id = $1', [other.grantId])).toBe(4);
+  });
+
+  it('lets exactly one of many parallel consumes succeed', async () => {
+    const { code, grantId } = await storeGrant();
+    const adapter = new Adapter('AuthorizationCode');
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => adapter.consume(code)));
+    expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
+    for (const o of outcomes.filter((o) => o.status === 'rejected')) {
+      expect(o.reason).toBeInstanceOf(errors.InvalidGrant);
+    }
+    expect(await countRows('grant_id = $1', [grantId])).toBe(0);
+  });
+
+  it('destroys one row', async () => {
+    const { access, refresh } = await storeGrant();
+    await new Adapter('AccessToken').destroy(access);
+    expect(await new Adapter('AccessToken').find(access)).toBeUndefined();
+    expect(await new Adapter('RefreshToken').find(refresh)).toBeDefined();
+  });
+
+  it("revokes by grant id only that model's rows of that grant", async () => {
+    const target = await storeGrant();
+    const other = await storeGrant();
+    await new Adapter('AccessToken').revokeByGrantId(target.grantId);
+    expect(await new Adapter('AccessToken').find(target.access)).toBeUndefined();
+    expect(await new Adapter('RefreshToken').find(target.refresh)).toBeDefined();
+    expect(await new Adapter('AuthorizationCode').find(target.code)).toBeDefined();
+    expect(await new Adapter('Grant').find(target.grantId)).toBeDefined();
+    expect(await new Adapter('AccessToken').find(other.access)).toBeDefined();
+  });
+
+  it('purges only expired rows, at most `batch` at a time', async () => {
+    await db.pool.query('DELETE FROM oidc_models');
+    const adapter = new Adapter('AccessToken');
+    const expired = Array.from({ length: 5 }, newId);
+    const live = Array.from({ length: 3 }, newId);
+    for (const id of [...expired, ...live]) await adapter.upsert(id, payload(), 600);
+    const eternal = newId();
+    await new Adapter('Grant').upsert(eternal, payload({ kind: 'Grant' }), 0);
+    for (const id of expired) await expireNow('AccessToken', id);
+
+    expect(await purgeExpiredModels(db.pool, 2)).toBe(2);
+    expect(await countRows('true', [])).toBe(7);
+    expect(await purgeExpiredModels(db.pool, 2)).toBe(2);
+    expect(await purgeExpiredModels(db.pool, 2)).toBe(1);
+    expect(await purgeExpiredModels(db.pool, 2)).toBe(0);
+
+    const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM oidc_models');
+    expect(rows.map((r) => r.id).sort()).toEqual([...live, eternal].sort());
+  });
+});
+
+describe('postgres adapter without a database', () => {
+  it('fails fast with a 503 when the database cannot be reached', async () => {
+    const pool = createPool(
+      {
+        connectionString: 'postgres://postgres@127.0.0.1:1/x',
+        max: 1,
+        connectTimeoutMs: 500,
+        statementTimeoutMs: 1000,
+      },
+      createLogger('silent'),
+    );
+    try {
+      const adapter = new (createPostgresAdapterClass(pool))('AccessToken');
+      const started = performance.now();
+      const error = await adapter.find('whatever').then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      expect(performance.now() - started).toBeLessThan(3_000);
+      expect(error).toMatchObject({ statusCode: 503, error: 'temporarily_unavailable' });
+      await expect(adapter.upsert('x', payload(), 60)).rejects.toMatchObject({ statusCode: 503 });
+    } finally {
+      await pool.end();
+    }
+  });
+});
