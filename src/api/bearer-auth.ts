@@ -79,11 +79,17 @@ export function bearerAuth(deps: {
     if (!token.accountId) throw invalid('the access token has no subject');
     if (token.isSenderConstrained()) throw invalid('sender-constrained tokens are not accepted here');
 
-    const [client, consent] = await Promise.all([
+    // The grant must still exist, as oidc-provider checks for userinfo and introspection: a code replay
+    // deletes it, possibly before the winning redemption has saved its access token.
+    const [client, consent, grant] = await Promise.all([
       guarded(() => clients.find(token.clientId as string)),
       guarded(() => consents.findLive(token.accountId as string, token.clientId as string)),
+      token.grantId ? guarded(() => provider.Grant.find(token.grantId as string)) : undefined,
     ]);
     if (client?.status !== 'active') throw invalid('the application is not active');
+    if (!grant || grant.clientId !== token.clientId || grant.accountId !== token.accountId) {
+      throw invalid('the grant behind the access token was revoked');
+    }
     if (!consent) throw invalid('the consent was withdrawn or has expired');
 
     ctx.state.caller = {

@@ -1,0 +1,102 @@
+// Revocation (RFC 7009), introspection (RFC 7662) and RP-initiated logout, as a client sees them.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorize, discover } from '../support/authorize.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+async function signedIn(scope = 'openid profile offline_access competences') {
+  const jobseeker = await createJobseeker(server);
+  const client = await createClient(server);
+  const config = await discover(server.issuer, client.client_id, client.client_secret);
+  const flow = await authorize({
+    config,
+    redirectUri: client.redirectUri,
+    scope,
+    login: jobseeker,
+    fields: ['profile.given_name', 'competences.code'],
+    extra: { prompt: 'consent' },
+  });
+  const tokens = await oidc.authorizationCodeGrant(
+    config,
+    flow.callback,
+    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+    { resource: `${server.issuer}/api` },
+  );
+  return { jobseeker, client, config, flow, tokens };
+}
+
+describe('token management', () => {
+  it('introspects a live token as active, and not for another client', async () => {
+    const { config, tokens } = await signedIn();
+    const own = await oidc.tokenIntrospection(config, tokens.access_token);
+    expect(own.active).toBe(true);
+    expect(own.aud).toBe(`${server.issuer}/api`);
+    expect(own.scope).toBe('competences');
+
+    const other = await createClient(server);
+    const otherConfig = await discover(server.issuer, other.client_id, other.client_secret);
+    expect((await oidc.tokenIntrospection(otherConfig, tokens.access_token)).active).toBe(false);
+  });
+
+  it('revokes a refresh token: it can no longer be used, and its access tokens stop working', async () => {
+    const { config, tokens } = await signedIn();
+    await oidc.tokenRevocation(config, tokens.refresh_token as string);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const api = await fetch(`${server.issuer}/api/v1/competences`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    expect(api.status).toBe(401);
+  });
+
+  it('refuses a refresh token presented by another client', async () => {
+    const { tokens } = await signedIn();
+    const other = await createClient(server);
+    const otherConfig = await discover(server.issuer, other.client_id, other.client_secret);
+    await expect(oidc.refreshTokenGrant(otherConfig, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('refuses a refresh asking for a wider scope than granted', async () => {
+    const { config, tokens } = await signedIn();
+    await expect(
+      oidc.refreshTokenGrant(config, tokens.refresh_token as string, { scope: 'openid profile email' }),
+    ).rejects.toMatchObject({ error: 'invalid_scope' });
+  });
+
+  it('logs out only after a confirmation POST, then returns to the registered URI', async () => {
+    const { config, tokens, flow } = await signedIn();
+    const url = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: 'http://127.0.0.1:9/after-logout',
+      state: 'bye',
+    });
+    const page = await flow.agent.request(url);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain('Se déconnecter');
+    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ?? /action="([^"]+)"[^>]*id="op.logoutForm"/.exec(html)?.[1];
+    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+    expect(action && xsrf).toBeTruthy();
+    const done = await flow.agent.follow(
+      new URL(action as string, server.issuer),
+      { method: 'POST', body: new URLSearchParams({ xsrf: xsrf as string, logout: 'yes' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      'http://127.0.0.1:9/',
+    );
+    expect(done.url.href).toBe('http://127.0.0.1:9/after-logout?state=bye');
+  });
+
+  it('does not redirect to an unregistered post_logout_redirect_uri', async () => {
+    const { config, tokens, flow } = await signedIn();
+    const url = oidc.buildEndSessionUrl(config, {
+      id_token_hint: tokens.id_token as string,
+      post_logout_redirect_uri: 'https://evil.example/',
+    });
+    const res = await flow.agent.request(url);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('location')).toBeNull();
+  });
+});
