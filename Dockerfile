@@ -10,6 +10,7 @@ COPY migrations ./migrations
 COPY scopes ./scopes
 COPY views ./views
 COPY public ./public
+COPY docs ./docs
 USER node
 EXPOSE 3000 3001
 CMD ["node", "src/main.ts"]

@@ -1,4 +1,5 @@
 // The composition root: database, catalog, services, provider, routers, and their mount order.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
@@ -11,7 +12,11 @@ import { apiRoutes } from './api/api-routes.ts';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
 import { createClientService } from './clients/client-service.ts';
 import type { Config } from './config.ts';
+import { createAccessLog } from './api/access-log.ts';
+import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
+import { createDashboardService } from './dashboard/dashboard-service.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
 import type { Pool } from './db/pool.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -32,19 +37,25 @@ export interface App {
   services: ReturnType<typeof createServices>;
 }
 
-export function createServices(config: Config, pool: Pool, catalog: Catalog) {
+export function createServices(config: Config, pool: Pool, catalog: Catalog, logger: Logger) {
   const box = createSecretBox(config.secrets.keysEncryptionKey);
+  const clients = createClientService({ pool, catalog, box, production: config.production });
   return {
     box,
-    clients: createClientService({ pool, catalog, box, production: config.production }),
+    clients,
     consents: createConsentService({ pool, catalog }),
+    consentChanges: createConsentChanges({
+      pool,
+      durationDays: async (clientId) => (await clients.find(clientId))?.consent_duration_days ?? config.consentDurationDays,
+    }),
+    accessLog: createAccessLog(pool, logger),
   };
 }
 
 export async function createApp(config: Config, pool: Pool, logger: Logger): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
   const render = createRenderer(config.viewsDir, config.production);
-  const services = createServices(config, pool, catalog);
+  const services = createServices(config, pool, catalog, logger);
   const provider = await createProvider({ config, pool, catalog, render, logger, ...services });
 
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
@@ -64,6 +75,18 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   );
   const interactions = createInteractionService({ config, pool, catalog, provider, ...services });
   pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
+  pages.use(
+    dashboardRoutes({
+      pool,
+      render,
+      dashboard: createDashboardService({ pool, catalog }),
+      changes: services.consentChanges,
+      interactions,
+      accessLog: services.accessLog,
+      sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      exportSchema: JSON.parse(readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8')),
+    }).routes(),
+  );
 
   koa.use(requestLogger(logger));
   koa.use(securityHeaders({ production: config.production }));

@@ -27,6 +27,8 @@ const envSchema = z.object({
   CONSENT_DURATION_DAYS: int(1, 3650).default(365),
   ACCESS_TOKEN_TTL_SECONDS: int(30, 86_400).default(600),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
+  // 13 months, the CNIL's usual ceiling for such logs.
+  ACCESS_LOG_RETENTION_DAYS: int(1, 3650).default(396),
   SESSION_TTL_HOURS: int(1, 720).default(12),
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -59,6 +61,7 @@ export interface Config {
   readonly consentDurationDays: number;
   readonly accessTokenTtlSeconds: number;
   readonly refreshTokenTtlDays: number;
+  readonly accessLogRetentionDays: number;
   readonly sessionTtlHours: number;
   readonly trustProxy: boolean;
   readonly logLevel: string;
@@ -154,6 +157,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     consentDurationDays: env.CONSENT_DURATION_DAYS,
     accessTokenTtlSeconds: env.ACCESS_TOKEN_TTL_SECONDS,
     refreshTokenTtlDays: env.REFRESH_TOKEN_TTL_DAYS,
+    accessLogRetentionDays: env.ACCESS_LOG_RETENTION_DAYS,
     sessionTtlHours: env.SESSION_TTL_HOURS,
     trustProxy: env.TRUST_PROXY,
     logLevel: env.LOG_LEVEL,

@@ -2,20 +2,26 @@
 // Request logs carry the path only, never the query string (codes, state and tokens travel there).
 import { type Logger, pino } from 'pino';
 
+const SECRET_KEYS = [
+  'password',
+  'client_secret',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'code',
+  'token',
+  'claims',
+  'value',
+  'data',
+];
+
+// `*.key` matches one level down only: the top-level keys are listed too.
 export const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
-  '*.password',
-  '*.client_secret',
-  '*.access_token',
-  '*.refresh_token',
-  '*.id_token',
-  '*.code',
-  '*.token',
-  '*.claims',
-  '*.value',
-  '*.data',
+  ...SECRET_KEYS,
+  ...SECRET_KEYS.map((key) => `*.${key}`),
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -29,7 +29,10 @@ async function main() {
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   logger.info({ issuer: config.issuer, port: config.port }, 'Pôle emploi Connect is listening');
-  const stopPurge = schedulePurge(db.pool, logger);
+  const stopPurge = schedulePurge(
+    { pool: db.pool, consentChanges: app.services.consentChanges, accessLogRetentionDays: config.accessLogRetentionDays },
+    logger,
+  );
 
   const demo = config.demoApp.enabled
     ? await startDemoApp({
@@ -58,6 +61,7 @@ async function main() {
     stopPurge();
     server.closeIdleConnections();
     await Promise.all([new Promise((resolve) => server.close(resolve)), demo?.close()]);
+    await app.services.accessLog.close();
     await db.close();
     process.exit(0);
   };

@@ -11,6 +11,7 @@ import type { Pool } from '../db/pool.ts';
 import { noStore } from '../http/security-headers.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { findJobseekerData } from '../profiles/jobseeker-queries.ts';
+import type { AccessLog } from './access-log.ts';
 import { BearerError, bearerAuth } from './bearer-auth.ts';
 import { filterScopeValue, grantedFieldIds } from './filter-fields.ts';
 
@@ -36,6 +37,7 @@ export function apiRoutes(deps: {
   provider: Provider;
   clients: ClientService;
   consents: ConsentService;
+  accessLog: AccessLog;
 }) {
   const { config, pool, catalog } = deps;
   const openapi = buildOpenApi(catalog, { apiBaseUrl: config.apiAudience, issuer: config.issuer });
@@ -72,6 +74,7 @@ export function apiRoutes(deps: {
     }
     const value = await guarded(() => findJobseekerData(pool, caller.accountId, scope.id));
     ctx.body = filterScopeValue(scope, value, fields);
+    deps.accessLog.record({ jobseekerId: caller.accountId, clientId: caller.clientId, scope: scope.id, fields: [...fields], readAt: new Date() });
   });
 
   router.use(v1.routes(), v1.allowedMethods());

@@ -2,8 +2,7 @@
 // - only fields that were actually requested can be granted (a forged form adds nothing);
 // - a double submission of one consent form records one event;
 // - concurrent changes to one consent serialise on its row lock.
-import { createHash } from 'node:crypto';
-import type { Catalog } from '../catalog/load-catalog.ts';
+import { type Catalog, hashTexts } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import {
@@ -48,8 +47,8 @@ export function createConsentService(deps: { pool: Pool; catalog: Catalog }) {
         .sort(),
     );
     const texts = { catalog: catalog.textsFor(requested), purposes: shownPurposes };
-    // Both parts are built with sorted keys, so equal texts give equal JSON and an equal hash.
-    return { texts, hash: createHash('sha256').update(JSON.stringify(texts)).digest('hex') };
+    // Canonical JSON (keys sorted at every level): the hash can be recomputed from the stored jsonb.
+    return { texts, hash: hashTexts(texts) };
   }
 
   return {

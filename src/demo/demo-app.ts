@@ -1,6 +1,7 @@
 // A small third-party app, "CV Express (démo)", that logs in with Pôle emploi Connect through a
 // standard OpenID Connect library (openid-client: code flow + PKCE + state + nonce) and shows exactly
 // the data it received. It is what a partner's integration looks like, and the demo of `npm start`.
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -26,7 +27,9 @@ const SCOPE =
   'openid profile email phone address offline_access statut competences langues permis formations experiences projet';
 const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
 
-type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?: string };
+type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?: string; vaultKey?: string };
+type HeldTokens = { accessToken: string; refreshToken?: string; claims: Record<string, unknown> };
+const HIDDEN_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp']);
 
 export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): Promise<void> }> {
   const render = createRenderer(options.viewsDir, false);
@@ -44,6 +47,38 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     );
     return configuration;
   };
+
+  // Tokens stay on the server, in memory, keyed by a random id in the (signed) session cookie.
+  const vault = new Map<string, HeldTokens>();
+
+  async function read(config: oidc.Configuration, accessToken: string, path: string) {
+    let res: Response;
+    try {
+      res = await oidc.fetchProtectedResource(config, accessToken, new URL(`${options.apiBase}/v1/${path}`), 'GET');
+    } catch (err) {
+      // A 401/403 with a WWW-Authenticate challenge (e.g. a scope with nothing ticked) is shown as is.
+      if (!(err instanceof oidc.WWWAuthenticateChallengeError)) throw err;
+      res = err.response as Response;
+    }
+    return { status: res.status, body: JSON.stringify(await res.json(), null, 2) };
+  }
+
+  async function resultPage(config: oidc.Configuration, held: HeldTokens, tokenScope: string) {
+    const scopes = [];
+    for (const id of DATA_SCOPES) scopes.push({ id, title: id, ...(await read(config, held.accessToken, id)) });
+    const grant = await read(config, held.accessToken, 'consent');
+    return render('demo/result', {
+      title: 'Données reçues',
+      sub: held.claims.sub,
+      tokenScope,
+      idClaims: Object.entries(held.claims)
+        .filter(([name]) => !HIDDEN_CLAIMS.has(name))
+        .map(([name, value]) => ({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) })),
+      scopes,
+      grant: grant.body,
+      canRefresh: Boolean(held.refreshToken),
+    });
+  }
 
   const app = new Koa({ keys: [options.clientSecret] });
   app.use(
@@ -111,44 +146,49 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
           { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
           { resource: options.apiBase },
         );
-        const claims: Record<string, unknown> = tokens.claims() ?? {};
+        const held = { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, claims: tokens.claims() ?? {} };
+        const key = randomUUID();
+        vault.set(key, held);
+        sess.vaultKey = key;
         sess.idToken = tokens.id_token;
-        const get = async (p: string) => {
-          let res: Response;
-          try {
-            res = await oidc.fetchProtectedResource(config, tokens.access_token, new URL(`${options.apiBase}/v1/${p}`), 'GET');
-          } catch (err) {
-            // A 401/403 with a WWW-Authenticate challenge (e.g. a scope with nothing ticked) is shown as is.
-            if (!(err instanceof oidc.WWWAuthenticateChallengeError)) throw err;
-            res = err.response as Response;
-          }
-          return { status: res.status, body: JSON.stringify(await res.json(), null, 2) };
-        };
-        const scopes = [];
-        for (const id of DATA_SCOPES) scopes.push({ id, title: id, ...(await get(id)) });
-        const grant = await get('consent');
         ctx.type = 'html';
-        ctx.body = render('demo/result', {
-          title: 'Données reçues',
-          sub: claims.sub,
-          tokenScope: tokens.scope ?? '',
-          idClaims: Object.entries(claims)
-            .filter(
-              ([name]) =>
-                !['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp'].includes(name),
-            )
-            .map(([name, value]) => ({
-              name,
-              value: typeof value === 'object' ? JSON.stringify(value) : String(value),
-            })),
-          scopes,
-          grant: grant.body,
-        });
+        ctx.body = await resultPage(config, held, tokens.scope ?? '');
+        return;
+      }
+      // What an app does later: read the API again with the token it holds...
+      case '/donnees': {
+        const held = sess.vaultKey ? vault.get(sess.vaultKey) : undefined;
+        if (!held) return ctx.redirect('/');
+        ctx.type = 'html';
+        ctx.body = await resultPage(await discover(), held, '');
+        return;
+      }
+      // ...or use its refresh token to get a new access token.
+      case '/rafraichir': {
+        const held = sess.vaultKey ? vault.get(sess.vaultKey) : undefined;
+        if (!held?.refreshToken) return ctx.redirect('/');
+        const config = await discover();
+        try {
+          const tokens = await oidc.refreshTokenGrant(config, held.refreshToken, { resource: options.apiBase });
+          held.accessToken = tokens.access_token;
+          held.refreshToken = tokens.refresh_token ?? held.refreshToken;
+          ctx.type = 'html';
+          ctx.body = await resultPage(config, held, tokens.scope ?? '');
+        } catch (err) {
+          const code = err instanceof oidc.ResponseBodyError ? err.error : 'erreur';
+          ctx.status = 400;
+          ctx.type = 'html';
+          ctx.body = render('demo/home', {
+            title: 'CV Express',
+            error: `Le jeton de rafraîchissement a été refusé (${code}) : reconnectez-vous pour redonner votre accord.`,
+          });
+        }
         return;
       }
       case '/logout': {
         const config = await discover();
         const idToken = sess.idToken;
+        if (sess.vaultKey) vault.delete(sess.vaultKey);
         ctx.session = null;
         ctx.redirect(
           oidc.buildEndSessionUrl(config, {

@@ -1,30 +1,47 @@
-// Deletes expired oidc-provider rows and web sessions in small batches with pauses, so the purge
-// never holds long locks or competes with traffic. One timer per instance; batches are idempotent.
+// Housekeeping, in small batches with pauses so it never holds long locks or competes with traffic:
+// records the expiry of consents past their date, deletes expired oidc-provider rows and web
+// sessions, and access-log entries past their retention. One timer per instance; every step is safe
+// to run on several instances at once.
 import type { Logger } from 'pino';
+import { purgeAccessLog } from '../api/access-log-queries.ts';
+import type { ConsentChanges } from '../consents/consent-changes.ts';
 import type { Pool } from '../db/pool.ts';
 import { purgeExpiredSessions } from '../http/session-queries.ts';
 import { purgeExpiredModels } from '../oidc/oidc-model-queries.ts';
 
 const BATCH = 1_000;
+const pause = () => new Promise((resolve) => setTimeout(resolve, 50));
 
-export async function purgeExpired(pool: Pool): Promise<number> {
+async function drain(step: () => Promise<number>): Promise<number> {
   let total = 0;
-  for (const purge of [purgeExpiredModels, purgeExpiredSessions]) {
-    for (;;) {
-      const deleted = await purge(pool, BATCH);
-      total += deleted;
-      if (deleted < BATCH) break;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+  for (;;) {
+    const done = await step();
+    total += done;
+    if (done < BATCH) return total;
+    await pause();
   }
-  return total;
 }
 
-export function schedulePurge(pool: Pool, logger: Logger, everyMs = 10 * 60_000): () => void {
+export interface Housekeeping {
+  pool: Pool;
+  consentChanges: ConsentChanges;
+  accessLogRetentionDays: number;
+}
+
+export async function purgeExpired(h: Housekeeping): Promise<Record<string, number>> {
+  return {
+    consentsExpired: await drain(() => h.consentChanges.expireDue(BATCH)),
+    oidcRows: await drain(() => purgeExpiredModels(h.pool, BATCH)),
+    sessions: await drain(() => purgeExpiredSessions(h.pool, BATCH)),
+    accessLog: await drain(() => purgeAccessLog(h.pool, h.accessLogRetentionDays, BATCH)),
+  };
+}
+
+export function schedulePurge(h: Housekeeping, logger: Logger, everyMs = 5 * 60_000): () => void {
   const timer = setInterval(() => {
-    purgeExpired(pool)
-      .then((n) => n && logger.info({ deleted: n }, 'expired rows purged'))
-      .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'purge failed; will retry'));
+    purgeExpired(h)
+      .then((counts) => logger.info(counts, 'housekeeping done'))
+      .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'housekeeping failed; will retry'));
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

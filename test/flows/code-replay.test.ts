@@ -78,6 +78,42 @@ describe('authorization code redemption', () => {
     expect(api.headers.get('www-authenticate')).toContain('invalid_token');
   });
 
+  it('revokes the first token when the code is replayed later', async () => {
+    const client = await createClient(server);
+    const { code, verifier } = await issueCode(client);
+    const params = { code, redirect_uri: client.redirectUri, code_verifier: verifier };
+    const first = await redeem(client, params);
+    expect(first.status).toBe(200);
+    const { access_token: accessToken } = await first.json();
+    expect((await callApi(accessToken)).status).toBe(200);
+
+    const replay = await redeem(client, params);
+    expect(replay.status).toBe(400);
+    expect((await replay.json()).error).toBe('invalid_grant');
+    expect((await callApi(accessToken)).status).toBe(401);
+  });
+
+  // A losing redemption can delete the grant before the winner has saved its token; the token is then
+  // left without a grant and must not be honoured.
+  it('refuses a token whose grant is gone', async () => {
+    const client = await createClient(server);
+    const { code, verifier } = await issueCode(client);
+    const response = await redeem(client, {
+      code,
+      redirect_uri: client.redirectUri,
+      code_verifier: verifier,
+    });
+    const { access_token: accessToken } = await response.json();
+    expect((await callApi(accessToken)).status).toBe(200);
+    const deleted = await server.pool.query(
+      `DELETE FROM oidc_models WHERE model = 'Grant'
+          AND id = (SELECT grant_id FROM oidc_models WHERE model = 'AccessToken' AND id = $1)`,
+      [accessToken],
+    );
+    expect(deleted.rowCount).toBe(1);
+    expect((await callApi(accessToken)).status).toBe(401);
+  });
+
   it('refuses a wrong code_verifier', async () => {
     const client = await createClient(server);
     const { code } = await issueCode(client);

@@ -45,7 +45,11 @@ async function expireNow(model: string, id: string) {
 async function storeGrant(grantId = newId()) {
   const ids = { code: newId(), access: newId(), refresh: newId() };
   await new Adapter('Grant').upsert(grantId, payload({ kind: 'Grant', jti: grantId }), 3600);
-  await new Adapter('AuthorizationCode').upsert(ids.code, payload({ kind: 'AuthorizationCode', grantId }), 60);
+  await new Adapter('AuthorizationCode').upsert(
+    ids.code,
+    payload({ kind: 'AuthorizationCode', grantId }),
+    60,
+  );
   await new Adapter('AccessToken').upsert(ids.access, payload({ grantId }), 600);
   await new Adapter('RefreshToken').upsert(ids.refresh, payload({ kind: 'RefreshToken', grantId }), 3600);
   return { grantId, ...ids };

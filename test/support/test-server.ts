@@ -1,6 +1,7 @@
 // A real provider over HTTP on a loopback port, on its own database.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { DestinationStream } from 'pino';
 import { type App, createApp } from '../../src/app.ts';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { createPool } from '../../src/db/pool.ts';
@@ -18,7 +19,10 @@ export interface TestServer {
 
 const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  logDestination?: DestinationStream,
+): Promise<TestServer> {
   const db = await createTestDatabase();
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -35,7 +39,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     DEMO_APP: 'false',
     ...env,
   });
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, logDestination);
   const pool = createPool(
     {
       connectionString: db.url,
@@ -56,6 +60,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      await app.services.accessLog.close();
       await pool.end();
       await db.drop();
     },

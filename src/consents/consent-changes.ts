@@ -1,0 +1,119 @@
+// What a jobseeker (or time) does to an existing consent: narrow, revoke, renew, expire. Each change
+// is one transaction that also appends its consent event; concurrent changes to one consent serialise
+// on the row lock, so the final state is consistent and every event is recorded once.
+// Revoking deletes the app's tokens and oidc-provider grant in the same transaction: the access and
+// refresh tokens stop working at once, on every instance.
+import type { Pool } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
+import { AppError } from '../http/app-error.ts';
+import { destroyByGrantId } from '../oidc/oidc-model-queries.ts';
+import { expireDueConsents, extendConsent, lockOwnConsent, markConsentRevoked, setConsentFields } from './consent-change-queries.ts';
+import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
+
+// The app's own identifier for the person stays while a consent lives: without it there is no consent.
+const ALWAYS = 'openid.sub';
+
+const notFound = () => new AppError(404, 'not_found', 'Cette autorisation est introuvable.');
+
+export function createConsentChanges(deps: { pool: Pool; durationDays: (clientId: string) => Promise<number> }) {
+  const { pool } = deps;
+
+  async function mutate<T>(jobseekerId: string, consentId: string, change: (db: import('pg').PoolClient, consent: ConsentRow) => Promise<T>) {
+    return withTransaction(pool, async (db) => {
+      const consent = await lockOwnConsent(db, jobseekerId, consentId);
+      if (!consent) throw notFound();
+      return change(db, consent);
+    });
+  }
+
+  const live = (c: ConsentRow) => c.status === 'active' && c.expires_at > new Date();
+
+  return {
+    /** Keeps only `keep` among the granted fields; never adds any (widening goes through the app). */
+    narrow: (jobseekerId: string, consentId: string, keep: string[], requestId?: string) =>
+      mutate(jobseekerId, consentId, async (db, consent) => {
+        if (!live(consent)) throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active.');
+        const wanted = new Set([...keep, ALWAYS]);
+        const after = consent.fields.filter((key) => wanted.has(key));
+        const removed = consent.fields.filter((key) => !wanted.has(key));
+        if (!removed.length) return { changed: false };
+        await setConsentFields(db, consent.id, after);
+        await insertConsentEvent(db, {
+          consentId: consent.id,
+          jobseekerId,
+          clientId: consent.client_id,
+          kind: 'narrowed',
+          fieldsAdded: [],
+          fieldsRemoved: removed,
+          fieldsAfter: after,
+          textsHash: consent.texts_hash,
+          actor: 'jobseeker',
+          requestId,
+        });
+        return { changed: true };
+      }),
+
+    revoke: (jobseekerId: string, consentId: string, requestId?: string, actor = 'jobseeker') =>
+      mutate(jobseekerId, consentId, async (db, consent) => {
+        if (consent.status === 'revoked') return { changed: false };
+        await markConsentRevoked(db, consent.id);
+        if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+        await insertConsentEvent(db, {
+          consentId: consent.id,
+          jobseekerId,
+          clientId: consent.client_id,
+          kind: 'revoked',
+          fieldsAdded: [],
+          fieldsRemoved: consent.status === 'active' ? consent.fields : [],
+          fieldsAfter: [],
+          textsHash: consent.texts_hash,
+          actor,
+          requestId,
+        });
+        return { changed: true };
+      }),
+
+    renew: (jobseekerId: string, consentId: string, requestId?: string) =>
+      mutate(jobseekerId, consentId, async (db, consent) => {
+        if (!live(consent)) throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active : l’application doit vous la redemander.');
+        const renewed = await extendConsent(db, consent.id, await deps.durationDays(consent.client_id));
+        await insertConsentEvent(db, {
+          consentId: consent.id,
+          jobseekerId,
+          clientId: consent.client_id,
+          kind: 'extended',
+          fieldsAdded: [],
+          fieldsRemoved: [],
+          fieldsAfter: consent.fields,
+          textsHash: consent.texts_hash,
+          actor: 'jobseeker',
+          requestId,
+        });
+        return { changed: true, expiresAt: renewed.expires_at };
+      }),
+
+    /** Records the expiry of consents past their date (the API already refuses them). */
+    async expireDue(batch = 500): Promise<number> {
+      return withTransaction(pool, async (db) => {
+        const expired = await expireDueConsents(db, batch);
+        for (const consent of expired) {
+          if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+          await insertConsentEvent(db, {
+            consentId: consent.id,
+            jobseekerId: consent.jobseeker_id,
+            clientId: consent.client_id,
+            kind: 'expired',
+            fieldsAdded: [],
+            fieldsRemoved: consent.fields,
+            fieldsAfter: [],
+            textsHash: consent.texts_hash,
+            actor: 'system',
+          });
+        }
+        return expired.length;
+      });
+    },
+  };
+}
+
+export type ConsentChanges = ReturnType<typeof createConsentChanges>;

@@ -1,0 +1,112 @@
+// Every query here is scoped by the jobseeker id taken from the session: one jobseeker can never read
+// another's consents, events or reads.
+import type { Queryable } from '../db/pool.ts';
+
+export interface ConsentWithClient {
+  id: string;
+  client_id: string;
+  status: 'active' | 'revoked' | 'expired';
+  fields: string[];
+  granted_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  updated_at: Date;
+  client_name: string;
+  client_description: string;
+  operator_name: string;
+  website: string | null;
+}
+
+export async function listConsents(db: Queryable, jobseekerId: string): Promise<ConsentWithClient[]> {
+  const { rows } = await db.query<ConsentWithClient>(
+    `SELECT c.id, c.client_id, c.status, c.fields, c.granted_at, c.expires_at, c.revoked_at, c.updated_at,
+            cl.name AS client_name, cl.description AS client_description, cl.operator_name, cl.website
+       FROM consents c JOIN clients cl ON cl.id = c.client_id
+      WHERE c.jobseeker_id = $1
+      ORDER BY c.granted_at DESC`,
+    [jobseekerId],
+  );
+  return rows;
+}
+
+export interface ReadStat {
+  client_id: string;
+  scope: string;
+  last_read: Date;
+  reads_30d: number;
+}
+
+export async function readStats(db: Queryable, jobseekerId: string): Promise<ReadStat[]> {
+  const { rows } = await db.query<ReadStat>(
+    `SELECT client_id, scope, max(read_at) AS last_read,
+            count(*) FILTER (WHERE read_at > now() - interval '30 days')::int AS reads_30d
+       FROM access_log WHERE jobseeker_id = $1
+      GROUP BY client_id, scope`,
+    [jobseekerId],
+  );
+  return rows;
+}
+
+export interface ConsentEventRow {
+  id: string;
+  consent_id: string;
+  client_id: string;
+  kind: string;
+  fields_added: string[];
+  fields_removed: string[];
+  fields_after: string[];
+  actor: string;
+  created_at: Date;
+  texts_hash: string | null;
+  texts: unknown;
+}
+
+export async function listConsentEvents(db: Queryable, jobseekerId: string, consentId?: string): Promise<ConsentEventRow[]> {
+  const { rows } = await db.query<ConsentEventRow>(
+    `SELECT e.id::text, e.consent_id, e.client_id, e.kind, e.fields_added, e.fields_removed, e.fields_after,
+            e.actor, e.created_at, e.texts_hash, t.texts
+       FROM consent_events e LEFT JOIN consent_texts t ON t.hash = e.texts_hash
+      WHERE e.jobseeker_id = $1 AND ($2::uuid IS NULL OR e.consent_id = $2::uuid)
+      ORDER BY e.id DESC`,
+    [jobseekerId, consentId ?? null],
+  );
+  return rows;
+}
+
+export interface AccessLogRow {
+  id: string;
+  client_id: string;
+  client_name: string | null;
+  scope: string;
+  fields: string[];
+  read_at: Date;
+}
+
+// Keyset pagination, newest first: stays fast however long the log grows.
+export async function accessLogPage(
+  db: Queryable,
+  jobseekerId: string,
+  before: { readAt: Date; id: string } | undefined,
+  limit: number,
+): Promise<AccessLogRow[]> {
+  const { rows } = await db.query<AccessLogRow>(
+    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
+       FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
+      WHERE a.jobseeker_id = $1
+        AND ($2::timestamptz IS NULL OR (a.read_at, a.id) < ($2::timestamptz, $3::bigint))
+      ORDER BY a.read_at DESC, a.id DESC
+      LIMIT $4`,
+    [jobseekerId, before?.readAt ?? null, before?.id ?? null, limit],
+  );
+  return rows;
+}
+
+export async function allAccessLog(db: Queryable, jobseekerId: string): Promise<AccessLogRow[]> {
+  const { rows } = await db.query<AccessLogRow>(
+    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
+       FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
+      WHERE a.jobseeker_id = $1 ORDER BY a.read_at, a.id`,
+    [jobseekerId],
+  );
+  return rows;
+}

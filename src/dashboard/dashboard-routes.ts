@@ -1,0 +1,144 @@
+// /account: the jobseeker's consents, their history, who read their data, and the export. Plain
+// forms (no JavaScript needed); every POST carries the CSRF token (checked upstream) and answers 303.
+import Router from '@koa/router';
+import type Koa from 'koa';
+import { z } from 'zod';
+import type { AccessLog } from '../api/access-log.ts';
+import type { ConsentChanges } from '../consents/consent-changes.ts';
+import type { Pool } from '../db/pool.ts';
+import type { Render } from '../http/render.ts';
+import type { InteractionService } from '../interactions/interaction-service.ts';
+import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
+import type { DashboardService } from './dashboard-service.ts';
+
+const NOTICES: Record<string, string> = {
+  narrowed: 'C’est enregistré : l’application ne reçoit plus les données que vous avez décochées.',
+  unchanged: 'Rien n’a changé : toutes les données cochées restent partagées.',
+  revoked: 'C’est fait : l’application n’a plus accès à vos données. Elle devra vous redemander votre accord.',
+  renewed: 'C’est fait : votre accord est prolongé.',
+};
+
+const loginForm = z.object({
+  login: z.string().trim().min(1).max(200),
+  password: z.string().min(1).max(1024),
+  retour: z.string().max(200).optional(),
+});
+const fieldsForm = z.object({ fields: z.union([z.string().max(200), z.array(z.string().max(200)).max(200)]).optional() });
+const confirmForm = z.object({ confirm: z.literal('yes').optional() });
+const consentId = (ctx: Koa.Context) => String(ctx.params.id);
+
+export function dashboardRoutes(deps: {
+  pool: Pool;
+  render: Render;
+  dashboard: DashboardService;
+  changes: ConsentChanges;
+  interactions: InteractionService;
+  accessLog: AccessLog;
+  sessionTtlMs: number;
+  exportSchema: object;
+}) {
+  const { render, dashboard, changes, interactions, accessLog } = deps;
+  const router = new Router({ prefix: '/account' });
+  const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
+    ctx.type = 'html';
+    ctx.body = render(template, { ...model, csrf: ctx.state._csrf });
+  };
+  const back = (ctx: Koa.Context, notice: string, anchor = '') => {
+    ctx.status = 303;
+    ctx.redirect(`/account/consents?ok=${notice}${anchor}`);
+  };
+
+  router.get('/', (ctx) => {
+    ctx.redirect('/account/consents');
+  });
+
+  router.get('/login', (ctx) => {
+    page(ctx, 'account/login', {
+      title: 'Connexion à votre espace',
+      retour: safeReturnPath(ctx.query.retour),
+      loggedOut: ctx.query.deconnecte === '1',
+    });
+  });
+
+  router.post('/login', async (ctx) => {
+    const form = loginForm.safeParse(ctx.request.body);
+    const jobseekerId = form.success ? await interactions.authenticate(form.data.login, form.data.password) : undefined;
+    const retour = safeReturnPath(form.success ? form.data.retour : undefined);
+    if (!jobseekerId) {
+      ctx.status = 401;
+      page(ctx, 'account/login', { title: 'Connexion à votre espace', retour, error: 'Identifiant ou mot de passe incorrect.' });
+      return;
+    }
+    await signIn(ctx, jobseekerId);
+    ctx.status = 303;
+    ctx.redirect(retour);
+  });
+
+  router.post('/logout', (ctx) => {
+    signOut(ctx);
+    ctx.status = 303;
+    ctx.redirect('/account/login?deconnecte=1');
+  });
+
+  // The export's documented schema is public documentation.
+  router.get('/export/schema.json', (ctx) => {
+    ctx.body = deps.exportSchema;
+  });
+
+  const signedIn = new Router();
+  signedIn.use(requireJobseeker(deps.pool, deps.sessionTtlMs));
+  const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
+
+  signedIn.get('/consents', async (ctx) => {
+    const notice = NOTICES[String(ctx.query.ok)];
+    await accessLog.flush(); // the "last read" figures include reads still buffered on this instance
+    page(ctx, 'account/consents', { title: 'Mes autorisations', notice, ...(await dashboard.consentsPage(me(ctx))) });
+  });
+
+  signedIn.post('/consents/:id/fields', async (ctx) => {
+    const form = fieldsForm.safeParse(ctx.request.body);
+    const keep = form.success ? ([] as string[]).concat(form.data.fields ?? []) : [];
+    if (!form.success) ctx.throw(400, 'Formulaire incorrect');
+    const { changed } = await changes.narrow(me(ctx), consentId(ctx), keep, ctx.state.requestId);
+    back(ctx, changed ? 'narrowed' : 'unchanged', `#autorisation-${consentId(ctx)}`);
+  });
+
+  signedIn.post('/consents/:id/revoke', async (ctx) => {
+    const form = confirmForm.safeParse(ctx.request.body);
+    if (!form.success || form.data.confirm !== 'yes') {
+      page(ctx, 'account/revoke-confirm', {
+        title: 'Retirer votre accord',
+        consent: await dashboard.consentCard(me(ctx), consentId(ctx)),
+      });
+      return;
+    }
+    await changes.revoke(me(ctx), consentId(ctx), ctx.state.requestId);
+    back(ctx, 'revoked');
+  });
+
+  signedIn.post('/consents/:id/renew', async (ctx) => {
+    await changes.renew(me(ctx), consentId(ctx), ctx.state.requestId);
+    back(ctx, 'renewed', `#autorisation-${consentId(ctx)}`);
+  });
+
+  signedIn.get('/consents/:id/history', async (ctx) => {
+    page(ctx, 'account/history', { title: 'Historique de votre accord', ...(await dashboard.historyPage(me(ctx), consentId(ctx))) });
+  });
+
+  signedIn.get('/access-log', async (ctx) => {
+    // Reads still buffered on this instance are written first, so the page is up to date.
+    await accessLog.flush();
+    const cursor = typeof ctx.query.avant === 'string' ? ctx.query.avant : undefined;
+    page(ctx, 'account/access-log', { title: 'Qui a consulté mes données', ...(await dashboard.accessLogPage(me(ctx), cursor)) });
+  });
+
+  signedIn.get('/export', async (ctx) => {
+    await accessLog.flush();
+    ctx.set('Content-Disposition', 'attachment; filename="mes-donnees-pole-emploi-connect.json"');
+    ctx.type = 'application/json';
+    ctx.body = JSON.stringify(await dashboard.export(me(ctx)), null, 2);
+  });
+
+  router.use(signedIn.routes());
+  return router;
+}

@@ -1,0 +1,186 @@
+// The jobseeker's own pages: view-models of their consents, their history and who read their data,
+// and the export of everything we hold about them.
+import type { Catalog } from '../catalog/load-catalog.ts';
+import type { Pool } from '../db/pool.ts';
+import { AppError } from '../http/app-error.ts';
+import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import {
+  accessLogPage,
+  allAccessLog,
+  type ConsentWithClient,
+  listConsentEvents,
+  listConsents,
+  readStats,
+} from './dashboard-queries.ts';
+
+const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
+const moment = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const SOON_MS = 30 * 86_400_000;
+const PAGE_SIZE = 50;
+
+export const EVENT_LABELS: Record<string, string> = {
+  granted: 'Accord donné',
+  extended: 'Accord prolongé',
+  narrowed: 'Accord réduit',
+  revoked: 'Accord retiré',
+  expired: 'Accord arrivé à échéance',
+};
+
+export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
+  const { pool, catalog } = deps;
+
+  const fieldLabel = (key: string) => {
+    const found = catalog.field(key);
+    return found ? `${found.field.label} (${found.scope.title})` : key;
+  };
+
+  // Granted fields grouped by scope in catalog order; the pairwise identifier is implicit.
+  function groupFields(keys: readonly string[]) {
+    const granted = new Set(keys);
+    return catalog.scopes
+      .filter((s) => s.id !== 'openid')
+      .map((scope) => ({
+        id: scope.id,
+        title: scope.title,
+        fields: scope.fields
+          .filter((f) => granted.has(`${scope.id}.${f.id}`))
+          .map((f) => ({ key: `${scope.id}.${f.id}`, label: f.label, inputId: `f-${scope.id}-${f.id}` })),
+      }))
+      .filter((group) => group.fields.length);
+  }
+
+  function card(c: ConsentWithClient, stats: Awaited<ReturnType<typeof readStats>>, now: number) {
+    const active = c.status === 'active' && c.expires_at.getTime() > now;
+    const status = active ? 'active' : c.status === 'revoked' ? 'revoked' : 'expired';
+    return {
+      id: c.id,
+      active,
+      status,
+      statusLabel: { active: 'Active', revoked: 'Retirée', expired: 'Expirée' }[status],
+      client: {
+        id: c.client_id,
+        name: c.client_name,
+        description: c.client_description,
+        operator: c.operator_name,
+        website: c.website?.startsWith('https://') ? c.website : undefined,
+      },
+      grantedOn: day.format(c.granted_at),
+      expiresOn: day.format(c.expires_at),
+      endedOn: c.revoked_at ? day.format(c.revoked_at) : day.format(c.expires_at),
+      expiresSoon: active && c.expires_at.getTime() - now < SOON_MS,
+      scopes: groupFields(c.fields).map((group) => {
+        const stat = stats.find((s) => s.client_id === c.client_id && s.scope === group.id);
+        return { ...group, lastRead: stat ? moment.format(stat.last_read) : undefined, reads30d: stat?.reads_30d ?? 0 };
+      }),
+    };
+  }
+
+  return {
+    async consentsPage(jobseekerId: string) {
+      const [consents, stats] = await Promise.all([listConsents(pool, jobseekerId), readStats(pool, jobseekerId)]);
+      const now = Date.now();
+      const cards = consents.map((c) => card(c, stats, now));
+      return { active: cards.filter((c) => c.active), past: cards.filter((c) => !c.active) };
+    },
+
+    async consentCard(jobseekerId: string, consentId: string) {
+      const page = await this.consentsPage(jobseekerId);
+      const found = [...page.active, ...page.past].find((c) => c.id === consentId);
+      if (!found) throw new AppError(404, 'not_found', 'Cette autorisation est introuvable.');
+      return found;
+    },
+
+    async historyPage(jobseekerId: string, consentId: string) {
+      const consent = await this.consentCard(jobseekerId, consentId);
+      const events = await listConsentEvents(pool, jobseekerId, consentId);
+      return {
+        consent,
+        events: events.map((e) => ({
+          kind: e.kind,
+          label: EVENT_LABELS[e.kind] ?? e.kind,
+          at: moment.format(e.created_at),
+          by: e.actor === 'jobseeker' ? 'vous' : e.actor === 'system' ? 'automatiquement' : 'l’administration',
+          added: e.fields_added.filter((k) => k !== 'openid.sub').map(fieldLabel),
+          removed: e.fields_removed.filter((k) => k !== 'openid.sub').map(fieldLabel),
+          textsHash: e.texts_hash,
+          texts: e.texts ? JSON.stringify(e.texts, null, 2) : undefined,
+        })),
+      };
+    },
+
+    async accessLogPage(jobseekerId: string, cursor: string | undefined) {
+      const before = parseCursor(cursor);
+      const rows = await accessLogPage(pool, jobseekerId, before, PAGE_SIZE + 1);
+      const page = rows.slice(0, PAGE_SIZE);
+      const last = page.at(-1);
+      return {
+        entries: page.map((r) => ({
+          at: moment.format(r.read_at),
+          client: r.client_name ?? 'Application supprimée',
+          scope: catalog.byId.get(r.scope)?.title ?? r.scope,
+          fields: r.fields.map((f) => catalog.field(`${r.scope}.${f}`)?.field.label ?? f),
+        })),
+        next: rows.length > PAGE_SIZE && last ? `${last.read_at.toISOString()}_${last.id}` : undefined,
+        first: !before,
+      };
+    },
+
+    /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
+    async export(jobseekerId: string) {
+      const [jobseeker, data, consents, events, reads] = await Promise.all([
+        findJobseekerById(pool, jobseekerId),
+        findAllJobseekerData(pool, jobseekerId),
+        listConsents(pool, jobseekerId),
+        listConsentEvents(pool, jobseekerId),
+        allAccessLog(pool, jobseekerId),
+      ]);
+      if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
+      return {
+        schema: 'https://pole-emploi-connect/schemas/export/v1',
+        exported_at: new Date().toISOString(),
+        profile: { login: jobseeker.login, claims: jobseeker.claims, data },
+        consents: consents.map((c) => ({
+          id: c.id,
+          client: { id: c.client_id, name: c.client_name, operator: c.operator_name },
+          status: c.status === 'active' && c.expires_at.getTime() <= Date.now() ? 'expired' : c.status,
+          fields: c.fields,
+          granted_at: c.granted_at.toISOString(),
+          expires_at: c.expires_at.toISOString(),
+          revoked_at: c.revoked_at?.toISOString() ?? null,
+        })),
+        consent_events: events
+          .slice()
+          .reverse()
+          .map((e) => ({
+            id: Number(e.id),
+            consent_id: e.consent_id,
+            client_id: e.client_id,
+            kind: e.kind,
+            fields_added: e.fields_added,
+            fields_removed: e.fields_removed,
+            fields_after: e.fields_after,
+            actor: e.actor,
+            at: e.created_at.toISOString(),
+            texts_hash: e.texts_hash,
+            texts: e.texts ?? null,
+          })),
+        access_log: reads.map((r) => ({
+          client_id: r.client_id,
+          client_name: r.client_name,
+          scope: r.scope,
+          fields: r.fields,
+          read_at: r.read_at.toISOString(),
+        })),
+      };
+    },
+  };
+}
+
+export type DashboardService = ReturnType<typeof createDashboardService>;
+
+function parseCursor(cursor: string | undefined): { readAt: Date; id: string } | undefined {
+  const match = cursor ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_(\d{1,19})$/.exec(cursor) : null;
+  if (!match) return undefined;
+  const readAt = new Date(match[1] as string);
+  return Number.isNaN(readAt.getTime()) ? undefined : { readAt, id: match[2] as string };
+}

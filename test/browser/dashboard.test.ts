@@ -1,0 +1,458 @@
+// The jobseeker's space (/account) in a real browser, end to end with the demo app: consent in the
+// demo → the consent card with its fields and read statistics → untick a field (the demo then reads
+// less) → revoke with confirmation (the demo's tokens stop working) → who read my data → the export.
+// Every dashboard page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { insertAccessLogEntries } from '../../src/api/access-log-queries.ts';
+import { startDemoApp } from '../../src/demo/demo-app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+const TIMEOUT = 60_000;
+const APP_NAME = 'CV Express (démo)';
+const SCREENSHOTS = path.resolve('artifacts/screenshots');
+// Committed copies for the README: written when missing, or refreshed with UPDATE_DOC_SCREENSHOTS=1
+// (so that an ordinary test run does not rewrite committed images whose dates change every day).
+const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
+const DEMO_SCOPES =
+  'openid profile email phone address offline_access statut competences langues permis formations experiences projet';
+const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
+
+type Competence = { code: string; libelle: string; niveau: string | null };
+
+let server: TestServer;
+let demo: { close(): Promise<void> } | undefined;
+let demoUrl: string;
+let clientId: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
+let competences: Competence[];
+const cspViolations: string[] = [];
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startTestServer();
+  const port = await freePort();
+  demoUrl = `http://127.0.0.1:${port}`;
+  const client = await createClient(server, {
+    name: APP_NAME,
+    redirectUris: [`${demoUrl}/callback`],
+    postLogoutRedirectUris: [`${demoUrl}/`],
+    scopes: DEMO_SCOPES.split(' '),
+  });
+  clientId = client.client_id;
+  demo = await startDemoApp({
+    issuer: server.issuer,
+    url: demoUrl,
+    host: '127.0.0.1',
+    port,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+    apiBase: `${server.issuer}/api`,
+    viewsDir: path.resolve('views'),
+    logger: createLogger('silent'),
+  });
+  jobseeker = await createJobseeker(server);
+  competences = (jobseeker.data as { competences: Competence[] }).competences;
+  browser = await launchBrowser();
+  // One browser profile for the whole story: the demo app and the dashboard side by side, as a
+  // jobseeker would use them. 1024×768 is the size of the README screenshots.
+  context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 } });
+  page = await context.newPage();
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+}, TIMEOUT);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await demo?.close();
+  await server?.close();
+});
+
+async function screenshot(name: string, forDocs = false) {
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  const doc = path.join(DOC_SCREENSHOTS, name);
+  if (forDocs && (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc))) {
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, doc);
+  }
+}
+
+async function expectAccessible(what: string) {
+  const violations = await checkA11y(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+/** The JSON the demo received for one data scope, with its HTTP status. */
+async function apiResult(scope: string) {
+  const section = page.locator('section.api-result', { has: page.locator(`#scope-${scope}`) });
+  const status = Number(await section.locator('p.small strong').textContent());
+  return { status, body: JSON.parse((await section.locator('pre').textContent()) as string) };
+}
+
+const card = (): Locator =>
+  page.locator('section.consent-card', { has: page.getByRole('heading', { level: 2, name: APP_NAME }) });
+
+const checkedFields = () =>
+  card()
+    .locator('input[type="checkbox"][name="fields"]:checked')
+    .evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value).sort());
+
+/** Loads the consents page and presses Tab until the button with this exact text has the focus; returns how its focus looks. */
+async function tabTo(text: string) {
+  await page.goto(`${server.issuer}/account/consents`); // Tab from the top of a freshly loaded page
+  for (let i = 0; i < 60; i++) {
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      const box = el.getBoundingClientRect();
+      return {
+        tag: el.tagName,
+        text: el.textContent?.trim(),
+        outlineStyle: style.outlineStyle,
+        outlineWidth: Number.parseFloat(style.outlineWidth),
+        visible: box.width > 0 && box.height > 0,
+      };
+    });
+    if (focused.tag === 'BUTTON' && focused.text === text) return focused;
+  }
+  throw new Error(`« ${text} » is not reachable with Tab`);
+}
+
+describe('the jobseeker’s space in a real browser', () => {
+  it(
+    'starts with a consent given to the demo app, which reads the ticked fields',
+    async () => {
+      await page.goto(`${demoUrl}/`);
+      await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
+      await page.waitForURL(`${server.issuer}/interaction/**`);
+      await page.locator('input[name="login"]').fill(jobseeker.login);
+      await page.locator('input[name="password"]').fill(jobseeker.password);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('button', { name: 'Autoriser' }).waitFor();
+      for (const label of [
+        'Code de la compétence',
+        'Nom de la compétence',
+        'Niveau de maîtrise',
+        'Votre situation en toutes lettres',
+      ]) {
+        await page.getByLabel(label, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
+      await page.waitForURL(`${demoUrl}/callback**`);
+      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+
+      expect(await apiResult('competences')).toEqual({
+        status: 200,
+        body: competences.map(({ code, libelle, niveau }) => ({ code, libelle, niveau })),
+      });
+      expect((await apiResult('statut')).status).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'asks the jobseeker to log in, then shows the consent card with its fields and reads',
+    async () => {
+      await page.goto(`${server.issuer}/account`);
+      await page.waitForURL(`${server.issuer}/account/login?retour=**`);
+      await page
+        .getByRole('heading', { level: 1, name: 'Connectez-vous à votre espace Pôle emploi Connect' })
+        .waitFor();
+      await screenshot('dashboard-login.png');
+      await expectAccessible('login page');
+
+      // A wrong password: an alert, the inputs marked invalid, and still on the login page.
+      await page.getByLabel('Identifiant', { exact: true }).fill(jobseeker.login);
+      await page.getByLabel('Mot de passe', { exact: true }).fill('not-the-password');
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toContain('Identifiant ou mot de passe incorrect');
+      expect(await page.getByLabel('Mot de passe', { exact: true }).getAttribute('aria-invalid')).toBe(
+        'true',
+      );
+      await expectAccessible('login page with an error');
+
+      await page.getByLabel('Identifiant', { exact: true }).fill(jobseeker.login);
+      await page.getByLabel('Mot de passe', { exact: true }).fill(jobseeker.password);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.waitForURL(`${server.issuer}/account/consents`);
+      await page.getByRole('heading', { level: 1, name: 'Mes autorisations' }).waitFor();
+
+      const nav = page.getByRole('navigation', { name: 'Mon espace' });
+      expect(await nav.getByRole('link', { name: 'Mes autorisations' }).getAttribute('aria-current')).toBe(
+        'page',
+      );
+
+      expect(await card().count()).toBe(1);
+      expect(await checkedFields()).toEqual([
+        'competences.code',
+        'competences.libelle',
+        'competences.niveau',
+        'statut.libelleStatutIndividu',
+      ]);
+      expect(
+        await card()
+          .getByText(/Accord donné le .+, valable jusqu’au .+/)
+          .count(),
+      ).toBe(1);
+      // The demo read each scope once when it came back from the consent.
+      const competencesSet = card().locator('fieldset', {
+        has: page.locator('legend', { hasText: 'Vos compétences' }),
+      });
+      expect(await competencesSet.locator('.reads').textContent()).toMatch(
+        /^Dernière consultation : .*\d{4}.* · 1 consultation sur les 30 derniers jours$/,
+      );
+      expect(await page.getByText('Vous n’avez autorisé aucune application pour le moment.').count()).toBe(0);
+
+      await screenshot('dashboard-consents.png', true);
+      await expectAccessible('consents page');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reaches « Enregistrer » and « Révoquer » with the keyboard, with a visible focus',
+    async () => {
+      for (const name of ['Enregistrer', 'Révoquer']) {
+        const focused = await tabTo(name);
+        expect(focused.visible, name).toBe(true);
+        expect(focused.outlineStyle, name).not.toBe('none');
+        expect(focused.outlineWidth, name).toBeGreaterThanOrEqual(2);
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'stops sharing an unticked field: the demo app no longer receives it',
+    async () => {
+      await card().getByLabel('Niveau de maîtrise', { exact: true }).uncheck();
+      await card().getByRole('button', { name: 'Enregistrer', exact: true }).click();
+      await page.waitForURL(`${server.issuer}/account/consents?ok=narrowed**`);
+      expect(await page.getByRole('status').textContent()).toContain('C’est enregistré');
+      expect(await checkedFields()).toEqual([
+        'competences.code',
+        'competences.libelle',
+        'statut.libelleStatutIndividu',
+      ]);
+
+      await page.goto(`${demoUrl}/donnees`);
+      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      expect(await apiResult('competences')).toEqual({
+        status: 200,
+        body: competences.map(({ code, libelle }) => ({ code, libelle })),
+      });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'shows the history of the consent, newest first, with the texts that were shown',
+    async () => {
+      await page.goto(`${server.issuer}/account/consents`);
+      await card()
+        .getByRole('link', { name: /Voir l’historique/ })
+        .click();
+      await page.getByRole('heading', { level: 1, name: `Historique : ${APP_NAME}` }).waitFor();
+      const titles = await page.locator('ol.timeline > li h2').allTextContents();
+      expect(titles).toEqual(['Accord réduit', 'Accord donné']);
+      const narrowed = page.locator('ol.timeline > li').first();
+      expect(await narrowed.textContent()).toContain('par vous');
+      expect(await narrowed.textContent()).toContain('Niveau de maîtrise');
+
+      const granted = page.locator('ol.timeline > li').last();
+      const texts = granted.locator('details', { hasText: 'Textes qui vous ont été montrés' });
+      expect(await texts.count()).toBe(1);
+      await texts.locator('summary').click();
+      expect(await texts.locator('pre').isVisible()).toBe(true);
+      expect(await texts.locator('code').textContent()).toMatch(/\S{16,}/);
+
+      await screenshot('dashboard-history.png', true);
+      await expectAccessible('history page');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'offers to renew a consent that expires soon',
+    async () => {
+      await server.pool.query(
+        "UPDATE consents SET expires_at = now() + interval '10 days' WHERE jobseeker_id = $1",
+        [jobseeker.id],
+      );
+      await page.goto(`${server.issuer}/account/consents`);
+      expect(await card().getByText('Expire bientôt', { exact: true }).isVisible()).toBe(true);
+      const renew = card().getByRole('button', { name: 'Prolonger mon accord' });
+      expect(await renew.count()).toBe(1);
+      expect(await renew.getAttribute('class')).toBeNull(); // the main button, not a secondary one
+      await screenshot('dashboard-consents-expiring.png');
+      await expectAccessible('consents page with a consent expiring soon');
+
+      await renew.click();
+      await page.waitForURL(`${server.issuer}/account/consents?ok=renewed**`);
+      expect(await page.getByRole('status').textContent()).toContain('votre accord est prolongé');
+      expect(await card().getByText('Expire bientôt', { exact: true }).count()).toBe(0);
+      expect(await card().getByRole('button', { name: 'Prolonger mon accord' }).getAttribute('class')).toBe(
+        'secondary',
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'revokes after confirmation: the card moves to the past, the demo’s tokens stop working',
+    async () => {
+      await page.goto(`${server.issuer}/account/consents`);
+      await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: `Retirer votre accord à ${APP_NAME} ?` }).waitFor();
+      await screenshot('dashboard-revoke-confirm.png');
+      await expectAccessible('revoke confirmation page');
+
+      // « Annuler » changes nothing.
+      await page.getByRole('link', { name: 'Annuler' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Mes autorisations' }).waitFor();
+      expect(await card().count()).toBe(1);
+
+      await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
+      await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
+      await page.waitForURL(`${server.issuer}/account/consents?ok=revoked`);
+      expect(await page.getByRole('status').textContent()).toContain('n’a plus accès à vos données');
+      expect(await card().count()).toBe(0);
+      expect(await page.getByText('Vous n’avez autorisé aucune application pour le moment.').count()).toBe(1);
+      const past = page.getByRole('region', { name: 'Autorisations passées' });
+      const item = past.locator('li', { hasText: APP_NAME });
+      expect(await item.count()).toBe(1);
+      expect(await item.textContent()).toMatch(/Retirée depuis le /);
+      await screenshot('dashboard-consents-after-revoke.png');
+      await expectAccessible('consents page after revocation');
+
+      await page.goto(`${demoUrl}/donnees`);
+      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      for (const scope of DATA_SCOPES) expect((await apiResult(scope)).status, scope).toBe(401);
+
+      await page.goto(`${demoUrl}/rafraichir`);
+      expect(await page.getByRole('alert').textContent()).toContain('invalid_grant');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'lists who read the data',
+    async () => {
+      await page.goto(`${server.issuer}/account/consents`);
+      await page
+        .getByRole('navigation', { name: 'Mon espace' })
+        .getByRole('link', { name: 'Qui a consulté mes données' })
+        .click();
+      await page.getByRole('heading', { level: 1, name: 'Qui a consulté mes données' }).waitFor();
+      const headers = await page.locator('table thead th[scope="col"]').allTextContents();
+      expect(headers).toEqual(['Date', 'Application', 'Catégorie', 'Données transmises']);
+      const rows = await page
+        .locator('table tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')),
+        );
+      const competencesReads = rows.filter(
+        ([, app, scope]) => app === APP_NAME && scope === 'Vos compétences',
+      );
+      // Read at the consent (code, libelle, niveau), then once narrowed (code, libelle): newest first.
+      expect(competencesReads.map((r) => r[3])).toEqual([
+        'Code de la compétence, Nom de la compétence',
+        'Code de la compétence, Nom de la compétence, Niveau de maîtrise',
+      ]);
+      expect(await page.getByRole('link', { name: 'Consultations plus anciennes' }).count()).toBe(0);
+
+      await screenshot('dashboard-access-log.png', true);
+      await expectAccessible('access log page');
+
+      // Older reads, past the first page of 50: the page links to them, and back.
+      const old = Date.now() - 40 * 86_400_000;
+      await insertAccessLogEntries(
+        server.pool,
+        Array.from({ length: 60 }, (_, i) => ({
+          jobseekerId: jobseeker.id,
+          clientId,
+          scope: 'langues',
+          fields: ['code', 'libelle'],
+          readAt: new Date(old - i * 60_000),
+        })),
+      );
+      await page.reload();
+      expect(await page.locator('table tbody tr').count()).toBe(50);
+      expect(await page.getByRole('link', { name: 'Revenir aux plus récentes' }).count()).toBe(0);
+      await page.getByRole('link', { name: 'Consultations plus anciennes' }).click();
+      await page.waitForURL(`${server.issuer}/account/access-log?avant=**`);
+      expect(await page.locator('table tbody tr').count()).toBe(4 + 60 - 50);
+      expect(await page.locator('table tbody tr').last().textContent()).toContain(
+        'Les langues que vous parlez',
+      );
+      expect(await page.getByRole('link', { name: 'Consultations plus anciennes' }).count()).toBe(0);
+      await expectAccessible('access log, older page');
+      await page.getByRole('link', { name: 'Revenir aux plus récentes' }).click();
+      await page.waitForURL(`${server.issuer}/account/access-log`);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'exports everything held about the jobseeker as JSON',
+    async () => {
+      const link = page
+        .getByRole('navigation', { name: 'Mon espace' })
+        .getByRole('link', { name: 'Télécharger mes données' });
+      const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+      expect(download.suggestedFilename()).toBe('mes-donnees-pole-emploi-connect.json');
+      const file = await download.path();
+      const { readFile } = await import('node:fs/promises');
+      const exported = JSON.parse(await readFile(file, 'utf8'));
+
+      expect(exported.profile.login).toBe(jobseeker.login);
+      expect(exported.consents).toHaveLength(1);
+      expect(exported.consents[0]).toMatchObject({ status: 'revoked', client: { name: APP_NAME } });
+      expect(exported.consent_events.map((e: { kind: string }) => e.kind)).toEqual([
+        'granted',
+        'narrowed',
+        'extended',
+        'revoked',
+      ]);
+      expect(exported.access_log.length).toBe(4 + 60);
+      expect(exported.access_log.some((r: { scope: string }) => r.scope === 'competences')).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'logs out, and then asks to log in again',
+    async () => {
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL(`${server.issuer}/account/login?deconnecte=1`);
+      expect(await page.getByRole('status').textContent()).toContain('Vous êtes déconnecté.');
+      await page.goto(`${server.issuer}/account/access-log`);
+      await page.waitForURL(`${server.issuer}/account/login?retour=%2Faccount%2Faccess-log`);
+      expect(cspViolations).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});

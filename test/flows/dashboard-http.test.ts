@@ -1,0 +1,174 @@
+// The jobseeker's dashboard over HTTP: ownership (IDOR), CSRF, narrowing and revocation taking effect
+// on the app's very next call, concurrent changes, expiry and the access-log retention purge.
+import * as oidc from 'openid-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { purgeExpired } from '../../src/jobs/purge-expired.ts';
+import { authorize, discover } from '../support/authorize.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { formAction, UserAgent } from '../support/user-agent.ts';
+
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+const FIELDS = ['competences.code', 'competences.libelle', 'competences.niveau', 'statut.libelleStatutIndividu'];
+
+// A jobseeker who granted an app some fields, with the app's tokens, and a browser logged in to /account.
+async function grantedAndSignedIn() {
+  const jobseeker = await createJobseeker(server);
+  const client = await createClient(server);
+  const config = await discover(server.issuer, client.client_id, client.client_secret);
+  const flow = await authorize({
+    config,
+    redirectUri: client.redirectUri,
+    scope: 'openid offline_access competences statut',
+    login: jobseeker,
+    fields: FIELDS,
+    extra: { prompt: 'consent' },
+  });
+  const tokens = await oidc.authorizationCodeGrant(
+    config,
+    flow.callback,
+    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+    { resource: `${server.issuer}/api` },
+  );
+  const agent = new UserAgent();
+  const login = await agent.follow(`${server.issuer}/account`);
+  const loginHtml = await login.response.text();
+  const signedIn = await agent.submit(login.url, loginHtml, formAction(loginHtml, '/account/login'), [
+    ['login', jobseeker.login],
+    ['password', jobseeker.password],
+    ['retour', '/account/consents'],
+  ]);
+  const { rows } = await server.pool.query('SELECT id FROM consents WHERE jobseeker_id = $1', [jobseeker.id]);
+  return { jobseeker, client, config, tokens, agent, page: signedIn, consentId: rows[0].id as string };
+}
+
+const api = (token: string, path: string) =>
+  fetch(`${server.issuer}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+async function post(agent: UserAgent, path: string, fields: [string, string][]) {
+  const page = await agent.follow(`${server.issuer}/account/consents`);
+  const html = await page.response.text();
+  return agent.submit(page.url, html, path, fields);
+}
+
+describe('/account', () => {
+  it('sends a visitor without a session to the login page', async () => {
+    const res = await new UserAgent().request(`${server.issuer}/account/consents`);
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toMatch(/^\/account\/login\?retour=/);
+  });
+
+  it('shows the granted fields and narrows them: the app loses exactly that field on its next call', async () => {
+    const { agent, tokens, consentId } = await grantedAndSignedIn();
+    const before = await (await api(tokens.access_token, 'competences')).json();
+    expect(Object.keys(before[0]).sort()).toEqual(['code', 'libelle', 'niveau']);
+
+    const page = await agent.follow(`${server.issuer}/account/consents`);
+    const html = await page.response.text();
+    expect(html).toContain(`value="competences.niveau"`);
+    const keep = FIELDS.filter((f) => f !== 'competences.niveau').map((f) => ['fields', f] as [string, string]);
+    const saved = await agent.submit(page.url, html, `/account/consents/${consentId}/fields`, keep);
+    expect(saved.url.pathname).toBe('/account/consents');
+    expect(saved.url.searchParams.get('ok')).toBe('narrowed');
+
+    const after = await (await api(tokens.access_token, 'competences')).json();
+    expect(Object.keys(after[0]).sort()).toEqual(['code', 'libelle']);
+    expect((await api(tokens.access_token, 'statut')).status).toBe(200);
+  });
+
+  it('revokes after a confirmation: access and refresh tokens stop working at once', async () => {
+    const { agent, tokens, config, consentId } = await grantedAndSignedIn();
+    const confirm = await post(agent, `/account/consents/${consentId}/revoke`, []);
+    const confirmHtml = await confirm.response.text();
+    expect(confirmHtml).toContain('Confirmer');
+    expect((await api(tokens.access_token, 'competences')).status).toBe(200);
+
+    const done = await agent.submit(confirm.url, confirmHtml, `/account/consents/${consentId}/revoke`, [['confirm', 'yes']]);
+    expect(done.url.searchParams.get('ok')).toBe('revoked');
+    expect((await api(tokens.access_token, 'competences')).status).toBe(401);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
+    const events = await server.pool.query('SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id', [consentId]);
+    expect(events.rows.map((r) => r.kind)).toEqual(['granted', 'revoked']);
+  });
+
+  it("never shows or changes another jobseeker's consent (404)", async () => {
+    const a = await grantedAndSignedIn();
+    const b = await grantedAndSignedIn();
+    for (const path of [`/account/consents/${b.consentId}/history`]) {
+      expect((await a.agent.request(`${server.issuer}${path}`)).status).toBe(404);
+    }
+    for (const path of [`/account/consents/${b.consentId}/fields`, `/account/consents/${b.consentId}/revoke`, `/account/consents/${b.consentId}/renew`]) {
+      const res = await post(a.agent, path, [['confirm', 'yes']]);
+      expect(res.response.status).toBe(404);
+    }
+    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [b.consentId]);
+    expect(rows[0].status).toBe('active');
+    expect(rows[0].fields).toContain('competences.niveau');
+    expect((await api(b.tokens.access_token, 'competences')).status).toBe(200);
+  });
+
+  it('refuses a form post without the CSRF token, and a cross-site one', async () => {
+    const { agent, consentId } = await grantedAndSignedIn();
+    const url = `${server.issuer}/account/consents/${consentId}/revoke`;
+    const body = new URLSearchParams({ confirm: 'yes' });
+    const headers = { 'content-type': 'application/x-www-form-urlencoded' };
+    expect((await agent.request(url, { method: 'POST', body, headers })).status).toBe(403);
+    const page = await agent.follow(`${server.issuer}/account/consents`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.response.text())?.[1] as string;
+    const crossSite = await agent.request(url, {
+      method: 'POST',
+      body: new URLSearchParams({ confirm: 'yes', _csrf: csrf }),
+      headers: { ...headers, origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+    });
+    expect(crossSite.status).toBe(403);
+    const { rows } = await server.pool.query('SELECT status FROM consents WHERE id = $1', [consentId]);
+    expect(rows[0].status).toBe('active');
+  });
+
+  it('ends concurrent narrow and revoke requests in one consistent state, each event recorded once', async () => {
+    const { jobseeker, consentId } = await grantedAndSignedIn();
+    const { consentChanges } = server.app.services;
+    const results = await Promise.allSettled([
+      consentChanges.narrow(jobseeker.id, consentId, ['competences.code']),
+      consentChanges.revoke(jobseeker.id, consentId),
+      consentChanges.narrow(jobseeker.id, consentId, ['competences.libelle']),
+      consentChanges.revoke(jobseeker.id, consentId),
+    ]);
+    expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
+    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [consentId]);
+    expect(rows[0]).toEqual({ status: 'revoked', fields: [] });
+    const events = await server.pool.query('SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id', [consentId]);
+    const kinds = events.rows.map((r) => r.kind);
+    expect(kinds.filter((k) => k === 'revoked')).toHaveLength(1);
+    expect(kinds.at(-1)).toBe('revoked');
+    expect(kinds[0]).toBe('granted');
+  });
+
+  it('records the expiry of a consent, refuses reads under it, and purges reads past retention', async () => {
+    const { jobseeker, tokens, consentId, client } = await grantedAndSignedIn();
+    expect((await api(tokens.access_token, 'competences')).status).toBe(200);
+    await server.app.services.accessLog.flush();
+    await server.pool.query("UPDATE consents SET expires_at = now() - interval '1 second' WHERE id = $1", [consentId]);
+    expect((await api(tokens.access_token, 'competences')).status).toBe(401);
+
+    await server.pool.query(
+      `INSERT INTO access_log (jobseeker_id, client_id, scope, fields, read_at)
+       VALUES ($1, $2, 'competences', '{code}', now() - interval '400 days')`,
+      [jobseeker.id, client.client_id],
+    );
+    const counts = await purgeExpired({ pool: server.pool, consentChanges: server.app.services.consentChanges, accessLogRetentionDays: 396 });
+    expect(counts.consentsExpired).toBeGreaterThanOrEqual(1);
+    const consent = await server.pool.query('SELECT status FROM consents WHERE id = $1', [consentId]);
+    expect(consent.rows[0].status).toBe('expired');
+    const expired = await server.pool.query("SELECT count(*)::int AS n FROM consent_events WHERE consent_id = $1 AND kind = 'expired'", [consentId]);
+    expect(expired.rows[0].n).toBe(1);
+    const reads = await server.pool.query('SELECT read_at > now() - interval \'1 day\' AS recent FROM access_log WHERE jobseeker_id = $1', [jobseeker.id]);
+    expect(reads.rows.length).toBeGreaterThanOrEqual(1);
+    expect(reads.rows.every((r) => r.recent)).toBe(true);
+  });
+});

@@ -1,0 +1,245 @@
+// The operator CLI as a real child process on its own database: client registration (secret shown
+// once, stored sealed, unsafe redirect URIs refused) and the JSON Lines import of jobseekers (bad
+// lines reported by number, good ones imported, idempotent, streaming a large file).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
+import type { JobseekerLine } from '../../src/profiles/jobseeker-line.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const SECRET = 'cli-test-secret-0123456789abcdef0123456789';
+const NODE = path.resolve('node_modules/.bin/node');
+const CLI = path.resolve('src/cli/main.ts');
+
+let db: TestDatabase;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  dir = mkdtempSync(path.join(tmpdir(), 'pec-cli-test-'));
+});
+afterAll(async () => {
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function runCli(
+  args: string[],
+  timeoutMs = 30_000,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [CLI, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        DATA_DIR: path.join(dir, 'data'),
+        KEYS_ENCRYPTION_KEY: SECRET,
+        COOKIE_SECRETS: SECRET,
+        PAIRWISE_SALT: SECRET,
+      },
+      timeout: timeoutMs,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const countClients = async (name: string) =>
+  Number((await db.pool.query('SELECT count(*) FROM clients WHERE name = $1', [name])).rows[0].count);
+
+describe('cli: clients create', () => {
+  it('prints its usage with --help', async () => {
+    const { code, stdout } = await runCli(['clients', 'create', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: .*clients create --name NAME --redirect-uri URI/);
+    expect(stdout).toContain('--scope');
+  });
+
+  it('prints one JSON object with the credentials, and stores the secret sealed', async () => {
+    const { code, stdout } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      'Appli CLI',
+      '--redirect-uri',
+      'https://app.example.fr/cb',
+      '--scope',
+      'openid profile competences',
+    ]);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const created = JSON.parse(lines[0] as string);
+    expect(Object.keys(created).sort()).toEqual(['client_id', 'client_secret']);
+    expect(created.client_secret.length).toBeGreaterThanOrEqual(32);
+
+    const { rows } = await db.pool.query(
+      'SELECT name, redirect_uris, scopes, status, secret_ciphertext FROM clients WHERE id = $1',
+      [created.client_id],
+    );
+    expect(rows).toHaveLength(1);
+    const row = rows[0];
+    expect(row).toMatchObject({
+      name: 'Appli CLI',
+      redirect_uris: ['https://app.example.fr/cb'],
+      scopes: ['openid', 'profile', 'competences'],
+      status: 'active',
+    });
+    expect(row.secret_ciphertext).toBeTruthy();
+    expect(row.secret_ciphertext).not.toBe(created.client_secret);
+    expect(row.secret_ciphertext).not.toContain(created.client_secret);
+    expect(row.secret_ciphertext).not.toContain(Buffer.from(created.client_secret).toString('base64'));
+  });
+
+  it.each([
+    'http://app.example.fr/cb',
+    'javascript:alert(1)',
+    'JAVASCRIPT:x',
+    'data:text/html,x',
+    'https://app.example.fr/cb#frag',
+    'https://*.example.fr/cb',
+    'https://user:pw@app.example.fr/cb',
+  ])('refuses the redirect URI %s with a message and inserts nothing', async (uri) => {
+    const name = `Refusée ${uri}`;
+    const { code, stdout, stderr } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      name,
+      '--redirect-uri',
+      uri,
+      '--scope',
+      'openid profile',
+    ]);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toContain(`redirect URI ${uri}`);
+    expect(stderr).toMatch(/https|fragment|joker|identifiants/);
+    expect(await countClients(name)).toBe(0);
+  });
+
+  it('accepts an http://localhost redirect URI outside production', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      'Appli locale',
+      '--redirect-uri',
+      'http://localhost:8080/cb',
+      '--scope',
+      'openid',
+    ]);
+    expect(stderr).not.toMatch(/Error/);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).client_id).toBeTruthy();
+    expect(await countClients('Appli locale')).toBe(1);
+  });
+});
+
+// A catalog-valid line built from a demo jobseeker, under another login.
+function jobseekerLine(base: 0 | 1, login: string, tweak: (line: JobseekerLine) => void = () => {}) {
+  const line = structuredClone(demoJobseekers[base] as JobseekerLine);
+  line.login = login;
+  line.password = `password-of-${login}`;
+  tweak(line);
+  return JSON.stringify(line);
+}
+
+async function jobseekersIn(logins: string[]) {
+  const { rows } = await db.pool.query(
+    `SELECT j.id, j.login, j.claims, j.password_hash,
+            (SELECT jsonb_object_agg(d.scope, d.value) FROM jobseeker_data d WHERE d.jobseeker_id = j.id) AS data
+       FROM jobseekers j WHERE login = ANY($1) ORDER BY login`,
+    [logins],
+  );
+  return rows;
+}
+
+describe('cli: jobseekers import', () => {
+  const LOGINS = ['import.anne', 'import.bruno', 'import.chloe'];
+  const fileLines = (libelle: string) => [
+    jobseekerLine(0, 'import.anne', (l) => {
+      (l.data.statut as { libelleStatutIndividu: string }).libelleStatutIndividu = libelle;
+    }),
+    '{"login": "import.cassé", "password": ',
+    jobseekerLine(1, 'import.bruno'),
+    jobseekerLine(1, 'import.inconnu', (l) => {
+      (l.data as Record<string, unknown>).inconnu = { x: 1 };
+    }),
+    jobseekerLine(0, 'import.mauvais-type', (l) => {
+      (l.claims as Record<string, unknown>).email_verified = 'oui';
+    }),
+    jobseekerLine(0, 'import.chloe'),
+  ];
+
+  it('imports the good lines, reports the bad ones by number, and is idempotent', async () => {
+    const file = path.join(dir, 'jobseekers.jsonl');
+    writeFileSync(file, `${fileLines("Demandeur d'emploi").join('\n')}\n`);
+
+    const first = await runCli(['jobseekers', 'import', file]);
+    expect(first.code).toBe(1);
+    expect(JSON.parse(first.stdout)).toMatchObject({ imported: 3, rejected: 3 });
+    expect(first.stderr).toMatch(/ligne 2 : JSON invalide/);
+    expect(first.stderr).toMatch(/ligne 4 : .*inconnu/);
+    expect(first.stderr).toMatch(/ligne 5 : .*email_verified/);
+    expect(first.stderr).not.toMatch(/ligne [136] :/);
+
+    const stored = await jobseekersIn([...LOGINS, 'import.inconnu', 'import.mauvais-type', 'import.cassé']);
+    expect(stored.map((r) => r.login)).toEqual(LOGINS);
+    const [anne, bruno] = stored;
+    expect(anne.claims).toEqual(demoJobseekers[0]?.claims);
+    expect(anne.data).toEqual(demoJobseekers[0]?.data);
+    expect(bruno.data).toEqual(demoJobseekers[1]?.data);
+    expect(anne.password_hash).toMatch(/^\$argon2id\$/);
+
+    // The same file again, with one value changed: updated in place, no duplicates.
+    writeFileSync(file, `${fileLines('Non demandeur d’emploi').join('\n')}\n`);
+    const second = await runCli(['jobseekers', 'import', file]);
+    expect(second.code).toBe(1);
+    expect(JSON.parse(second.stdout)).toMatchObject({ imported: 3, rejected: 3 });
+    const again = await jobseekersIn(LOGINS);
+    expect(again.map((r) => r.id)).toEqual(stored.map((r) => r.id));
+    expect(again[0].data.statut.libelleStatutIndividu).toBe('Non demandeur d’emploi');
+    expect(again[1].data).toEqual(bruno.data);
+    const counts = await db.pool.query(
+      `SELECT (SELECT count(*) FROM jobseekers)::int AS jobseekers,
+              (SELECT count(*) FROM jobseeker_data)::int AS data`,
+    );
+    const scopes = (n: 0 | 1) => Object.keys(demoJobseekers[n]?.data ?? {}).length;
+    expect(counts.rows[0]).toEqual({ jobseekers: 3, data: 2 * scopes(0) + scopes(1) });
+  });
+
+  it('streams a large file and imports every line', { timeout: 120_000 }, async () => {
+    const LINES = 3_000;
+    const file = path.join(dir, 'many.jsonl');
+    const lines: string[] = [];
+    for (let i = 0; i < LINES; i++) {
+      lines.push(
+        JSON.stringify({
+          login: `bulk-${i}`,
+          password: `bulk-password-${i}`,
+          claims: { given_name: `P${i}` },
+        }),
+      );
+    }
+    writeFileSync(file, `${lines.join('\n')}\n`);
+
+    const { code, stdout, stderr } = await runCli(['jobseekers', 'import', file], 110_000);
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({ imported: LINES, rejected: 0 });
+    expect(stderr).toContain('1000 lignes lues'); // progress while reading, not only at the end
+    const { rows } = await db.pool.query(
+      "SELECT count(*)::int AS n, count(DISTINCT login)::int AS distinct_logins FROM jobseekers WHERE login LIKE 'bulk-%'",
+    );
+    expect(rows[0]).toEqual({ n: LINES, distinct_logins: LINES });
+    const last = await db.pool.query("SELECT claims FROM jobseekers WHERE login = 'bulk-2999'");
+    expect(last.rows[0].claims).toEqual({ given_name: 'P2999' });
+  });
+});
