@@ -8,16 +8,18 @@ import CSRF from 'koa-csrf';
 import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { createAdminAccounts } from './admin/admin-accounts.ts';
+import { adminApiRoutes } from './admin/admin-api-routes.ts';
+import { createAccessLog } from './api/access-log.ts';
 import { apiRoutes } from './api/api-routes.ts';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
 import { createClientService } from './clients/client-service.ts';
 import type { Config } from './config.ts';
-import { createAccessLog } from './api/access-log.ts';
 import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
-import { createDashboardService } from './dashboard/dashboard-service.ts';
-import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
+import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { createRenderer } from './http/render.ts';
@@ -29,6 +31,7 @@ import { staticFiles } from './http/static-files.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
+import { previousSecretGrace } from './oidc/previous-secret.ts';
 
 export interface App {
   koa: Koa;
@@ -39,16 +42,24 @@ export interface App {
 
 export function createServices(config: Config, pool: Pool, catalog: Catalog, logger: Logger) {
   const box = createSecretBox(config.secrets.keysEncryptionKey);
-  const clients = createClientService({ pool, catalog, box, production: config.production });
+  const clients = createClientService({
+    pool,
+    catalog,
+    box,
+    production: config.production,
+    secretGraceHours: config.clientSecretGraceHours,
+  });
   return {
     box,
     clients,
     consents: createConsentService({ pool, catalog }),
     consentChanges: createConsentChanges({
       pool,
-      durationDays: async (clientId) => (await clients.find(clientId))?.consent_duration_days ?? config.consentDurationDays,
+      durationDays: async (clientId) =>
+        (await clients.find(clientId))?.consent_duration_days ?? config.consentDurationDays,
     }),
     accessLog: createAccessLog(pool, logger),
+    admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
   };
 }
 
@@ -84,7 +95,9 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       interactions,
       accessLog: services.accessLog,
       sessionTtlMs: config.sessionTtlHours * 3_600_000,
-      exportSchema: JSON.parse(readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8')),
+      exportSchema: JSON.parse(
+        readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8'),
+      ),
     }).routes(),
   );
 
@@ -94,6 +107,17 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   koa.use(pages.routes());
   koa.use(apiRoutes({ config, pool, catalog, provider, ...services }).routes());
+  koa.use(
+    adminApiRoutes({
+      issuer: config.issuer,
+      pool,
+      catalog,
+      provider,
+      clients: services.clients,
+      admins: services.admins,
+    }).routes(),
+  );
+  koa.use(previousSecretGrace(services.clients));
   koa.use(mount(provider));
 
   return { koa, provider, catalog, services };

@@ -36,6 +36,9 @@ const envSchema = z.object({
   DEMO_APP_PORT: int(0, 65535).default(3001),
   DEMO_APP_URL: z.url().optional(),
   SEED_DEMO_DATA: bool.optional(),
+  // The admin console's second factor; may be turned off only outside production (tests, demos).
+  ADMIN_TOTP_REQUIRED: bool.default(true),
+  CLIENT_SECRET_GRACE_HOURS: int(0, 24 * 90).default(24),
 });
 
 export interface Config {
@@ -67,6 +70,8 @@ export interface Config {
   readonly logLevel: string;
   readonly demoApp: { readonly enabled: boolean; readonly port: number; readonly url: string };
   readonly seedDemoData: boolean;
+  readonly adminTotpRequired: boolean;
+  readonly clientSecretGraceHours: number;
   readonly scopesDir: string;
   readonly viewsDir: string;
 }
@@ -117,20 +122,23 @@ function requireProduction(env: z.infer<typeof envSchema>): void {
   }
   if (env.SEED_DEMO_DATA) missing.push('SEED_DEMO_DATA must not be true in production');
   if (env.DEMO_APP) missing.push('DEMO_APP must not be true in production');
+  if (!env.ADMIN_TOTP_REQUIRED) missing.push('ADMIN_TOTP_REQUIRED must not be false in production');
   if (missing.length) {
     throw new ConfigError(`Refusing to start in production; set:\n  - ${missing.join('\n  - ')}`);
   }
 }
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = process.cwd()): Config {
-  const parsed = envSchema.safeParse(source);
+  // An empty variable (`DATABASE_URL= npm start`) means "not set", as in most tools.
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(source).filter(([, v]) => v !== '')));
   if (!parsed.success) throw new ConfigError(`Invalid configuration: ${formatIssues(parsed.error)}`);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
   if (production) requireProduction(env);
 
   const dataDir = path.resolve(root, env.DATA_DIR);
-  const dev = production ? undefined : devSecrets(dataDir);
+  const allSet = env.KEYS_ENCRYPTION_KEY && env.PAIRWISE_SALT && splitSecrets(env.COOKIE_SECRETS);
+  const dev = production || allSet ? undefined : devSecrets(dataDir);
   const issuer = (env.ISSUER ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
   const demoEnabled = env.DEMO_APP ?? (!production && env.NODE_ENV !== 'test');
 
@@ -167,6 +175,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
       url: (env.DEMO_APP_URL ?? `http://localhost:${env.DEMO_APP_PORT}`).replace(/\/+$/, ''),
     }),
     seedDemoData: env.SEED_DEMO_DATA ?? !production,
+    adminTotpRequired: env.ADMIN_TOTP_REQUIRED,
+    clientSecretGraceHours: env.CLIENT_SECRET_GRACE_HOURS,
     scopesDir: path.resolve(root, 'scopes'),
     viewsDir: path.resolve(root, 'views'),
   });

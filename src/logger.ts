@@ -22,6 +22,8 @@ export const REDACTED_PATHS = [
   'res.headers["set-cookie"]',
   ...SECRET_KEYS,
   ...SECRET_KEYS.map((key) => `*.${key}`),
+  // pino's wildcards match one level; objects we log are shallow, but cover one more to be safe.
+  ...SECRET_KEYS.map((key) => `*.*.${key}`),
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {

@@ -30,7 +30,11 @@ async function main() {
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   logger.info({ issuer: config.issuer, port: config.port }, 'Pôle emploi Connect is listening');
   const stopPurge = schedulePurge(
-    { pool: db.pool, consentChanges: app.services.consentChanges, accessLogRetentionDays: config.accessLogRetentionDays },
+    {
+      pool: db.pool,
+      consentChanges: app.services.consentChanges,
+      accessLogRetentionDays: config.accessLogRetentionDays,
+    },
     logger,
   );
 

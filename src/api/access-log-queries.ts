@@ -9,7 +9,13 @@ export async function insertAccessLogEntries(db: Queryable, entries: AccessLogEn
        FROM jsonb_to_recordset($1::jsonb) AS e(jobseeker_id uuid, client_id text, scope text, fields jsonb, read_at timestamptz)`,
     [
       JSON.stringify(
-        entries.map((e) => ({ jobseeker_id: e.jobseekerId, client_id: e.clientId, scope: e.scope, fields: e.fields, read_at: e.readAt })),
+        entries.map((e) => ({
+          jobseeker_id: e.jobseekerId,
+          client_id: e.clientId,
+          scope: e.scope,
+          fields: e.fields,
+          read_at: e.readAt,
+        })),
       ),
     ],
   );

@@ -20,7 +20,11 @@ export interface AccessLog {
   close(): Promise<void>;
 }
 
-export function createAccessLog(pool: Pool, logger: Logger, options: { flushEveryMs?: number; maxBuffered?: number } = {}): AccessLog {
+export function createAccessLog(
+  pool: Pool,
+  logger: Logger,
+  options: { flushEveryMs?: number; maxBuffered?: number } = {},
+): AccessLog {
   const flushEveryMs = options.flushEveryMs ?? 1_000;
   const maxBuffered = options.maxBuffered ?? 50_000;
   let buffer: AccessLogEntry[] = [];
@@ -33,7 +37,10 @@ export function createAccessLog(pool: Pool, logger: Logger, options: { flushEver
         await insertAccessLogEntries(pool, batch);
         buffer = buffer.slice(batch.length);
       } catch (err) {
-        logger.warn({ err: { message: (err as Error).message }, buffered: buffer.length }, 'access log write failed; will retry');
+        logger.warn(
+          { err: { message: (err as Error).message }, buffered: buffer.length },
+          'access log write failed; will retry',
+        );
         return;
       }
     }

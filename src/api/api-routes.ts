@@ -74,7 +74,13 @@ export function apiRoutes(deps: {
     }
     const value = await guarded(() => findJobseekerData(pool, caller.accountId, scope.id));
     ctx.body = filterScopeValue(scope, value, fields);
-    deps.accessLog.record({ jobseekerId: caller.accountId, clientId: caller.clientId, scope: scope.id, fields: [...fields], readAt: new Date() });
+    deps.accessLog.record({
+      jobseekerId: caller.accountId,
+      clientId: caller.clientId,
+      scope: scope.id,
+      fields: [...fields],
+      readAt: new Date(),
+    });
   });
 
   router.use(v1.routes(), v1.allowedMethods());

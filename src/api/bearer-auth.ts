@@ -11,6 +11,7 @@ import { guarded } from '../oidc/postgres-adapter.ts';
 export interface ApiCaller {
   accountId: string;
   clientId: string;
+  /** the token's scopes, narrowed to what the app's registration allows now (an admin may remove one) */
   scopes: Set<string>;
   consent: ConsentRow;
 }
@@ -95,7 +96,7 @@ export function bearerAuth(deps: {
     ctx.state.caller = {
       accountId: token.accountId,
       clientId: token.clientId as string,
-      scopes: new Set(token.scopes),
+      scopes: new Set([...token.scopes].filter((s) => client.scopes.includes(s))),
       consent,
     };
     await next();

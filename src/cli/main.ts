@@ -1,6 +1,9 @@
 // Operator commands: `npm run cli -- <command> [options]`. Output meant for machines goes to stdout
 // (one JSON object); progress and messages go to stderr.
+import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { read } from 'read';
+import { createAdminAccounts } from '../admin/admin-accounts.ts';
 import { loadCatalog } from '../catalog/load-catalog.ts';
 import { createClientService } from '../clients/client-service.ts';
 import { loadConfig } from '../config.ts';
@@ -14,6 +17,8 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   clients create     register a client app; prints {"client_id", "client_secret"} (the secret is shown once)
+  admins create      create an admin account for the console (password prompted, or read from stdin)
+  admins token create  print a new admin API token (for deployment pipelines)
   jobseekers import  import jobseekers from a JSON Lines file
 
 Run a command with --help for its options.`;
@@ -29,7 +34,12 @@ Options:
   --description TEXT               what the app does, shown on the consent page
   --operator NAME                  the organisation that runs it
   --purpose SCOPE=TEXT             why the app needs a data scope, shown next to its fields; repeatable
-  --status pending|active|suspended  default: active`;
+  --operator-siret SIRET           the operator's SIRET (14 digits)
+  --website URL / --contact-email EMAIL
+  --free-for-jobseekers            attest that the app is free of charge for jobseekers
+  --consent-duration-days N        how long a consent to this app lasts (default: CONSENT_DURATION_DAYS)
+  --status pending|active|suspended  default: active when vetted (a --purpose for every data scope and
+                                   --free-for-jobseekers), pending otherwise`;
 
 const IMPORT_HELP = `Usage: npm run cli -- jobseekers import FILE
 
@@ -60,8 +70,11 @@ async function open() {
     db,
     catalog,
     clients: createClientService({ pool: db.pool, catalog, box, production: config.production }),
+    admins: createAdminAccounts({ pool: db.pool, box, totpRequired: config.adminTotpRequired }),
   };
 }
+
+const CLI_ACTOR = { actor: 'cli' };
 
 async function clientsCreate(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -75,6 +88,11 @@ async function clientsCreate(args: string[]): Promise<number> {
       description: { type: 'string' },
       operator: { type: 'string' },
       purpose: { type: 'string', multiple: true },
+      'operator-siret': { type: 'string' },
+      website: { type: 'string' },
+      'contact-email': { type: 'string' },
+      'free-for-jobseekers': { type: 'boolean' },
+      'consent-duration-days': { type: 'string' },
       status: { type: 'string' },
     },
   });
@@ -92,18 +110,40 @@ async function clientsCreate(args: string[]): Promise<number> {
       return at > 0 ? [p.slice(0, at), p.slice(at + 1)] : [p, ''];
     }),
   );
-  const created = await withServices(({ clients }) =>
-    clients.create({
-      name: values.name as string,
-      redirectUris: values['redirect-uri'] as string[],
-      postLogoutRedirectUris: values['post-logout-redirect-uri'],
-      scopes: (values.scope as string).split(/\s+/).filter(Boolean),
-      description: values.description,
-      operatorName: values.operator,
-      purposes,
-      status: values.status as 'pending' | 'active' | 'suspended' | undefined,
-    }),
-  );
+  const input = {
+    name: values.name as string,
+    redirectUris: values['redirect-uri'] as string[],
+    postLogoutRedirectUris: values['post-logout-redirect-uri'],
+    scopes: (values.scope as string).split(/\s+/).filter(Boolean),
+    description: values.description,
+    operatorName: values.operator,
+    operatorSiret: values['operator-siret'],
+    website: values.website,
+    contactEmail: values['contact-email'],
+    consentDurationDays: values['consent-duration-days']
+      ? Number(values['consent-duration-days'])
+      : undefined,
+    freeForJobseekers: values['free-for-jobseekers'] ?? false,
+    purposes,
+  };
+  const created = await withServices(async ({ clients, catalog }) => {
+    // Without --status the app is active when it is fully vetted (a purpose for every data scope and
+    // the free-of-charge attestation), otherwise pending until an admin completes and approves it.
+    const missing = input.scopes.filter((s) => catalog.byId.get(s)?.kind === 'data' && !input.purposes[s]);
+    const vetted = input.freeForJobseekers && missing.length === 0;
+    const status =
+      (values.status as 'pending' | 'active' | 'suspended' | undefined) ?? (vetted ? 'active' : 'pending');
+    if (!values.status && !vetted) {
+      const why = [
+        ...(missing.length ? [`no --purpose for ${missing.join(', ')}`] : []),
+        ...(input.freeForJobseekers ? [] : ['no --free-for-jobseekers attestation']),
+      ];
+      process.stderr.write(
+        `Note: created as pending (${why.join('; ')}); an admin can complete and approve it.\n`,
+      );
+    }
+    return { ...(await clients.create({ ...input, status }, CLI_ACTOR)), status };
+  });
   process.stdout.write(`${JSON.stringify(created)}\n`);
   return 0;
 }
@@ -141,7 +181,85 @@ async function jobseekersImport(args: string[]): Promise<number> {
   return report.rejected.length ? 1 : 0;
 }
 
+const ADMINS_CREATE_HELP = `Usage: npm run cli -- admins create --email EMAIL
+
+Creates an admin account for the console (/admin). The password (12+ characters) is prompted without
+echo on a terminal, or read from the first line of standard input otherwise. The TOTP second factor is
+enrolled at the first console login.`;
+
+const ADMINS_TOKEN_HELP = `Usage: npm run cli -- admins token create --email EMAIL --name NAME [--expires-in-days N]
+
+Prints a new admin API token on stdout (shown once; only its hash is stored). Use it as
+"Authorization: Bearer <token>" on /admin/api.`;
+
+async function readPassword(): Promise<string> {
+  if (process.stdin.isTTY) {
+    const first = await read({
+      prompt: 'Mot de passe : ',
+      silent: true,
+      replace: '*',
+      output: process.stderr,
+    });
+    const again = await read({ prompt: 'Confirmez : ', silent: true, replace: '*', output: process.stderr });
+    if (first !== again) throw new AppError(400, 'invalid_request', 'les deux saisies diffèrent');
+    return String(first);
+  }
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) return line;
+  return '';
+}
+
+async function adminsCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
+  if (values.help || !values.email) {
+    process.stdout.write(`${ADMINS_CREATE_HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  const password = await readPassword();
+  const admin = await withServices(({ admins }) =>
+    admins.create(values.email as string, password, CLI_ACTOR),
+  );
+  process.stdout.write(`${JSON.stringify({ id: admin.id, email: admin.email })}\n`);
+  return 0;
+}
+
+async function adminsTokenCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      'expires-in-days': { type: 'string' },
+    },
+  });
+  if (values.help || !values.email || !values.name) {
+    process.stdout.write(`${ADMINS_TOKEN_HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  const days = values['expires-in-days'] ? Number(values['expires-in-days']) : undefined;
+  if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 3650)) {
+    throw new AppError(
+      400,
+      'invalid_request',
+      '--expires-in-days must be a whole number of days (1 to 3650)',
+    );
+  }
+  const token = await withServices(async ({ admins }) => {
+    const admin = await admins.findByEmail(values.email as string);
+    if (!admin || admin.disabled_at)
+      throw new AppError(404, 'not_found', `no admin with the email ${values.email}`);
+    const expiresAt = days ? new Date(Date.now() + days * 86_400_000) : null;
+    return admins.createToken(admin.id, values.name as string, expiresAt, CLI_ACTOR);
+  });
+  process.stdout.write(`${token.token}\n`);
+  return 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  'admins create': adminsCreate,
+  'admins token': (args) =>
+    args[0] === 'create' ? adminsTokenCreate(args.slice(1)) : adminsTokenCreate(['--help']),
   'clients create': clientsCreate,
   'jobseekers import': jobseekersImport,
 };

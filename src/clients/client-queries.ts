@@ -7,54 +7,143 @@ export interface ClientRow {
   name: string;
   description: string;
   operator_name: string;
+  operator_siret: string | null;
   website: string | null;
+  contact_email: string | null;
+  logo_uri: string | null;
+  policy_uri: string | null;
+  tos_uri: string | null;
   secret_ciphertext: string | null;
+  previous_secret_ciphertext: string | null;
+  previous_secret_expires_at: Date | null;
   token_endpoint_auth_method: string;
+  jwks_uri: string | null;
+  jwks: { keys: unknown[] } | null;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
   scopes: string[];
   purposes: Record<string, string>;
   consent_duration_days: number | null;
+  high_assurance: boolean;
+  free_for_jobseekers: boolean;
   status: ClientStatus;
+  registered_via: string;
   created_at: Date;
   updated_at: Date;
+  deleted_at: Date | null;
 }
 
-export type NewClientRow = Omit<ClientRow, 'created_at' | 'updated_at'>;
+// The columns an admin edits (everything but identity, secrets, timestamps and deletion).
+export const EDITABLE_COLUMNS = [
+  'name',
+  'description',
+  'operator_name',
+  'operator_siret',
+  'website',
+  'contact_email',
+  'logo_uri',
+  'policy_uri',
+  'tos_uri',
+  'token_endpoint_auth_method',
+  'jwks_uri',
+  'jwks',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'scopes',
+  'purposes',
+  'consent_duration_days',
+  'high_assurance',
+  'free_for_jobseekers',
+  'status',
+] as const;
 
-export async function insertClient(db: Queryable, row: NewClientRow): Promise<void> {
+export type EditableClient = Pick<ClientRow, (typeof EDITABLE_COLUMNS)[number]>;
+
+const JSON_COLUMNS = new Set(['jwks', 'purposes']);
+const param = (column: string, value: unknown) =>
+  JSON_COLUMNS.has(column) && value !== null && value !== undefined ? JSON.stringify(value) : value;
+
+export async function insertClient(
+  db: Queryable,
+  row: EditableClient & { id: string; secret_ciphertext: string | null; registered_via: string },
+): Promise<void> {
+  const columns = ['id', 'secret_ciphertext', 'registered_via', ...EDITABLE_COLUMNS];
+  const values = columns.map((c) => param(c, (row as unknown as Record<string, unknown>)[c] ?? null));
   await db.query(
-    `INSERT INTO clients (id, name, description, operator_name, website, secret_ciphertext,
-       token_endpoint_auth_method, redirect_uris, post_logout_redirect_uris, scopes, purposes,
-       consent_duration_days, status)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-    [
-      row.id,
-      row.name,
-      row.description,
-      row.operator_name,
-      row.website,
-      row.secret_ciphertext,
-      row.token_endpoint_auth_method,
-      row.redirect_uris,
-      row.post_logout_redirect_uris,
-      row.scopes,
-      row.purposes,
-      row.consent_duration_days,
-      row.status,
-    ],
+    `INSERT INTO clients (${columns.join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')})`,
+    values,
+  );
+}
+
+export async function updateClient(db: Queryable, id: string, row: EditableClient): Promise<void> {
+  // Column names come from the fixed EDITABLE_COLUMNS list, never from input.
+  const sets = EDITABLE_COLUMNS.map((c, i) => `${c} = $${i + 2}`).join(', ');
+  await db.query(`UPDATE clients SET ${sets}, updated_at = now() WHERE id = $1`, [
+    id,
+    ...EDITABLE_COLUMNS.map((c) => param(c, row[c])),
+  ]);
+}
+
+export async function setClientSecret(
+  db: Queryable,
+  id: string,
+  secret: { current: string; previous: string | null; previousExpiresAt: Date | null },
+): Promise<void> {
+  await db.query(
+    `UPDATE clients SET secret_ciphertext = $2, previous_secret_ciphertext = $3, previous_secret_expires_at = $4,
+            updated_at = now() WHERE id = $1`,
+    [id, secret.current, secret.previous, secret.previousExpiresAt],
+  );
+}
+
+export async function markClientDeleted(db: Queryable, id: string): Promise<void> {
+  await db.query(
+    `UPDATE clients SET deleted_at = now(), status = 'suspended', secret_ciphertext = NULL,
+            previous_secret_ciphertext = NULL, updated_at = now() WHERE id = $1`,
+    [id],
   );
 }
 
 export async function findClient(db: Queryable, id: string): Promise<ClientRow | undefined> {
-  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE id = $1', [id]);
+  const { rows } = await db.query<ClientRow>('SELECT * FROM clients WHERE id = $1 AND deleted_at IS NULL', [
+    id,
+  ]);
   return rows[0];
 }
 
-export async function findClientByName(db: Queryable, name: string): Promise<ClientRow | undefined> {
+export async function lockClient(db: Queryable, id: string): Promise<ClientRow | undefined> {
   const { rows } = await db.query<ClientRow>(
-    'SELECT * FROM clients WHERE name = $1 ORDER BY created_at LIMIT 1',
-    [name],
+    'SELECT * FROM clients WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',
+    [id],
   );
   return rows[0];
+}
+
+export interface ClientListRow extends ClientRow {
+  active_consents: number;
+  last_activity: Date | null;
+}
+
+export async function listClients(db: Queryable): Promise<ClientListRow[]> {
+  const { rows } = await db.query<ClientListRow>(
+    `SELECT c.*,
+            (SELECT count(*)::int FROM consents k
+              WHERE k.client_id = c.id AND k.status = 'active' AND k.expires_at > now()) AS active_consents,
+            (SELECT max(read_at) FROM access_log a WHERE a.client_id = c.id) AS last_activity
+       FROM clients c WHERE c.deleted_at IS NULL ORDER BY c.created_at DESC`,
+  );
+  return rows;
+}
+
+export async function activeConsentsOfClient(db: Queryable, clientId: string) {
+  const { rows } = await db.query<{ id: string; jobseeker_id: string }>(
+    "SELECT id, jobseeker_id FROM consents WHERE client_id = $1 AND status = 'active' FOR UPDATE",
+    [clientId],
+  );
+  return rows;
+}
+
+export async function destroyClientArtifacts(db: Queryable, clientId: string): Promise<void> {
+  // Every token, code and grant of the app, whatever the grant: payloads carry the client id.
+  await db.query("DELETE FROM oidc_models WHERE payload->>'clientId' = $1", [clientId]);
 }

@@ -1,34 +1,54 @@
-// Client registration: one path for the CLI (and later the admin console and API). Validates the
-// metadata, issues an identifier and a secret shown once, and stores the secret sealed.
+// Client apps: one service behind the CLI, the admin console, the admin API and RFC 7591
+// registration. Every change is one transaction with its audit entry (who, what, before → after);
+// secrets are shown once, stored sealed, and never written to the audit trail or returned again.
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import { insertAudit } from '../admin/audit-queries.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { insertConsentEvent } from '../consents/consent-queries.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
-import { type ClientRow, type ClientStatus, findClient, insertClient } from './client-queries.ts';
-import { redirectUriProblem } from './redirect-uri-rules.ts';
+import {
+  activeConsentsOfClient,
+  type ClientRow,
+  destroyClientArtifacts,
+  EDITABLE_COLUMNS,
+  type EditableClient,
+  findClient,
+  insertClient,
+  listClients,
+  lockClient,
+  markClientDeleted,
+  setClientSecret,
+  updateClient,
+} from './client-queries.ts';
+import { type ClientInput, clientRules } from './client-rules.ts';
+import { fromRfc7591 } from './rfc7591.ts';
 
 export const CLIENT_SECRET_PURPOSE = 'client-secret';
 
-export interface NewClientInput {
-  name: string;
-  description?: string;
-  operatorName?: string;
-  website?: string;
-  redirectUris: string[];
-  postLogoutRedirectUris?: string[];
-  scopes: string[];
-  purposes?: Record<string, string>;
-  consentDurationDays?: number;
-  status?: ClientStatus;
-  clientId?: string;
-  clientSecret?: string;
-}
+export type NewClientInput = ClientInput & { clientId?: string; clientSecret?: string };
 
 export interface CreatedClient {
   client_id: string;
-  client_secret: string;
+  client_secret?: string;
+}
+
+/** Who did it, for the audit trail: 'admin:<email>', 'cli', 'registration', 'system'. */
+export interface Actor {
+  actor: string;
+  requestId?: string;
+}
+
+const newSecret = () => randomBytes(32).toString('base64url');
+const notFound = () => new AppError(404, 'not_found', 'Application introuvable.');
+
+// What may be shown and audited of a client: everything but secrets.
+export function clientSnapshot(row: ClientRow | (EditableClient & { id: string })) {
+  const picked: Record<string, unknown> = { id: row.id };
+  for (const column of EDITABLE_COLUMNS) picked[column] = row[column];
+  return picked;
 }
 
 export function createClientService(deps: {
@@ -36,92 +56,189 @@ export function createClientService(deps: {
   catalog: Catalog;
   box: SecretBox;
   production: boolean;
+  secretGraceHours?: number;
 }) {
-  const { pool, catalog, box, production } = deps;
-  const knownScopes = new Set([...catalog.byId.keys(), 'offline_access']);
+  const { pool, catalog, box } = deps;
+  const rules = clientRules(catalog, deps.production);
+  const graceMs = (deps.secretGraceHours ?? 24) * 3_600_000;
 
-  const uri = (label: string) =>
-    z.string().superRefine((value, ctx) => {
-      const problem = redirectUriProblem(value, production);
-      if (problem) ctx.addIssue({ code: 'custom', message: `${label} ${value} ${problem}` });
+  async function change(
+    id: string,
+    who: Actor,
+    action: string,
+    apply: (row: ClientRow, db: import('pg').PoolClient) => Promise<EditableClient | undefined>,
+  ) {
+    return withTransaction(pool, async (db) => {
+      const row = await lockClient(db, id);
+      if (!row) throw notFound();
+      const after = await apply(row, db);
+      if (after) await updateClient(db, id, after);
+      await insertAudit(db, {
+        ...who,
+        action,
+        targetType: 'client',
+        targetId: id,
+        before: clientSnapshot(row),
+        after: after ? clientSnapshot({ ...after, id }) : undefined,
+      });
+      return (await findClient(db, id)) as ClientRow;
     });
-
-  const inputSchema = z
-    .object({
-      name: z.string().trim().min(1).max(120),
-      description: z.string().trim().max(1000).default(''),
-      operatorName: z.string().trim().max(200).default(''),
-      website: z.url({ protocol: /^https?$/ }).optional(),
-      redirectUris: z.array(uri('redirect URI')).min(1).max(10),
-      postLogoutRedirectUris: z.array(uri('post-logout redirect URI')).max(10).default([]),
-      scopes: z
-        .array(z.string())
-        .min(1)
-        .refine((list) => list.includes('openid'), 'scopes must include openid')
-        .refine((list) => list.every((s) => knownScopes.has(s)), 'unknown scope (see scopes/)'),
-      purposes: z.record(z.string(), z.string().trim().min(1).max(500)).default({}),
-      consentDurationDays: z.number().int().min(1).max(3650).optional(),
-      status: z.enum(['pending', 'active', 'suspended']).default('active'),
-      clientId: z
-        .string()
-        .regex(/^[A-Za-z0-9_-]{8,64}$/)
-        .optional(),
-      clientSecret: z.string().min(32).max(128).optional(),
-    })
-    .refine((c) => new Set(c.redirectUris.map((u) => new URL(u).host)).size === 1, {
-      // Pairwise subjects are derived per client; oidc-provider would otherwise require a
-      // sector_identifier_uri, which we do not fetch.
-      message: 'all redirect URIs must share one host',
-      path: ['redirectUris'],
-    });
+  }
 
   return {
-    async create(input: NewClientInput): Promise<CreatedClient> {
-      const parsed = inputSchema.safeParse(input);
-      if (!parsed.success) {
-        const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-        throw new AppError(400, 'invalid_client_metadata', detail);
-      }
-      const c = parsed.data;
-      const clientId = c.clientId ?? randomBytes(16).toString('base64url');
-      const clientSecret = c.clientSecret ?? randomBytes(32).toString('base64url');
-      await insertClient(pool, {
-        id: clientId,
-        name: c.name,
-        description: c.description,
-        operator_name: c.operatorName,
-        website: c.website ?? null,
-        secret_ciphertext: box.seal(clientSecret, CLIENT_SECRET_PURPOSE),
-        token_endpoint_auth_method: 'client_secret_basic',
-        redirect_uris: c.redirectUris,
-        post_logout_redirect_uris: c.postLogoutRedirectUris,
-        scopes: [...new Set(c.scopes)],
-        purposes: c.purposes,
-        consent_duration_days: c.consentDurationDays ?? null,
-        status: c.status,
+    rules,
+
+    async create(
+      input: NewClientInput,
+      who: Actor = { actor: 'system' },
+      registeredVia = 'admin',
+    ): Promise<CreatedClient> {
+      const values = rules.parse(input);
+      const id = input.clientId ?? randomBytes(16).toString('base64url');
+      const secret =
+        values.token_endpoint_auth_method === 'client_secret_basic'
+          ? (input.clientSecret ?? newSecret())
+          : undefined;
+      await withTransaction(pool, async (db) => {
+        await insertClient(db, {
+          ...values,
+          id,
+          secret_ciphertext: secret ? box.seal(secret, CLIENT_SECRET_PURPOSE) : null,
+          registered_via: registeredVia,
+        });
+        await insertAudit(db, {
+          ...who,
+          action: 'client.create',
+          targetType: 'client',
+          targetId: id,
+          after: clientSnapshot({ ...values, id }),
+        });
       });
-      return { client_id: clientId, client_secret: clientSecret };
+      return secret ? { client_id: id, client_secret: secret } : { client_id: id };
     },
 
+    /** A partial change: the result is validated as a whole (e.g. activation needs every purpose). */
+    update: (id: string, patch: Partial<ClientInput>, who: Actor) =>
+      change(
+        id,
+        who,
+        patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
+        async (row) => rules.parse({ ...rules.toInput(row), ...patch }),
+      ),
+
+    /** A new secret, shown once; the previous one keeps working for the grace period. */
+    async rotateSecret(
+      id: string,
+      who: Actor,
+    ): Promise<{ client_id: string; client_secret: string; previous_secret_expires_at: string }> {
+      const secret = newSecret();
+      const previousExpiresAt = new Date(Date.now() + graceMs);
+      await change(id, who, 'client.secret.rotate', async (row, db) => {
+        if (row.token_endpoint_auth_method !== 'client_secret_basic') {
+          throw new AppError(
+            400,
+            'invalid_request',
+            'cette application s’authentifie par clé (private_key_jwt) : pas de secret',
+          );
+        }
+        await setClientSecret(db, id, {
+          current: box.seal(secret, CLIENT_SECRET_PURPOSE),
+          previous: row.secret_ciphertext,
+          previousExpiresAt: row.secret_ciphertext ? previousExpiresAt : null,
+        });
+        return undefined;
+      });
+      return {
+        client_id: id,
+        client_secret: secret,
+        previous_secret_expires_at: previousExpiresAt.toISOString(),
+      };
+    },
+
+    /** Removes an app: every consent is revoked (and recorded in each jobseeker's history), every token deleted. */
+    async remove(id: string, who: Actor): Promise<{ revokedConsents: number }> {
+      let revoked = 0;
+      await change(id, who, 'client.delete', async (row, db) => {
+        for (const consent of await activeConsentsOfClient(db, id)) {
+          await db.query(
+            "UPDATE consents SET status = 'revoked', fields = '{}', revoked_at = now(), updated_at = now() WHERE id = $1",
+            [consent.id],
+          );
+          await insertConsentEvent(db, {
+            consentId: consent.id,
+            jobseekerId: consent.jobseeker_id,
+            clientId: id,
+            kind: 'revoked',
+            fieldsAdded: [],
+            fieldsRemoved: [],
+            fieldsAfter: [],
+            textsHash: null,
+            actor: who.actor.startsWith('admin:') ? 'admin' : who.actor,
+            requestId: who.requestId,
+          });
+          revoked++;
+        }
+        await destroyClientArtifacts(db, id);
+        await markClientDeleted(db, row.id);
+        return undefined;
+      });
+      return { revokedConsents: revoked };
+    },
+
+    /** RFC 7591 self-service registration: the app arrives pending, to be vetted and approved by an admin. */
+    async register(clientId: string, metadata: Record<string, unknown>): Promise<void> {
+      const input = fromRfc7591(metadata, (metadata.data_scopes as string[] | undefined) ?? []);
+      await this.create(
+        {
+          ...(input as ClientInput),
+          clientId,
+          clientSecret: metadata.client_secret as string | undefined,
+          status: 'pending',
+        },
+        { actor: 'registration' },
+        'registration',
+      );
+    },
+
+    /** An admin action outside the client rows (e.g. issuing an initial access token). */
+    auditEvent: (entry: Parameters<typeof insertAudit>[1]) => insertAudit(pool, entry),
+
     find: (clientId: string): Promise<ClientRow | undefined> => findClient(pool, clientId),
+    list: () => listClients(pool),
+
+    /** The secrets that authenticate this client right now: the current one, and the previous during its grace. */
+    secretsOf(row: ClientRow): { current?: string; previous?: string } {
+      const previousLive =
+        row.previous_secret_ciphertext &&
+        row.previous_secret_expires_at &&
+        row.previous_secret_expires_at > new Date();
+      return {
+        current: row.secret_ciphertext ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE) : undefined,
+        previous: previousLive
+          ? box.open(row.previous_secret_ciphertext as string, CLIENT_SECRET_PURPOSE)
+          : undefined,
+      };
+    },
   };
 }
 
 export type ClientService = ReturnType<typeof createClientService>;
 
 // The metadata oidc-provider sees. Only active apps exist for it: a pending or suspended app cannot
-// start a flow, redeem a code, refresh or introspect.
-// oidc-provider accepts only its own (OIDC) scopes in `scope`; the data scopes an app may request
-// travel in `data_scopes` and are enforced in the resource indicator hook.
+// start a flow, redeem a code, refresh or introspect. oidc-provider accepts only its own (OIDC)
+// scopes in `scope`; the data scopes an app may request travel in `data_scopes` and are enforced in
+// the resource indicator hook.
 export function toProviderMetadata(
   row: ClientRow,
   box: SecretBox,
   dataScopeIds: ReadonlySet<string>,
 ): Record<string, unknown> | undefined {
-  if (row.status !== 'active') return undefined;
+  if (row.status !== 'active' || row.deleted_at) return undefined;
+  const keyAuth = row.token_endpoint_auth_method === 'private_key_jwt';
   return {
     client_id: row.id,
-    client_secret: row.secret_ciphertext ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE) : undefined,
+    client_secret:
+      !keyAuth && row.secret_ciphertext ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE) : undefined,
     client_name: row.name,
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
@@ -132,5 +249,10 @@ export function toProviderMetadata(
     scope: row.scopes.filter((s) => !dataScopeIds.has(s)).join(' '),
     data_scopes: row.scopes.filter((s) => dataScopeIds.has(s)),
     token_endpoint_auth_method: row.token_endpoint_auth_method,
+    ...(keyAuth && row.jwks_uri ? { jwks_uri: row.jwks_uri } : {}),
+    ...(keyAuth && row.jwks ? { jwks: row.jwks } : {}),
+    ...(row.logo_uri?.startsWith('https://') ? { logo_uri: row.logo_uri } : {}),
+    ...(row.policy_uri?.startsWith('https://') ? { policy_uri: row.policy_uri } : {}),
+    ...(row.tos_uri?.startsWith('https://') ? { tos_uri: row.tos_uri } : {}),
   };
 }

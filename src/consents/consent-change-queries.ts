@@ -2,12 +2,16 @@ import type { Queryable } from '../db/pool.ts';
 import type { ConsentRow } from './consent-queries.ts';
 
 // Locks one consent, but only if it belongs to this jobseeker: another person's id is simply not found.
-export async function lockOwnConsent(db: Queryable, jobseekerId: string, consentId: string): Promise<ConsentRow | undefined> {
+export async function lockOwnConsent(
+  db: Queryable,
+  jobseekerId: string,
+  consentId: string,
+): Promise<ConsentRow | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(consentId)) return undefined;
-  const { rows } = await db.query<ConsentRow>('SELECT * FROM consents WHERE id = $1 AND jobseeker_id = $2 FOR UPDATE', [
-    consentId,
-    jobseekerId,
-  ]);
+  const { rows } = await db.query<ConsentRow>(
+    'SELECT * FROM consents WHERE id = $1 AND jobseeker_id = $2 FOR UPDATE',
+    [consentId, jobseekerId],
+  );
   return rows[0];
 }
 

@@ -7,7 +7,13 @@ import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
 import { destroyByGrantId } from '../oidc/oidc-model-queries.ts';
-import { expireDueConsents, extendConsent, lockOwnConsent, markConsentRevoked, setConsentFields } from './consent-change-queries.ts';
+import {
+  expireDueConsents,
+  extendConsent,
+  lockOwnConsent,
+  markConsentRevoked,
+  setConsentFields,
+} from './consent-change-queries.ts';
 import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
 
 // The app's own identifier for the person stays while a consent lives: without it there is no consent.
@@ -15,10 +21,17 @@ const ALWAYS = 'openid.sub';
 
 const notFound = () => new AppError(404, 'not_found', 'Cette autorisation est introuvable.');
 
-export function createConsentChanges(deps: { pool: Pool; durationDays: (clientId: string) => Promise<number> }) {
+export function createConsentChanges(deps: {
+  pool: Pool;
+  durationDays: (clientId: string) => Promise<number>;
+}) {
   const { pool } = deps;
 
-  async function mutate<T>(jobseekerId: string, consentId: string, change: (db: import('pg').PoolClient, consent: ConsentRow) => Promise<T>) {
+  async function mutate<T>(
+    jobseekerId: string,
+    consentId: string,
+    change: (db: import('pg').PoolClient, consent: ConsentRow) => Promise<T>,
+  ) {
     return withTransaction(pool, async (db) => {
       const consent = await lockOwnConsent(db, jobseekerId, consentId);
       if (!consent) throw notFound();
@@ -32,7 +45,8 @@ export function createConsentChanges(deps: { pool: Pool; durationDays: (clientId
     /** Keeps only `keep` among the granted fields; never adds any (widening goes through the app). */
     narrow: (jobseekerId: string, consentId: string, keep: string[], requestId?: string) =>
       mutate(jobseekerId, consentId, async (db, consent) => {
-        if (!live(consent)) throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active.');
+        if (!live(consent))
+          throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active.');
         const wanted = new Set([...keep, ALWAYS]);
         const after = consent.fields.filter((key) => wanted.has(key));
         const removed = consent.fields.filter((key) => !wanted.has(key));
@@ -75,7 +89,12 @@ export function createConsentChanges(deps: { pool: Pool; durationDays: (clientId
 
     renew: (jobseekerId: string, consentId: string, requestId?: string) =>
       mutate(jobseekerId, consentId, async (db, consent) => {
-        if (!live(consent)) throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active : l’application doit vous la redemander.');
+        if (!live(consent))
+          throw new AppError(
+            409,
+            'consent_not_active',
+            'Cette autorisation n’est plus active : l’application doit vous la redemander.',
+          );
         const renewed = await extendConsent(db, consent.id, await deps.durationDays(consent.client_id));
         await insertConsentEvent(db, {
           consentId: consent.id,

@@ -61,7 +61,11 @@ export interface ConsentEventRow {
   texts: unknown;
 }
 
-export async function listConsentEvents(db: Queryable, jobseekerId: string, consentId?: string): Promise<ConsentEventRow[]> {
+export async function listConsentEvents(
+  db: Queryable,
+  jobseekerId: string,
+  consentId?: string,
+): Promise<ConsentEventRow[]> {
   const { rows } = await db.query<ConsentEventRow>(
     `SELECT e.id::text, e.consent_id, e.client_id, e.kind, e.fields_added, e.fields_removed, e.fields_after,
             e.actor, e.created_at, e.texts_hash, t.texts

@@ -14,7 +14,8 @@ import type { DashboardService } from './dashboard-service.ts';
 const NOTICES: Record<string, string> = {
   narrowed: 'C’est enregistré : l’application ne reçoit plus les données que vous avez décochées.',
   unchanged: 'Rien n’a changé : toutes les données cochées restent partagées.',
-  revoked: 'C’est fait : l’application n’a plus accès à vos données. Elle devra vous redemander votre accord.',
+  revoked:
+    'C’est fait : l’application n’a plus accès à vos données. Elle devra vous redemander votre accord.',
   renewed: 'C’est fait : votre accord est prolongé.',
 };
 
@@ -23,7 +24,9 @@ const loginForm = z.object({
   password: z.string().min(1).max(1024),
   retour: z.string().max(200).optional(),
 });
-const fieldsForm = z.object({ fields: z.union([z.string().max(200), z.array(z.string().max(200)).max(200)]).optional() });
+const fieldsForm = z.object({
+  fields: z.union([z.string().max(200), z.array(z.string().max(200)).max(200)]).optional(),
+});
 const confirmForm = z.object({ confirm: z.literal('yes').optional() });
 const consentId = (ctx: Koa.Context) => String(ctx.params.id);
 
@@ -62,11 +65,17 @@ export function dashboardRoutes(deps: {
 
   router.post('/login', async (ctx) => {
     const form = loginForm.safeParse(ctx.request.body);
-    const jobseekerId = form.success ? await interactions.authenticate(form.data.login, form.data.password) : undefined;
+    const jobseekerId = form.success
+      ? await interactions.authenticate(form.data.login, form.data.password)
+      : undefined;
     const retour = safeReturnPath(form.success ? form.data.retour : undefined);
     if (!jobseekerId) {
       ctx.status = 401;
-      page(ctx, 'account/login', { title: 'Connexion à votre espace', retour, error: 'Identifiant ou mot de passe incorrect.' });
+      page(ctx, 'account/login', {
+        title: 'Connexion à votre espace',
+        retour,
+        error: 'Identifiant ou mot de passe incorrect.',
+      });
       return;
     }
     await signIn(ctx, jobseekerId);
@@ -92,7 +101,11 @@ export function dashboardRoutes(deps: {
   signedIn.get('/consents', async (ctx) => {
     const notice = NOTICES[String(ctx.query.ok)];
     await accessLog.flush(); // the "last read" figures include reads still buffered on this instance
-    page(ctx, 'account/consents', { title: 'Mes autorisations', notice, ...(await dashboard.consentsPage(me(ctx))) });
+    page(ctx, 'account/consents', {
+      title: 'Mes autorisations',
+      notice,
+      ...(await dashboard.consentsPage(me(ctx))),
+    });
   });
 
   signedIn.post('/consents/:id/fields', async (ctx) => {
@@ -122,14 +135,20 @@ export function dashboardRoutes(deps: {
   });
 
   signedIn.get('/consents/:id/history', async (ctx) => {
-    page(ctx, 'account/history', { title: 'Historique de votre accord', ...(await dashboard.historyPage(me(ctx), consentId(ctx))) });
+    page(ctx, 'account/history', {
+      title: 'Historique de votre accord',
+      ...(await dashboard.historyPage(me(ctx), consentId(ctx))),
+    });
   });
 
   signedIn.get('/access-log', async (ctx) => {
     // Reads still buffered on this instance are written first, so the page is up to date.
     await accessLog.flush();
     const cursor = typeof ctx.query.avant === 'string' ? ctx.query.avant : undefined;
-    page(ctx, 'account/access-log', { title: 'Qui a consulté mes données', ...(await dashboard.accessLogPage(me(ctx), cursor)) });
+    page(ctx, 'account/access-log', {
+      title: 'Qui a consulté mes données',
+      ...(await dashboard.accessLogPage(me(ctx), cursor)),
+    });
   });
 
   signedIn.get('/export', async (ctx) => {

@@ -14,7 +14,11 @@ import {
 } from './dashboard-queries.ts';
 
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-const moment = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' });
+const moment = new Intl.DateTimeFormat('fr-FR', {
+  dateStyle: 'long',
+  timeStyle: 'short',
+  timeZone: 'Europe/Paris',
+});
 const SOON_MS = 30 * 86_400_000;
 const PAGE_SIZE = 50;
 
@@ -70,14 +74,21 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
       expiresSoon: active && c.expires_at.getTime() - now < SOON_MS,
       scopes: groupFields(c.fields).map((group) => {
         const stat = stats.find((s) => s.client_id === c.client_id && s.scope === group.id);
-        return { ...group, lastRead: stat ? moment.format(stat.last_read) : undefined, reads30d: stat?.reads_30d ?? 0 };
+        return {
+          ...group,
+          lastRead: stat ? moment.format(stat.last_read) : undefined,
+          reads30d: stat?.reads_30d ?? 0,
+        };
       }),
     };
   }
 
   return {
     async consentsPage(jobseekerId: string) {
-      const [consents, stats] = await Promise.all([listConsents(pool, jobseekerId), readStats(pool, jobseekerId)]);
+      const [consents, stats] = await Promise.all([
+        listConsents(pool, jobseekerId),
+        readStats(pool, jobseekerId),
+      ]);
       const now = Date.now();
       const cards = consents.map((c) => card(c, stats, now));
       return { active: cards.filter((c) => c.active), past: cards.filter((c) => !c.active) };
@@ -99,7 +110,8 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
           kind: e.kind,
           label: EVENT_LABELS[e.kind] ?? e.kind,
           at: moment.format(e.created_at),
-          by: e.actor === 'jobseeker' ? 'vous' : e.actor === 'system' ? 'automatiquement' : 'l’administration',
+          by:
+            e.actor === 'jobseeker' ? 'vous' : e.actor === 'system' ? 'automatiquement' : 'l’administration',
           added: e.fields_added.filter((k) => k !== 'openid.sub').map(fieldLabel),
           removed: e.fields_removed.filter((k) => k !== 'openid.sub').map(fieldLabel),
           textsHash: e.texts_hash,

@@ -54,7 +54,12 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
   async function read(config: oidc.Configuration, accessToken: string, path: string) {
     let res: Response;
     try {
-      res = await oidc.fetchProtectedResource(config, accessToken, new URL(`${options.apiBase}/v1/${path}`), 'GET');
+      res = await oidc.fetchProtectedResource(
+        config,
+        accessToken,
+        new URL(`${options.apiBase}/v1/${path}`),
+        'GET',
+      );
     } catch (err) {
       // A 401/403 with a WWW-Authenticate challenge (e.g. a scope with nothing ticked) is shown as is.
       if (!(err instanceof oidc.WWWAuthenticateChallengeError)) throw err;
@@ -65,7 +70,8 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
 
   async function resultPage(config: oidc.Configuration, held: HeldTokens, tokenScope: string) {
     const scopes = [];
-    for (const id of DATA_SCOPES) scopes.push({ id, title: id, ...(await read(config, held.accessToken, id)) });
+    for (const id of DATA_SCOPES)
+      scopes.push({ id, title: id, ...(await read(config, held.accessToken, id)) });
     const grant = await read(config, held.accessToken, 'consent');
     return render('demo/result', {
       title: 'Données reçues',
@@ -73,7 +79,10 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
       tokenScope,
       idClaims: Object.entries(held.claims)
         .filter(([name]) => !HIDDEN_CLAIMS.has(name))
-        .map(([name, value]) => ({ name, value: typeof value === 'object' ? JSON.stringify(value) : String(value) })),
+        .map(([name, value]) => ({
+          name,
+          value: typeof value === 'object' ? JSON.stringify(value) : String(value),
+        })),
       scopes,
       grant: grant.body,
       canRefresh: Boolean(held.refreshToken),
@@ -146,7 +155,11 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
           { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce },
           { resource: options.apiBase },
         );
-        const held = { accessToken: tokens.access_token, refreshToken: tokens.refresh_token, claims: tokens.claims() ?? {} };
+        const held = {
+          accessToken: tokens.access_token,
+          refreshToken: tokens.refresh_token,
+          claims: tokens.claims() ?? {},
+        };
         const key = randomUUID();
         vault.set(key, held);
         sess.vaultKey = key;
@@ -169,7 +182,9 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
         if (!held?.refreshToken) return ctx.redirect('/');
         const config = await discover();
         try {
-          const tokens = await oidc.refreshTokenGrant(config, held.refreshToken, { resource: options.apiBase });
+          const tokens = await oidc.refreshTokenGrant(config, held.refreshToken, {
+            resource: options.apiBase,
+          });
           held.accessToken = tokens.access_token;
           held.refreshToken = tokens.refresh_token ?? held.refreshToken;
           ctx.type = 'html';

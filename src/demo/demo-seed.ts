@@ -62,6 +62,7 @@ export async function seedDemoData(deps: {
         experiences: 'Remplir la rubrique « Expériences » de votre CV.',
         projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
       },
+      freeForJobseekers: true,
       status: 'active',
     });
   }

@@ -41,7 +41,9 @@ export function schedulePurge(h: Housekeeping, logger: Logger, everyMs = 5 * 60_
   const timer = setInterval(() => {
     purgeExpired(h)
       .then((counts) => logger.info(counts, 'housekeeping done'))
-      .catch((err: Error) => logger.warn({ err: { message: err.message } }, 'housekeeping failed; will retry'));
+      .catch((err: Error) =>
+        logger.warn({ err: { message: err.message } }, 'housekeeping failed; will retry'),
+      );
   }, everyMs);
   timer.unref();
   return () => clearInterval(timer);

@@ -1,6 +1,6 @@
 // Builds the oidc-provider instance: keys from the database, clients from our clients table, every
 // other model in oidc_models.
-import Provider, { type AdapterPayload } from 'oidc-provider';
+import Provider, { type AdapterPayload, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
@@ -9,6 +9,7 @@ import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
+import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
@@ -36,6 +37,17 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   // effect on the next request (oidc-provider caches only by the metadata's content).
   const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
   class ClientAdapter extends PostgresAdapter {
+    // Called by RFC 7591 registration only (static registration goes through the clients service).
+    override async upsert(id: string, payload: AdapterPayload) {
+      try {
+        await clients.register(id, payload as Record<string, unknown>);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 400)
+          throw new errors.InvalidClientMetadata(err.message);
+        throw err;
+      }
+    }
+
     override async find(id: string) {
       const row = await guarded(() => clients.find(id));
       return row ? (toProviderMetadata(row, box, dataScopeIds) as AdapterPayload | undefined) : undefined;

@@ -28,7 +28,11 @@ export function createFindAccount(deps: {
       async claims() {
         const clientId = ctx.oidc?.client?.clientId;
         const consent = clientId ? await consents.findLive(jobseeker.id, clientId) : undefined;
-        const granted = new Set(consent?.fields ?? []);
+        // Only scopes the app's registration still allows (an admin may have removed one).
+        const allowed = new Set(String(ctx.oidc?.client?.scope ?? '').split(' '));
+        const granted = new Set(
+          (consent?.fields ?? []).filter((key) => allowed.has(key.split('.')[0] as string)),
+        );
         const released: Record<string, unknown> = {};
         for (const [claim, value] of Object.entries(jobseeker.claims)) {
           const key = fieldOfClaim.get(claim);

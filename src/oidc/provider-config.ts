@@ -42,12 +42,29 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     // Claims go into the ID token too, so an app whose access token is for the resource API still
     // receives the identity fields it was granted.
     conformIdTokenClaims: false,
+    // Our own metadata, accepted in RFC 7591 registration too; the clients service validates it fully.
     extraClientMetadata: {
-      properties: ['data_scopes'],
+      properties: [
+        'data_scopes',
+        'purposes',
+        'description',
+        'operator_name',
+        'operator_siret',
+        'free_for_jobseekers',
+      ],
       validator(_ctx, key, value) {
-        if (key === 'data_scopes' && !(Array.isArray(value) && value.every((s) => dataScopeIds.has(s)))) {
-          throw new errors.InvalidClientMetadata('data_scopes must list data scopes of the catalog');
-        }
+        if (value === undefined) return;
+        const ok =
+          key === 'data_scopes'
+            ? Array.isArray(value) && value.every((s) => dataScopeIds.has(s))
+            : key === 'purposes'
+              ? typeof value === 'object' &&
+                value !== null &&
+                Object.values(value).every((v) => typeof v === 'string')
+              : key === 'free_for_jobseekers'
+                ? typeof value === 'boolean'
+                : typeof value === 'string' && value.length <= 1000;
+        if (!ok) throw new errors.InvalidClientMetadata(`${key} is invalid`);
       },
     },
     responseTypes: ['code'],
@@ -96,6 +113,20 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
         postLogoutSuccessSource: pages.postLogoutSuccessSource,
       },
       userinfo: { enabled: true },
+      // RFC 7591 self-service onboarding, gated by an initial access token an admin issues (single
+      // use). Registered apps arrive pending; there is no self-service management afterwards.
+      registration: {
+        enabled: true,
+        initialAccessToken: true,
+        issueRegistrationAccessToken: false,
+        policies: {
+          'single-use': async (ctx) => {
+            await (
+              ctx.oidc.entities as { InitialAccessToken?: { destroy(): Promise<void> } }
+            ).InitialAccessToken?.destroy();
+          },
+        },
+      },
       resourceIndicators: {
         enabled: true,
         // Without an explicit `resource`, an authorization request is for our resource API.

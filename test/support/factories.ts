@@ -48,8 +48,15 @@ export async function createClient(server: TestServer, overrides: Partial<NewCli
     redirectUris: [redirectUri],
     postLogoutRedirectUris: ['http://127.0.0.1:9/after-logout'],
     scopes: ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...ALL_DATA_SCOPES],
-    purposes: { competences: 'Remplir votre CV.' },
+    // A purpose for every data scope the app may ask for: required to be active.
+    purposes: Object.fromEntries(
+      (overrides.scopes ?? ALL_DATA_SCOPES)
+        .filter((s) => ALL_DATA_SCOPES.includes(s))
+        .map((s) => [s, s === 'competences' ? 'Remplir votre CV.' : `Utiliser vos données « ${s} ».`]),
+    ),
+    freeForJobseekers: true,
+    status: 'active',
     ...overrides,
   });
-  return { ...created, redirectUri };
+  return { client_id: created.client_id, client_secret: created.client_secret as string, redirectUri };
 }

@@ -1,0 +1,35 @@
+// Request bodies of the admin API, in RFC 7591 client metadata names plus ours. The same schemas
+// validate requests and generate the OpenAPI document.
+import { z } from 'zod';
+
+const url = z.string().max(2000);
+export const clientBody = z
+  .object({
+    client_name: z.string(),
+    description: z.string(),
+    operator_name: z.string(),
+    operator_siret: z.string().nullable(),
+    client_uri: url.nullable(),
+    contacts: z.array(z.string().max(254)).max(5),
+    logo_uri: url.nullable(),
+    policy_uri: url.nullable(),
+    tos_uri: url.nullable(),
+    redirect_uris: z.array(url).max(10),
+    post_logout_redirect_uris: z.array(url).max(10),
+    scope: z.string().max(1000),
+    purposes: z.record(z.string(), z.string()),
+    consent_duration_days: z.number().int().nullable(),
+    token_endpoint_auth_method: z.enum(['client_secret_basic', 'private_key_jwt']),
+    jwks_uri: url.nullable(),
+    jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+    high_assurance: z.boolean(),
+    free_for_jobseekers: z.boolean(),
+    status: z.enum(['pending', 'active', 'suspended']),
+  })
+  .partial()
+  .strict();
+export const createBody = clientBody.required({ client_name: true, redirect_uris: true, scope: true });
+export const tokenBody = z
+  .object({ name: z.string().trim().min(1).max(100), expires_at: z.iso.datetime().optional() })
+  .strict();
+export const iatBody = z.object({ expires_in_days: z.number().int().min(1).max(90).default(7) }).strict();

@@ -1,0 +1,210 @@
+// What a client registration must satisfy, whoever submits it (CLI, console, admin API, RFC 7591).
+// URLs: https only (http on loopback outside production), never javascript:/data:, fragments in
+// redirect URIs, wildcards or user:password. An app may become active only once vetted: a purpose
+// for every data scope it may ask for, and the attestation that it is free for jobseekers.
+import { z } from 'zod';
+import type { Catalog } from '../catalog/load-catalog.ts';
+import { AppError } from '../http/app-error.ts';
+import type { ClientStatus, EditableClient } from './client-queries.ts';
+import { redirectUriProblem } from './redirect-uri-rules.ts';
+
+export interface ClientInput {
+  name: string;
+  description?: string;
+  operatorName?: string;
+  operatorSiret?: string | null;
+  website?: string | null;
+  contactEmail?: string | null;
+  logoUri?: string | null;
+  policyUri?: string | null;
+  tosUri?: string | null;
+  redirectUris: string[];
+  postLogoutRedirectUris?: string[];
+  scopes: string[];
+  purposes?: Record<string, string>;
+  consentDurationDays?: number | null;
+  tokenEndpointAuthMethod?: 'client_secret_basic' | 'private_key_jwt';
+  jwksUri?: string | null;
+  jwks?: { keys: unknown[] } | null;
+  highAssurance?: boolean;
+  freeForJobseekers?: boolean;
+  status?: ClientStatus;
+}
+
+// SIRET: 14 digits with a Luhn checksum (La Poste's SIRETs are the documented exception).
+function validSiret(value: string): boolean {
+  if (!/^\d{14}$/.test(value)) return false;
+  if (value.startsWith('356000000')) return [...value].reduce((sum, d) => sum + Number(d), 0) % 5 === 0;
+  let sum = 0;
+  for (let i = 0; i < 14; i++) {
+    let digit = Number(value[13 - i]);
+    if (i % 2 === 1) digit = digit * 2 > 9 ? digit * 2 - 9 : digit * 2;
+    sum += digit;
+  }
+  return sum % 10 === 0;
+}
+
+export function clientRules(catalog: Catalog, production: boolean) {
+  const knownScopes = new Set([...catalog.byId.keys(), 'offline_access']);
+  const dataScopes = new Set(catalog.dataScopes.map((s) => s.id));
+
+  const url = (label: string, kind: 'redirect' | 'link') =>
+    z
+      .string()
+      .trim()
+      .max(2000)
+      .superRefine((value, ctx) => {
+        // Links shown to people may carry a fragment; redirect URIs may not (RFC 6749 §3.1.2).
+        const problem = redirectUriProblem(kind === 'link' ? value.replace(/#.*$/, '') : value, production);
+        if (problem) ctx.addIssue({ code: 'custom', message: `${label} ${problem}` });
+      });
+  const optionalUrl = (label: string) => url(label, 'link').nullish();
+
+  const schema = z
+    .object({
+      name: z.string().trim().min(1).max(120),
+      description: z.string().trim().max(1000).default(''),
+      operatorName: z.string().trim().max(200).default(''),
+      operatorSiret: z
+        .string()
+        .trim()
+        .refine(validSiret, 'SIRET invalide (14 chiffres)')
+        .nullish()
+        .transform((v) => v || null),
+      website: optionalUrl('le site'),
+      contactEmail: z.email().max(254).nullish(),
+      logoUri: optionalUrl('le logo'),
+      policyUri: optionalUrl('la politique de confidentialité'),
+      tosUri: optionalUrl('les conditions d’utilisation'),
+      redirectUris: z.array(url('l’URI de redirection', 'redirect')).min(1).max(10),
+      postLogoutRedirectUris: z
+        .array(url('l’URI de retour après déconnexion', 'redirect'))
+        .max(10)
+        .default([]),
+      scopes: z
+        .array(z.string())
+        .min(1)
+        .transform((list) => [...new Set(list)])
+        .refine((list) => list.includes('openid'), 'les scopes doivent inclure openid')
+        .refine((list) => list.every((s) => knownScopes.has(s)), 'scope inconnu (voir scopes/)'),
+      purposes: z.record(z.string(), z.string().trim().max(500)).default({}),
+      consentDurationDays: z.number().int().min(1).max(3650).nullish(),
+      tokenEndpointAuthMethod: z
+        .enum(['client_secret_basic', 'private_key_jwt'])
+        .default('client_secret_basic'),
+      jwksUri: z
+        .url({ protocol: /^https$/ })
+        .max(2000)
+        .nullish(),
+      jwks: z.object({ keys: z.array(z.object({ kty: z.string() }).passthrough()).min(1) }).nullish(),
+      highAssurance: z.boolean().default(false),
+      freeForJobseekers: z.boolean().default(false),
+      status: z.enum(['pending', 'active', 'suspended']).default('pending'),
+    })
+    .superRefine((c, ctx) => {
+      if (new Set(c.redirectUris.map((u) => new URL(u).host)).size > 1) {
+        // Pairwise subjects are derived per client; oidc-provider would otherwise require a
+        // sector_identifier_uri, which we do not fetch.
+        ctx.addIssue({
+          code: 'custom',
+          path: ['redirectUris'],
+          message: 'toutes les URI de redirection doivent partager le même hôte',
+        });
+      }
+      if (c.tokenEndpointAuthMethod === 'private_key_jwt' && !c.jwksUri === !c.jwks) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jwks'],
+          message: 'private_key_jwt exige soit jwks_uri soit jwks (pas les deux)',
+        });
+      }
+      for (const scope of Object.keys(c.purposes)) {
+        if (!c.scopes.includes(scope) || !dataScopes.has(scope)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['purposes', scope],
+            message: 'finalité pour un scope de données non autorisé',
+          });
+        }
+      }
+      if (c.status === 'active') {
+        for (const scope of c.scopes.filter((s) => dataScopes.has(s) && !c.purposes[s])) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['purposes', scope],
+            message: 'une finalité est requise pour activer l’application',
+          });
+        }
+        if (!c.freeForJobseekers) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['freeForJobseekers'],
+            message: 'l’application doit être attestée gratuite pour les demandeurs d’emploi',
+          });
+        }
+      }
+    });
+
+  return {
+    /** Validated row values, or a 400 naming every field at fault. */
+    parse(input: ClientInput): EditableClient {
+      const parsed = schema.safeParse(input);
+      if (!parsed.success) {
+        const detail = parsed.error.issues
+          .map((i) => `${i.path.join('.') || 'client'}: ${i.message}`)
+          .join('; ');
+        throw new AppError(400, 'invalid_client_metadata', detail);
+      }
+      const c = parsed.data;
+      return {
+        name: c.name,
+        description: c.description,
+        operator_name: c.operatorName,
+        operator_siret: c.operatorSiret,
+        website: c.website ?? null,
+        contact_email: c.contactEmail ?? null,
+        logo_uri: c.logoUri ?? null,
+        policy_uri: c.policyUri ?? null,
+        tos_uri: c.tosUri ?? null,
+        token_endpoint_auth_method: c.tokenEndpointAuthMethod,
+        jwks_uri: c.tokenEndpointAuthMethod === 'private_key_jwt' ? (c.jwksUri ?? null) : null,
+        jwks:
+          c.tokenEndpointAuthMethod === 'private_key_jwt' ? ((c.jwks as { keys: unknown[] }) ?? null) : null,
+        redirect_uris: c.redirectUris,
+        post_logout_redirect_uris: c.postLogoutRedirectUris,
+        scopes: c.scopes,
+        purposes: c.purposes,
+        consent_duration_days: c.consentDurationDays ?? null,
+        high_assurance: c.highAssurance,
+        free_for_jobseekers: c.freeForJobseekers,
+        status: c.status,
+      };
+    },
+
+    /** The input that would recreate a stored row (for partial updates). */
+    toInput(row: EditableClient): ClientInput {
+      return {
+        name: row.name,
+        description: row.description,
+        operatorName: row.operator_name,
+        operatorSiret: row.operator_siret,
+        website: row.website,
+        contactEmail: row.contact_email,
+        logoUri: row.logo_uri,
+        policyUri: row.policy_uri,
+        tosUri: row.tos_uri,
+        redirectUris: row.redirect_uris,
+        postLogoutRedirectUris: row.post_logout_redirect_uris,
+        scopes: row.scopes,
+        purposes: row.purposes,
+        consentDurationDays: row.consent_duration_days,
+        tokenEndpointAuthMethod: row.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'],
+        jwksUri: row.jwks_uri,
+        jwks: row.jwks,
+        highAssurance: row.high_assurance,
+        freeForJobseekers: row.free_for_jobseekers,
+        status: row.status,
+      };
+    },
+  };
+}
