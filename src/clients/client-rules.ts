@@ -31,6 +31,26 @@ export interface ClientInput {
   status?: ClientStatus;
 }
 
+// Errors name fields as the admin API and RFC 7591 do.
+const METADATA_NAMES: Record<string, string> = {
+  name: 'client_name',
+  operatorName: 'operator_name',
+  operatorSiret: 'operator_siret',
+  website: 'client_uri',
+  contactEmail: 'contacts',
+  logoUri: 'logo_uri',
+  policyUri: 'policy_uri',
+  tosUri: 'tos_uri',
+  redirectUris: 'redirect_uris',
+  postLogoutRedirectUris: 'post_logout_redirect_uris',
+  scopes: 'scope',
+  consentDurationDays: 'consent_duration_days',
+  tokenEndpointAuthMethod: 'token_endpoint_auth_method',
+  jwksUri: 'jwks_uri',
+  highAssurance: 'high_assurance',
+  freeForJobseekers: 'free_for_jobseekers',
+};
+
 // SIRET: 14 digits with a Luhn checksum (La Poste's SIRETs are the documented exception).
 function validSiret(value: string): boolean {
   if (!/^\d{14}$/.test(value)) return false;
@@ -151,7 +171,10 @@ export function clientRules(catalog: Catalog, production: boolean) {
       const parsed = schema.safeParse(input);
       if (!parsed.success) {
         const detail = parsed.error.issues
-          .map((i) => `${i.path.join('.') || 'client'}: ${i.message}`)
+          .map((i) => {
+            const [head, ...rest] = i.path.map(String);
+            return `${[head ? (METADATA_NAMES[head] ?? head) : 'client', ...rest].join('.')}: ${i.message}`;
+          })
           .join('; ');
         throw new AppError(400, 'invalid_client_metadata', detail);
       }
