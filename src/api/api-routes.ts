@@ -62,7 +62,7 @@ export function apiRoutes(deps: {
 
   v1.get('/:scope', async (ctx) => {
     const scope = catalog.byId.get(ctx.params.scope as string);
-    if (!scope || scope.kind !== 'data') {
+    if (scope?.kind !== 'data') {
       ctx.status = 404;
       ctx.body = { error: 'not_found', error_description: 'unknown data scope' };
       return;

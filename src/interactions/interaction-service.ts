@@ -30,7 +30,7 @@ export function createInteractionService(deps: {
 
   async function clientOf(interaction: Interaction) {
     const client = await clients.find(String(interaction.params.client_id));
-    if (!client || client.status !== 'active') {
+    if (client?.status !== 'active') {
       throw new AppError(400, 'invalid_client', 'Cette application n’est pas autorisée pour le moment.');
     }
     return client;

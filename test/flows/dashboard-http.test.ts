@@ -14,7 +14,12 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-const FIELDS = ['competences.code', 'competences.libelle', 'competences.niveau', 'statut.libelleStatutIndividu'];
+const FIELDS = [
+  'competences.code',
+  'competences.libelle',
+  'competences.niveau',
+  'statut.libelleStatutIndividu',
+];
 
 // A jobseeker who granted an app some fields, with the app's tokens, and a browser logged in to /account.
 async function grantedAndSignedIn() {
@@ -71,7 +76,9 @@ describe('/account', () => {
     const page = await agent.follow(`${server.issuer}/account/consents`);
     const html = await page.response.text();
     expect(html).toContain(`value="competences.niveau"`);
-    const keep = FIELDS.filter((f) => f !== 'competences.niveau').map((f) => ['fields', f] as [string, string]);
+    const keep = FIELDS.filter((f) => f !== 'competences.niveau').map(
+      (f) => ['fields', f] as [string, string],
+    );
     const saved = await agent.submit(page.url, html, `/account/consents/${consentId}/fields`, keep);
     expect(saved.url.pathname).toBe('/account/consents');
     expect(saved.url.searchParams.get('ok')).toBe('narrowed');
@@ -88,11 +95,18 @@ describe('/account', () => {
     expect(confirmHtml).toContain('Confirmer');
     expect((await api(tokens.access_token, 'competences')).status).toBe(200);
 
-    const done = await agent.submit(confirm.url, confirmHtml, `/account/consents/${consentId}/revoke`, [['confirm', 'yes']]);
+    const done = await agent.submit(confirm.url, confirmHtml, `/account/consents/${consentId}/revoke`, [
+      ['confirm', 'yes'],
+    ]);
     expect(done.url.searchParams.get('ok')).toBe('revoked');
     expect((await api(tokens.access_token, 'competences')).status).toBe(401);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const events = await server.pool.query('SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id', [consentId]);
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const events = await server.pool.query(
+      'SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id',
+      [consentId],
+    );
     expect(events.rows.map((r) => r.kind)).toEqual(['granted', 'revoked']);
   });
 
@@ -102,11 +116,17 @@ describe('/account', () => {
     for (const path of [`/account/consents/${b.consentId}/history`]) {
       expect((await a.agent.request(`${server.issuer}${path}`)).status).toBe(404);
     }
-    for (const path of [`/account/consents/${b.consentId}/fields`, `/account/consents/${b.consentId}/revoke`, `/account/consents/${b.consentId}/renew`]) {
+    for (const path of [
+      `/account/consents/${b.consentId}/fields`,
+      `/account/consents/${b.consentId}/revoke`,
+      `/account/consents/${b.consentId}/renew`,
+    ]) {
       const res = await post(a.agent, path, [['confirm', 'yes']]);
       expect(res.response.status).toBe(404);
     }
-    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [b.consentId]);
+    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [
+      b.consentId,
+    ]);
     expect(rows[0].status).toBe('active');
     expect(rows[0].fields).toContain('competences.niveau');
     expect((await api(b.tokens.access_token, 'competences')).status).toBe(200);
@@ -140,9 +160,14 @@ describe('/account', () => {
       consentChanges.revoke(jobseeker.id, consentId),
     ]);
     expect(results.some((r) => r.status === 'fulfilled')).toBe(true);
-    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [consentId]);
+    const { rows } = await server.pool.query('SELECT status, fields FROM consents WHERE id = $1', [
+      consentId,
+    ]);
     expect(rows[0]).toEqual({ status: 'revoked', fields: [] });
-    const events = await server.pool.query('SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id', [consentId]);
+    const events = await server.pool.query(
+      'SELECT kind FROM consent_events WHERE consent_id = $1 ORDER BY id',
+      [consentId],
+    );
     const kinds = events.rows.map((r) => r.kind);
     expect(kinds.filter((k) => k === 'revoked')).toHaveLength(1);
     expect(kinds.at(-1)).toBe('revoked');
@@ -153,7 +178,9 @@ describe('/account', () => {
     const { jobseeker, tokens, consentId, client } = await grantedAndSignedIn();
     expect((await api(tokens.access_token, 'competences')).status).toBe(200);
     await server.app.services.accessLog.flush();
-    await server.pool.query("UPDATE consents SET expires_at = now() - interval '1 second' WHERE id = $1", [consentId]);
+    await server.pool.query("UPDATE consents SET expires_at = now() - interval '1 second' WHERE id = $1", [
+      consentId,
+    ]);
     expect((await api(tokens.access_token, 'competences')).status).toBe(401);
 
     await server.pool.query(
@@ -161,13 +188,23 @@ describe('/account', () => {
        VALUES ($1, $2, 'competences', '{code}', now() - interval '400 days')`,
       [jobseeker.id, client.client_id],
     );
-    const counts = await purgeExpired({ pool: server.pool, consentChanges: server.app.services.consentChanges, accessLogRetentionDays: 396 });
+    const counts = await purgeExpired({
+      pool: server.pool,
+      consentChanges: server.app.services.consentChanges,
+      accessLogRetentionDays: 396,
+    });
     expect(counts.consentsExpired).toBeGreaterThanOrEqual(1);
     const consent = await server.pool.query('SELECT status FROM consents WHERE id = $1', [consentId]);
     expect(consent.rows[0].status).toBe('expired');
-    const expired = await server.pool.query("SELECT count(*)::int AS n FROM consent_events WHERE consent_id = $1 AND kind = 'expired'", [consentId]);
+    const expired = await server.pool.query(
+      "SELECT count(*)::int AS n FROM consent_events WHERE consent_id = $1 AND kind = 'expired'",
+      [consentId],
+    );
     expect(expired.rows[0].n).toBe(1);
-    const reads = await server.pool.query('SELECT read_at > now() - interval \'1 day\' AS recent FROM access_log WHERE jobseeker_id = $1', [jobseeker.id]);
+    const reads = await server.pool.query(
+      "SELECT read_at > now() - interval '1 day' AS recent FROM access_log WHERE jobseeker_id = $1",
+      [jobseeker.id],
+    );
     expect(reads.rows.length).toBeGreaterThanOrEqual(1);
     expect(reads.rows.every((r) => r.recent)).toBe(true);
   });

@@ -14,7 +14,11 @@ afterAll(() => server?.close());
 async function loginPage(clientOverrides = {}) {
   const client = await createClient(server, clientOverrides);
   const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({ config, redirectUri: client.redirectUri, scope: 'openid profile competences' });
+  const flow = await authorize({
+    config,
+    redirectUri: client.redirectUri,
+    scope: 'openid profile competences',
+  });
   const html = await flow.response.text();
   return { client, config, flow, html, url: flow.callback, agent: flow.agent };
 }
@@ -32,14 +36,18 @@ describe('login and consent pages', () => {
     expect(flow.response.headers.get('cache-control')).toBe('no-store');
     expect(flow.response.headers.get('referrer-policy')).toBe('no-referrer');
     const csp = flow.response.headers.get('content-security-policy') ?? '';
-    for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"]) expect(csp).toContain(directive);
+    for (const directive of ["frame-ancestors 'none'", "object-src 'none'", "base-uri 'none'"])
+      expect(csp).toContain(directive);
     expect(csp).not.toContain('unsafe-inline');
   });
 
   it('refuses a login post without the CSRF token (403)', async () => {
     const { agent, url, html } = await loginPage();
     const jobseeker = await createJobseeker(server);
-    const res = await agent.request(new URL(formAction(html, '/login'), url), form({ login: jobseeker.login, password: jobseeker.password }));
+    const res = await agent.request(
+      new URL(formAction(html, '/login'), url),
+      form({ login: jobseeker.login, password: jobseeker.password }),
+    );
     expect(res.status).toBe(403);
   });
 
@@ -49,7 +57,11 @@ describe('login and consent pages', () => {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] as string;
     const res = await agent.request(new URL(formAction(html, '/login'), url), {
       ...form({ _csrf: csrf, login: jobseeker.login, password: jobseeker.password }),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        origin: 'https://evil.example',
+        'sec-fetch-site': 'cross-site',
+      },
     });
     expect(res.status).toBe(403);
   });
@@ -58,8 +70,17 @@ describe('login and consent pages', () => {
     const jobseeker = await createJobseeker(server);
     const attempt = async (login: string, password: string) => {
       const { agent, url, html } = await loginPage();
-      const res = await agent.submit(url, html, formAction(html, '/login'), [['login', login], ['password', password]]);
-      return { status: res.response.status, text: (await res.response.text()).replace(/name="_csrf" value="[^"]+"/g, '').replace(/\/interaction\/[\w-]+/g, '').replace(/App [0-9a-f]{8}/g, 'App') };
+      const res = await agent.submit(url, html, formAction(html, '/login'), [
+        ['login', login],
+        ['password', password],
+      ]);
+      return {
+        status: res.response.status,
+        text: (await res.response.text())
+          .replace(/name="_csrf" value="[^"]+"/g, '')
+          .replace(/\/interaction\/[\w-]+/g, '')
+          .replace(/App [0-9a-f]{8}/g, 'App'),
+      };
     };
     const wrong = await attempt(jobseeker.login, 'not-the-password');
     const unknown = await attempt(`${jobseeker.login}-nobody`, 'not-the-password');
@@ -86,12 +107,17 @@ describe('login and consent pages', () => {
       redirectUri: client.redirectUri,
       scope: 'openid competences',
       login: jobseeker,
-      fields: ['competences.code', 'indemnisation.beneficiaireAssuranceChomage', 'profile.family_name', 'nope.nothing'],
+      fields: [
+        'competences.code',
+        'indemnisation.beneficiaireAssuranceChomage',
+        'profile.family_name',
+        'nope.nothing',
+      ],
     });
-    const { rows } = await server.pool.query('SELECT fields FROM consents WHERE jobseeker_id = $1 AND client_id = $2', [
-      jobseeker.id,
-      client.client_id,
-    ]);
+    const { rows } = await server.pool.query(
+      'SELECT fields FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
+      [jobseeker.id, client.client_id],
+    );
     expect(rows[0].fields).toEqual(['competences.code', 'openid.sub']);
   });
 
@@ -105,8 +131,16 @@ describe('login and consent pages', () => {
     const { agent, url, html } = await loginPage();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(html)?.[1] as string;
     const action = new URL(formAction(html, '/login'), url);
-    for (const body of [`_csrf=${csrf}&login[]=a&password=b`, `_csrf=${csrf}&login=${'x'.repeat(5000)}&password=b`, `_csrf=${csrf}&%ZZ=1`]) {
-      const res = await agent.request(action, { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    for (const body of [
+      `_csrf=${csrf}&login[]=a&password=b`,
+      `_csrf=${csrf}&login=${'x'.repeat(5000)}&password=b`,
+      `_csrf=${csrf}&%ZZ=1`,
+    ]) {
+      const res = await agent.request(action, {
+        method: 'POST',
+        body,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
     }

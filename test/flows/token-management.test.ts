@@ -48,8 +48,12 @@ describe('token management', () => {
   it('revokes a refresh token: it can no longer be used, and its access tokens stop working', async () => {
     const { config, tokens } = await signedIn();
     await oidc.tokenRevocation(config, tokens.refresh_token as string);
-    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
-    const api = await fetch(`${server.issuer}/api/v1/competences`, { headers: { authorization: `Bearer ${tokens.access_token}` } });
+    await expect(oidc.refreshTokenGrant(config, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
+    const api = await fetch(`${server.issuer}/api/v1/competences`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
     expect(api.status).toBe(401);
   });
 
@@ -57,7 +61,9 @@ describe('token management', () => {
     const { tokens } = await signedIn();
     const other = await createClient(server);
     const otherConfig = await discover(server.issuer, other.client_id, other.client_secret);
-    await expect(oidc.refreshTokenGrant(otherConfig, tokens.refresh_token as string)).rejects.toMatchObject({ error: 'invalid_grant' });
+    await expect(oidc.refreshTokenGrant(otherConfig, tokens.refresh_token as string)).rejects.toMatchObject({
+      error: 'invalid_grant',
+    });
   });
 
   it('refuses a refresh asking for a wider scope than granted', async () => {
@@ -78,12 +84,18 @@ describe('token management', () => {
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('Se déconnecter');
-    const action = /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ?? /action="([^"]+)"[^>]*id="op.logoutForm"/.exec(html)?.[1];
+    const action =
+      /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ??
+      /action="([^"]+)"[^>]*id="op.logoutForm"/.exec(html)?.[1];
     const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
     expect(action && xsrf).toBeTruthy();
     const done = await flow.agent.follow(
       new URL(action as string, server.issuer),
-      { method: 'POST', body: new URLSearchParams({ xsrf: xsrf as string, logout: 'yes' }), headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      {
+        method: 'POST',
+        body: new URLSearchParams({ xsrf: xsrf as string, logout: 'yes' }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      },
       'http://127.0.0.1:9/',
     );
     expect(done.url.href).toBe('http://127.0.0.1:9/after-logout?state=bye');
