@@ -3,8 +3,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../../src/jobs/purge-expired.ts';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { apiGet, grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 
@@ -23,23 +22,10 @@ const FIELDS = [
 
 // A jobseeker who granted an app some fields, with the app's tokens, and a browser logged in to /account.
 async function grantedAndSignedIn() {
-  const jobseeker = await createJobseeker(server);
-  const client = await createClient(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
+  const { jobseeker, client, config, tokens } = await grantedApp(server, {
     scope: 'openid offline_access competences statut',
-    login: jobseeker,
     fields: FIELDS,
-    extra: { prompt: 'consent' },
   });
-  const tokens = await oidc.authorizationCodeGrant(
-    config,
-    flow.callback,
-    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
-    { resource: `${server.issuer}/api` },
-  );
   const agent = new UserAgent();
   const login = await agent.follow(`${server.issuer}/account`);
   const loginHtml = await login.response.text();
@@ -52,8 +38,7 @@ async function grantedAndSignedIn() {
   return { jobseeker, client, config, tokens, agent, page: signedIn, consentId: rows[0].id as string };
 }
 
-const api = (token: string, path: string) =>
-  fetch(`${server.issuer}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}` } });
+const api = (token: string, path: string) => apiGet(server, token, path);
 
 async function post(agent: UserAgent, path: string, fields: [string, string][]) {
   const page = await agent.follow(`${server.issuer}/account/consents`);

@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
+import { exchange } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -35,12 +36,7 @@ async function tokensFor(
     login: jobseeker,
     fields,
   });
-  const tokens = await oidc.authorizationCodeGrant(
-    config,
-    flow.callback,
-    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
-    o.resource === false ? {} : { resource: api },
-  );
+  const tokens = await exchange(server, config, flow, o.resource !== false);
   return { tokens, config, client };
 }
 

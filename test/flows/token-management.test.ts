@@ -1,8 +1,9 @@
 // Revocation (RFC 7009), introspection (RFC 7662) and RP-initiated logout, as a client sees them.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { discover } from '../support/authorize.ts';
+import { createClient } from '../support/factories.ts';
+import { grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -11,26 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-async function signedIn(scope = 'openid profile offline_access competences') {
-  const jobseeker = await createJobseeker(server);
-  const client = await createClient(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope,
-    login: jobseeker,
-    fields: ['profile.given_name', 'competences.code'],
-    extra: { prompt: 'consent' },
-  });
-  const tokens = await oidc.authorizationCodeGrant(
-    config,
-    flow.callback,
-    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
-    { resource: `${server.issuer}/api` },
-  );
-  return { jobseeker, client, config, flow, tokens };
-}
+const signedIn = (scope = 'openid profile offline_access competences') =>
+  grantedApp(server, { scope, fields: ['profile.given_name', 'competences.code'] });
 
 describe('token management', () => {
   it('introspects a live token as active, and not for another client', async () => {

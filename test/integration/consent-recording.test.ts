@@ -1,12 +1,12 @@
 // How consent decisions are recorded: the live row, its append-only history, and the texts shown,
 // read back with plain SQL. Ends with an expired consent seen from the resource API over HTTP.
 import { randomUUID } from 'node:crypto';
-import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashTexts } from '../../src/catalog/load-catalog.ts';
 import type { GrantDecision } from '../../src/consents/consent-service.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
+import { exchange } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -168,12 +168,7 @@ describe('consent recording', () => {
       login: jobseeker,
       fields: ['competences.code'],
     });
-    const tokens = await oidc.authorizationCodeGrant(
-      config,
-      flow.callback,
-      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
-      { resource: `${server.issuer}/api` },
-    );
+    const tokens = await exchange(server, config, flow);
     const read = () =>
       fetch(`${server.issuer}/api/v1/competences`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },

@@ -1,10 +1,10 @@
 // Logs never carry secrets or personal data: the redaction of createLogger, then a whole authorization
 // (login, consent, token, API read) through a real server whose logs are captured.
-import * as oidc from 'openid-client';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/logger.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
+import { exchange } from '../support/grant.ts';
 import { startTestServer } from '../support/test-server.ts';
 
 function memoryStream() {
@@ -126,12 +126,7 @@ describe('the logs of a whole authorization', () => {
       const code = flow.callback.searchParams.get('code') as string;
       expect(code).toBeTruthy();
       const api = `${server.issuer}/api`;
-      const tokens = await oidc.authorizationCodeGrant(
-        config,
-        flow.callback,
-        { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
-        { resource: api },
-      );
+      const tokens = await exchange(server, config, flow);
       expect(tokens.refresh_token).toBeTruthy();
       const read = await fetch(`${api}/v1/competences`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },

@@ -1,0 +1,42 @@
+// The common opening of many tests: a jobseeker grants a new app some fields through the real pages,
+// and the app exchanges the code for a token for the resource API.
+import * as oidc from 'openid-client';
+import type { NewClientInput } from '../../src/clients/client-service.ts';
+import { authorize, discover } from './authorize.ts';
+import { createClient, createJobseeker } from './factories.ts';
+import type { TestServer } from './test-server.ts';
+
+type Flow = Awaited<ReturnType<typeof authorize>>;
+
+/** Exchanges a flow's code, for the resource API unless `resource` is false (then for userinfo). */
+export function exchange(server: TestServer, config: oidc.Configuration, flow: Flow, resource = true) {
+  return oidc.authorizationCodeGrant(
+    config,
+    flow.callback,
+    { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+    resource ? { resource: `${server.issuer}/api` } : undefined,
+  );
+}
+
+export async function grantedApp(
+  server: TestServer,
+  options: { scope: string; fields: string[]; client?: Partial<NewClientInput> },
+) {
+  const jobseeker = await createJobseeker(server);
+  const client = await createClient(server, options.client);
+  const config = await discover(server.issuer, client.client_id, client.client_secret);
+  // OIDC Core §11: offline_access is honoured only with prompt=consent.
+  const flow = await authorize({
+    config,
+    redirectUri: client.redirectUri,
+    scope: options.scope,
+    login: jobseeker,
+    fields: options.fields,
+    extra: { prompt: 'consent' },
+  });
+  const tokens = await exchange(server, config, flow);
+  return { jobseeker, client, config, flow, tokens };
+}
+
+export const apiGet = (server: TestServer, token: string, path: string) =>
+  fetch(`${server.issuer}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}` } });
