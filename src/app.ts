@@ -10,6 +10,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
 import { adminApiRoutes } from './admin/admin-api-routes.ts';
+import { adminConsoleRoutes } from './admin/console-routes.ts';
 import { createAccessLog } from './api/access-log.ts';
 import { apiRoutes } from './api/api-routes.ts';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
@@ -22,6 +23,7 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { healthRoutes } from './http/health-routes.ts';
 import { createRenderer } from './http/render.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { sameOriginPosts } from './http/same-origin.ts';
@@ -100,10 +102,14 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       ),
     }).routes(),
   );
+  pages.use(
+    adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
+  );
 
   koa.use(requestLogger(logger));
   koa.use(securityHeaders({ production: config.production }));
   koa.use(errorHandler(render));
+  koa.use(healthRoutes(pool).routes());
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   koa.use(pages.routes());
   koa.use(apiRoutes({ config, pool, catalog, provider, ...services }).routes());
