@@ -34,6 +34,7 @@ import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { previousSecretGrace } from './oidc/previous-secret.ts';
+import { createLoginThrottle } from './security/login-throttle.ts';
 
 export interface App {
   koa: Koa;
@@ -62,6 +63,7 @@ export function createServices(config: Config, pool: Pool, catalog: Catalog, log
     }),
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
+    throttle: createLoginThrottle(pool),
   };
 }
 

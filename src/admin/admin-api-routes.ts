@@ -12,7 +12,7 @@ import { fromRfc7591, toRfc7591 } from '../clients/rfc7591.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { noStore } from '../http/security-headers.ts';
-import type { AdminAccounts } from './admin-accounts.ts';
+import { type AdminAccounts, hashToken } from './admin-accounts.ts';
 import { actorOf, adminBearer } from './admin-api-auth.ts';
 import { clientBody, createBody, iatBody, tokenBody } from './admin-api-schemas.ts';
 import { adminOpenApi } from './admin-openapi.ts';
@@ -157,14 +157,16 @@ export function adminApiRoutes(deps: {
       ...actorOf(ctx),
       action: 'initial_access_token.create',
       targetType: 'initial_access_token',
-      targetId: iat.jti,
+      // An opaque token's value is its jti: only a fingerprint goes into the trail.
+      targetId: hashToken(iat.jti).slice(0, 16),
       after: { expires_in_days: body.expires_in_days },
     });
     ctx.status = 201;
     ctx.body = {
       initial_access_token: value,
       expires_in: body.expires_in_days * 86_400,
-      registration_endpoint: `${ctx.origin}/reg`,
+      // Not ctx.origin: in Koa 3 that is the request's Origin header.
+      registration_endpoint: `${deps.issuer}/reg`,
     };
   });
 

@@ -258,8 +258,11 @@ async function adminsTokenCreate(args: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'admins create': adminsCreate,
-  'admins token': (args) =>
-    args[0] === 'create' ? adminsTokenCreate(args.slice(1)) : adminsTokenCreate(['--help']),
+  'admins token': async (args) => {
+    if (args[0] === 'create') return adminsTokenCreate(args.slice(1));
+    process.stdout.write(`${ADMINS_TOKEN_HELP}\n`);
+    return args.includes('--help') ? 0 : 2;
+  },
   'clients create': clientsCreate,
   'jobseekers import': jobseekersImport,
 };

@@ -51,10 +51,12 @@ const METADATA_NAMES: Record<string, string> = {
   freeForJobseekers: 'free_for_jobseekers',
 };
 
-// SIRET: 14 digits with a Luhn checksum (La Poste's SIRETs are the documented exception).
+// SIRET: 14 digits with a Luhn checksum. La Poste's establishments are the documented exception (the
+// sum of their digits is a multiple of 5); its head office, 356 000 000 00048, passes the Luhn check.
 function validSiret(value: string): boolean {
   if (!/^\d{14}$/.test(value)) return false;
-  if (value.startsWith('356000000')) return [...value].reduce((sum, d) => sum + Number(d), 0) % 5 === 0;
+  if (value.startsWith('356000000') && [...value].reduce((sum, d) => sum + Number(d), 0) % 5 === 0)
+    return true;
   let sum = 0;
   for (let i = 0; i < 14; i++) {
     let digit = Number(value[13 - i]);
@@ -122,7 +124,9 @@ export function clientRules(catalog: Catalog, production: boolean) {
       status: z.enum(['pending', 'active', 'suspended']).default('pending'),
     })
     .superRefine((c, ctx) => {
-      if (new Set(c.redirectUris.map((u) => new URL(u).host)).size > 1) {
+      // (An unparseable URI is already reported above; it must not throw here.)
+      const hosts = c.redirectUris.filter((u) => URL.canParse(u)).map((u) => new URL(u).host);
+      if (new Set(hosts).size > 1) {
         // Pairwise subjects are derived per client; oidc-provider would otherwise require a
         // sector_identifier_uri, which we do not fetch.
         ctx.addIssue({

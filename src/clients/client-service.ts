@@ -123,7 +123,16 @@ export function createClientService(deps: {
         id,
         who,
         patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
-        async (row) => rules.parse({ ...rules.toInput(row), ...patch }),
+        async (row) => {
+          const merged = { ...rules.toInput(row), ...patch };
+          // Removing a scope drops its purpose too, unless the patch says otherwise.
+          if (patch.scopes && !patch.purposes) {
+            merged.purposes = Object.fromEntries(
+              Object.entries(merged.purposes ?? {}).filter(([s]) => patch.scopes?.includes(s)),
+            );
+          }
+          return rules.parse(merged);
+        },
       ),
 
     /** A new secret, shown once; the previous one keeps working for the grace period. */

@@ -7,7 +7,11 @@ import type { AccessLog } from '../api/access-log.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
 import type { Pool } from '../db/pool.ts';
 import type { Render } from '../http/render.ts';
-import type { InteractionService } from '../interactions/interaction-service.ts';
+import {
+  type InteractionService,
+  type LoginOutcome,
+  WRONG_CREDENTIALS,
+} from '../interactions/interaction-service.ts';
 import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
 import type { DashboardService } from './dashboard-service.ts';
 
@@ -65,19 +69,17 @@ export function dashboardRoutes(deps: {
 
   router.post('/login', async (ctx) => {
     const form = loginForm.safeParse(ctx.request.body);
-    const jobseekerId = form.success
-      ? await interactions.authenticate(form.data.login, form.data.password)
-      : undefined;
+    const outcome = form.success
+      ? await interactions.authenticate(form.data.login, form.data.password, ctx.ip)
+      : ({ ok: false, status: 401, error: WRONG_CREDENTIALS } as LoginOutcome);
     const retour = safeReturnPath(form.success ? form.data.retour : undefined);
-    if (!jobseekerId) {
-      ctx.status = 401;
-      page(ctx, 'account/login', {
-        title: 'Connexion à votre espace',
-        retour,
-        error: 'Identifiant ou mot de passe incorrect.',
-      });
+    if (!outcome.ok) {
+      ctx.status = outcome.status;
+      if (outcome.retryAfter) ctx.set('Retry-After', String(outcome.retryAfter));
+      page(ctx, 'account/login', { title: 'Connexion à votre espace', retour, error: outcome.error });
       return;
     }
+    const jobseekerId = outcome.id;
     await signIn(ctx, jobseekerId);
     ctx.status = 303;
     ctx.redirect(retour);

@@ -51,7 +51,7 @@ export function errorHandler(render: Render): Koa.Middleware {
         );
       ctx.status = status;
       if (status === 503) ctx.set('Retry-After', '5');
-      const wantsJson = ctx.path.startsWith('/api/') || !ctx.accepts('html');
+      const wantsJson = /^\/(admin\/)?api\//.test(ctx.path) || !ctx.accepts('html');
       if (wantsJson) {
         ctx.body = { error: code, error_description: message };
       } else {

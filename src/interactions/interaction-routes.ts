@@ -8,7 +8,7 @@ import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
-import type { InteractionService } from './interaction-service.ts';
+import { type InteractionService, type LoginOutcome, WRONG_CREDENTIALS } from './interaction-service.ts';
 
 const loginForm = z.object({
   login: z.string().trim().min(1).max(200),
@@ -62,11 +62,12 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
   router.post('/:uid/login', async (ctx) => {
     const interaction = await details(ctx);
     const form = loginForm.safeParse(ctx.request.body);
-    const accountId = form.success
-      ? await service.authenticate(form.data.login, form.data.password)
-      : undefined;
-    if (!accountId) {
-      ctx.status = 401;
+    const outcome = form.success
+      ? await service.authenticate(form.data.login, form.data.password, ctx.ip)
+      : ({ ok: false, status: 401, error: WRONG_CREDENTIALS } as LoginOutcome);
+    if (!outcome.ok) {
+      ctx.status = outcome.status;
+      if (outcome.retryAfter) ctx.set('Retry-After', String(outcome.retryAfter));
       const login =
         typeof (ctx.request.body as { login?: unknown })?.login === 'string'
           ? (ctx.request.body as { login: string }).login
@@ -74,10 +75,11 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
       page(ctx, 'login', {
         ...(await service.loginPage(interaction)),
         login,
-        error: 'Identifiant ou mot de passe incorrect.',
+        error: outcome.error,
       });
       return;
     }
+    const accountId = outcome.id;
     await finish(ctx, { login: { accountId } });
   });
 

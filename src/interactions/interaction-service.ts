@@ -12,11 +12,18 @@ import {
   findJobseekerByLogin,
 } from '../profiles/jobseeker-queries.ts';
 import { verifyPassword } from '../profiles/password-hasher.ts';
+import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
 import { saveGrant } from './grant-builder.ts';
 import { requestedFields, requestedScopes } from './requested-fields.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+export const WRONG_CREDENTIALS = 'Identifiant ou mot de passe incorrect.';
+
+export type LoginOutcome =
+  | { ok: true; id: string }
+  | { ok: false; status: 401 | 429 | 503; error: string; retryAfter?: number };
 
 export function createInteractionService(deps: {
   config: Config;
@@ -25,8 +32,9 @@ export function createInteractionService(deps: {
   provider: Provider;
   clients: ClientService;
   consents: ConsentService;
+  throttle: LoginThrottle;
 }) {
-  const { config, pool, catalog, provider, clients, consents } = deps;
+  const { config, pool, catalog, provider, clients, consents, throttle } = deps;
 
   async function clientOf(interaction: Interaction) {
     const client = await clients.find(String(interaction.params.client_id));
@@ -46,10 +54,24 @@ export function createInteractionService(deps: {
     },
 
     // An unknown login and a wrong password give the same answer in the same time (a decoy hash).
-    async authenticate(login: string, password: string): Promise<string | undefined> {
-      const jobseeker = await findJobseekerByLogin(pool, login);
-      const ok = await verifyPassword(jobseeker?.password_hash, password);
-      return ok && jobseeker && !jobseeker.disabled_at ? jobseeker.id : undefined;
+    // Throttled per login and per address before any password is checked; a hashing overload
+    // answers 503 at once. The outcome carries the status and message the login pages show.
+    async authenticate(login: string, password: string, ip: string): Promise<LoginOutcome> {
+      try {
+        await throttle.attempt('account', login, ip);
+        const jobseeker = await findJobseekerByLogin(pool, login);
+        const ok = await verifyPassword(jobseeker?.password_hash, password);
+        if (!ok || !jobseeker || jobseeker.disabled_at)
+          return { ok: false, status: 401, error: WRONG_CREDENTIALS };
+        await throttle.succeeded('account', login, ip);
+        return { ok: true, id: jobseeker.id };
+      } catch (err) {
+        if (err instanceof TooManyAttempts)
+          return { ok: false, status: 429, error: err.message, retryAfter: err.retryAfterSeconds };
+        if (err instanceof AppError && err.status === 503)
+          return { ok: false, status: 503, error: err.message, retryAfter: 5 };
+        throw err;
+      }
     },
 
     async consentPage(interaction: Interaction) {

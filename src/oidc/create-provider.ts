@@ -3,8 +3,10 @@
 import Provider, { type AdapterPayload, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientInput } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { toProviderMetadata } from '../clients/client-service.ts';
+import { fromRfc7591 } from '../clients/rfc7591.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -13,6 +15,7 @@ import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
+import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
@@ -64,6 +67,19 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       findAccount: createFindAccount({ pool, catalog, consents }),
       policy: createInteractionPolicy({ consents, clients, catalog }),
       pages: providerPages(render),
+      registration: {
+        async validate(metadata) {
+          try {
+            const input = fromRfc7591(metadata, (metadata.data_scopes as string[] | undefined) ?? []);
+            clients.rules.parse({ ...(input as ClientInput), status: 'pending' });
+          } catch (err) {
+            if (err instanceof AppError && err.status === 400)
+              throw new errors.InvalidClientMetadata(err.message);
+            throw err;
+          }
+        },
+        consumeInitialAccessToken: (jti) => guarded(() => takeModel(pool, 'InitialAccessToken', jti)),
+      },
     }),
   );
   provider.proxy = config.trustProxy;

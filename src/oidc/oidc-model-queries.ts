@@ -64,6 +64,12 @@ export async function consumeModel(
   return { consumed: false, grantId: rows[0]?.grant_id ?? undefined };
 }
 
+// Deletes one row and says whether this call was the one that deleted it.
+export async function takeModel(db: Queryable, model: string, id: string): Promise<boolean> {
+  const result = await db.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+  return result.rowCount === 1;
+}
+
 export async function destroyModel(db: Queryable, model: string, id: string): Promise<void> {
   await db.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
 }

@@ -13,6 +13,10 @@ type ProviderDeps = {
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   policy: NonNullable<Configuration['interactions']>['policy'];
+  registration: {
+    validate(metadata: Record<string, unknown>): Promise<void>;
+    consumeInitialAccessToken(jti: string): Promise<boolean>;
+  };
   pages: Pick<Configuration, 'renderError'> & {
     logoutSource: (ctx: import('koa').Context, form: string) => Promise<void>;
     postLogoutSuccessSource: (ctx: import('koa').Context) => Promise<void>;
@@ -120,10 +124,15 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
         initialAccessToken: true,
         issueRegistrationAccessToken: false,
         policies: {
-          'single-use': async (ctx) => {
-            await (
-              ctx.oidc.entities as { InitialAccessToken?: { destroy(): Promise<void> } }
-            ).InitialAccessToken?.destroy();
+          // Our registration rules run first, so a refused request does not use the token up; the
+          // token is then consumed by one conditional DELETE, so two parallel registrations cannot
+          // both use it.
+          'single-use': async (ctx, properties) => {
+            await deps.registration.validate(properties as Record<string, unknown>);
+            const iat = (ctx.oidc.entities as { InitialAccessToken?: { jti: string } }).InitialAccessToken;
+            if (!iat || !(await deps.registration.consumeInitialAccessToken(iat.jti))) {
+              throw new errors.InvalidToken('initial access token already used');
+            }
           },
         },
       },

@@ -22,8 +22,10 @@ const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export async function startTestServer(
   env: Record<string, string> = {},
   logDestination?: DestinationStream,
+  /** a database to reuse (e.g. one a child process also uses); its owner drops it */
+  given?: TestDatabase,
 ): Promise<TestServer> {
-  const db = await createTestDatabase();
+  const db = given ?? (await createTestDatabase());
   const server = http.createServer();
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -62,7 +64,7 @@ export async function startTestServer(
       await new Promise((resolve) => server.close(resolve));
       await app.services.accessLog.close();
       await pool.end();
-      await db.drop();
+      if (!given) await db.drop();
     },
   };
 }

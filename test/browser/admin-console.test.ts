@@ -1,0 +1,426 @@
+// The admin console in a real browser, end to end with the demo app: the admin enrols a TOTP
+// authenticator at first login, registers "CV Express" (first with mistakes), vets and approves it;
+// the demo app, configured with the credentials the console showed once, then works for a jobseeker
+// in the same browser; once the admin suspends the app, the demo's API calls answer 401.
+// Every console page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import net, { type AddressInfo } from 'node:net';
+import path from 'node:path';
+import * as OTPAuth from 'otpauth';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemoApp } from '../../src/demo/demo-app.ts';
+import { createLogger } from '../../src/logger.ts';
+import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+const TIMEOUT = 60_000;
+const APP_NAME = 'CV Express (démo)';
+const ADMIN_EMAIL = 'admin@pole-emploi-connect.example';
+const ADMIN_PASSWORD = 'un mot de passe long et unique';
+const SCREENSHOTS = path.resolve('artifacts/screenshots');
+// Committed copies for the README: written when missing, or refreshed with UPDATE_DOC_SCREENSHOTS=1.
+const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
+// What the demo app asks for (src/demo/demo-app.ts): the app must be allowed all of it.
+const OIDC_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'];
+const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
+
+type Competence = { code: string; libelle: string; niveau: string | null };
+
+let server: TestServer;
+let demo: { close(): Promise<void> } | undefined;
+let demoPort: number;
+let demoUrl: string;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
+let totpSecret: string;
+let clientId: string;
+let clientSecret: string;
+const cspViolations: string[] = [];
+
+async function freePort(): Promise<number> {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address() as AddressInfo;
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+const totp = (secret: string) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+
+beforeAll(async () => {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  server = await startTestServer(); // TOTP required, as in production
+  await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' });
+  // Two other apps, so that the list looks like a real one.
+  await createClient(server, { name: 'Mon Job Idéal', operatorName: 'Job Idéal SAS', status: 'pending' });
+  await createClient(server, { name: 'Alternance Facile', operatorName: 'Association Tremplin' });
+  demoPort = await freePort();
+  demoUrl = `http://127.0.0.1:${demoPort}`;
+  jobseeker = await createJobseeker(server);
+  browser = await launchBrowser();
+  context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 } });
+  page = await context.newPage();
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+  });
+}, TIMEOUT);
+
+afterAll(async () => {
+  await context?.close();
+  await browser?.close();
+  await demo?.close();
+  await server?.close();
+});
+
+async function screenshot(name: string, forDocs?: string) {
+  const file = path.join(SCREENSHOTS, name);
+  await page.screenshot({ path: file, fullPage: true });
+  if (!forDocs) return;
+  const doc = path.join(DOC_SCREENSHOTS, forDocs);
+  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc)) {
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
+    copyFileSync(file, doc);
+  }
+}
+
+async function expectAccessible(what: string) {
+  const violations = await checkA11y(page);
+  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+}
+
+const h1 = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
+const nav = () => page.getByRole('navigation', { name: 'Administration' });
+
+/** The JSON the demo received for one data scope, with its HTTP status. */
+async function apiResult(scope: string) {
+  const section = page.locator('section.api-result', { has: page.locator(`#scope-${scope}`) });
+  const status = Number(await section.locator('p.small strong').textContent());
+  return { status, body: JSON.parse((await section.locator('pre').textContent()) as string) };
+}
+
+describe('the admin console in a real browser', () => {
+  it(
+    'asks for the password, then enrols an authenticator at the first login',
+    async () => {
+      await page.goto(`${server.issuer}/admin`);
+      await page.waitForURL(`${server.issuer}/admin/login`);
+      await h1('Connexion à l’administration');
+      await screenshot('admin-login.png');
+      await expectAccessible('login page');
+
+      await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
+      await page.getByLabel('Mot de passe').fill('pas le bon mot de passe');
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await expect
+        .poll(() => page.getByRole('alert').textContent())
+        .toContain('Adresse e-mail ou mot de passe incorrect.');
+      expect(await page.getByLabel('Adresse e-mail').inputValue()).toBe(ADMIN_EMAIL);
+      await expectAccessible('login page with an error');
+
+      await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await page.waitForURL(`${server.issuer}/admin/enrolment`);
+      await h1('Activer la double authentification');
+      const qr = page.getByRole('img', {
+        name: 'QR code à scanner avec votre application d’authentification',
+      });
+      expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
+      expect(await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
+      totpSecret = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
+      expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
+      await screenshot('admin-enrolment.png');
+      await expectAccessible('enrolment page');
+
+      await page.getByLabel('Code à 6 chiffres').fill(totp(totpSecret).generate());
+      await page.getByRole('button', { name: 'Activer et se connecter' }).click();
+      await page.waitForURL(`${server.issuer}/admin?ok=enrolled`);
+      await h1('Applications');
+      expect(await page.getByRole('status').textContent()).toContain('double authentification est activée');
+      expect(await nav().getByRole('link', { name: 'Applications' }).getAttribute('aria-current')).toBe(
+        'page',
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'asks for a code at the next login',
+    async () => {
+      await nav().getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL(`${server.issuer}/admin/login?deconnecte=1`);
+      expect(await page.getByRole('status').textContent()).toContain('Vous êtes déconnecté');
+      await page.getByLabel('Adresse e-mail').fill(ADMIN_EMAIL);
+      await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await page.waitForURL(`${server.issuer}/admin/login/code`);
+      await h1('Code de vérification');
+      const input = page.getByLabel('Code à 6 chiffres');
+      expect(await input.getAttribute('inputmode')).toBe('numeric');
+      expect(await input.getAttribute('autocomplete')).toBe('one-time-code');
+      await screenshot('admin-code.png');
+      await expectAccessible('code page');
+
+      // The code of the next 30-second step: the current one was spent on the enrolment.
+      await input.fill(totp(totpSecret).generate({ timestamp: Date.now() + 30_000 }));
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.waitForURL(`${server.issuer}/admin`);
+      await h1('Applications');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'registers the demo app: mistakes are listed and linked to their fields, then the secret is shown once',
+    async () => {
+      await page.getByRole('link', { name: 'Enregistrer une application' }).click();
+      await page.waitForURL(`${server.issuer}/admin/clients/new`);
+      await h1('Enregistrer une application');
+      expect(await page.locator('#scope-openid').isChecked()).toBe(true);
+      await expectAccessible('empty app form');
+
+      await page.getByLabel('Nom de l’application').fill(APP_NAME);
+      await page.getByLabel('URI de redirection', { exact: false }).first().fill('http://evil.example/cb');
+      await page.getByLabel('URL du logo').fill('javascript:alert(1)');
+      await page.getByRole('button', { name: 'Enregistrer l’application' }).click();
+      const summary = page.getByRole('alert');
+      await expect.poll(() => summary.textContent()).toContain('L’application n’a pas été enregistrée');
+      const links = await summary.getByRole('link').allTextContents();
+      expect(links).toEqual([
+        'URL du logo : le logo doit utiliser https',
+        'URI de redirection : ligne 1 : l’URI de redirection doit utiliser https (http n’est accepté que pour localhost, hors production)',
+      ]);
+      expect(await page.title()).toMatch(/^Erreur – /);
+      expect(await page.getByLabel('Nom de l’application').inputValue()).toBe(APP_NAME);
+      expect(await page.locator('#redirect-uris').getAttribute('aria-invalid')).toBe('true');
+      // A summary link takes the keyboard to its field.
+      await summary.getByRole('link', { name: /^URI de redirection/ }).click();
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('redirect-uris');
+      await screenshot('admin-client-form-errors.png');
+      await expectAccessible('app form with errors');
+
+      await page.getByLabel('Description').fill('Crée votre CV à partir de vos données Pôle emploi.');
+      await page.getByLabel('Site web').fill('https://cv-express.example');
+      await page.getByLabel('URL du logo').fill('');
+      await page
+        .getByLabel('URL de la politique de confidentialité')
+        .fill('https://cv-express.example/confidentialite');
+      await page.getByLabel('Opérateur').fill('CV Express SAS');
+      await page.getByLabel('SIRET de l’opérateur').fill('73282932000074');
+      await page.getByLabel('Adresse e-mail de contact').fill('equipe@cv-express.example');
+      await page.locator('#redirect-uris').fill(`${demoUrl}/callback`);
+      await page.locator('#post-logout-redirect-uris').fill(`${demoUrl}/`);
+      for (const scope of [...OIDC_SCOPES, ...DATA_SCOPES]) await page.locator(`#scope-${scope}`).check();
+      await page.getByLabel('Durée de l’accord (en jours)').fill('365');
+      await screenshot('admin-client-form.png', 'admin-client-form.png');
+      await page.getByRole('button', { name: 'Enregistrer l’application' }).click();
+
+      await h1('Application enregistrée');
+      clientId = (await page.locator('#client-id').textContent()) as string;
+      clientSecret = (await page.locator('#client-secret').textContent()) as string;
+      expect(clientId).toMatch(/^[\w-]{20,}$/);
+      expect(clientSecret).toMatch(/^[\w-]{40,}$/);
+      expect(await page.getByText('Copiez le secret maintenant, il ne sera plus affiché.').count()).toBe(1);
+      expect((await server.app.services.clients.find(clientId))?.status).toBe('pending');
+      await screenshot('admin-client-created.png');
+      await expectAccessible('app created page');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'approves the app once its purposes and the attestation are filled in',
+    async () => {
+      await page.getByRole('link', { name: 'Voir la fiche de l’application' }).click();
+      await h1(APP_NAME);
+      expect(await page.locator('.page-head-status').textContent()).toContain('En attente');
+      expect(await page.content()).not.toContain(clientSecret);
+
+      await page.getByRole('button', { name: 'Approuver' }).click();
+      const summary = page.getByRole('alert');
+      await expect
+        .poll(() => summary.textContent())
+        .toContain('L’application ne peut pas encore être approuvée');
+      const problems = await summary.getByRole('link').allTextContents();
+      expect(problems).toHaveLength(DATA_SCOPES.length + 1);
+      expect(problems).toContain(
+        'Gratuité : l’application doit être attestée gratuite pour les demandeurs d’emploi',
+      );
+      await expectAccessible('app details with errors');
+
+      for (const scope of DATA_SCOPES) {
+        await page.locator(`#purpose-${scope}`).fill(`Préremplir votre CV (${scope}).`);
+      }
+      await page.getByLabel('L’application est gratuite pour les demandeurs d’emploi').check();
+      await page.getByRole('button', { name: 'Enregistrer les modifications' }).click();
+      await page.waitForURL(`${server.issuer}/admin/clients/${clientId}?ok=updated`);
+      expect(await page.getByRole('status').textContent()).toContain('Les modifications sont enregistrées');
+
+      await page.getByRole('button', { name: 'Approuver' }).click();
+      await page.waitForURL(`${server.issuer}/admin/clients/${clientId}?ok=approved`);
+      expect(await page.locator('.page-head-status').textContent()).toContain('Active');
+      expect(await page.getByRole('button', { name: 'Suspendre' }).count()).toBe(1);
+      const journal = page.getByRole('region', { name: 'Journal de l’application' });
+      expect(await journal.locator('.audit-head strong').allTextContents()).toEqual([
+        'Application approuvée',
+        'Application modifiée',
+        'Application enregistrée',
+      ]);
+      expect(await journal.textContent()).toContain(`par admin:${ADMIN_EMAIL}`);
+      await screenshot('admin-client.png');
+      await expectAccessible('app details');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'lets a jobseeker use the demo app with the credentials the console gave, in the same browser',
+    async () => {
+      demo = await startDemoApp({
+        issuer: server.issuer,
+        url: demoUrl,
+        host: '127.0.0.1',
+        port: demoPort,
+        clientId,
+        clientSecret,
+        apiBase: `${server.issuer}/api`,
+        viewsDir: path.resolve('views'),
+        logger: createLogger('silent'),
+      });
+      await page.goto(`${demoUrl}/`);
+      await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
+      await page.waitForURL(`${server.issuer}/interaction/**`);
+      await page.locator('input[name="login"]').fill(jobseeker.login);
+      await page.locator('input[name="password"]').fill(jobseeker.password);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.getByRole('button', { name: 'Autoriser' }).waitFor();
+      // The purpose typed in the console is what the jobseeker reads.
+      expect(await page.content()).toContain('Préremplir votre CV (competences).');
+      for (const label of [
+        'Code de la compétence',
+        'Nom de la compétence',
+        'Votre situation en toutes lettres',
+      ]) {
+        await page.getByLabel(label, { exact: true }).check();
+      }
+      await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
+      await page.waitForURL(`${demoUrl}/callback**`);
+      await h1('Voici exactement les données reçues');
+      const competences = (jobseeker.data as { competences: Competence[] }).competences;
+      expect(await apiResult('competences')).toEqual({
+        status: 200,
+        body: competences.map(({ code, libelle }) => ({ code, libelle })),
+      });
+      expect((await apiResult('statut')).status).toBe(200);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'lists the apps with their status, consents and last activity',
+    async () => {
+      await page.goto(`${server.issuer}/admin`);
+      await h1('Applications');
+      const rows = await page
+        .locator('table tbody tr')
+        .evaluateAll((trs) =>
+          trs.map((tr) => [...tr.querySelectorAll('th, td')].map((c) => c.textContent?.trim() ?? '')),
+        );
+      const demoRow = rows.find((r) => r[0] === APP_NAME);
+      expect(demoRow?.slice(0, 4)).toEqual([APP_NAME, 'CV Express SAS', 'Active', '1']);
+      expect(demoRow?.[4]).toMatch(/\d{4}/);
+      expect(rows.find((r) => r[0] === 'Mon Job Idéal')?.slice(2, 5)).toEqual(['En attente', '0', 'Aucune']);
+      expect(await page.locator('table caption').textContent()).toContain('Applications enregistrées (3)');
+      await screenshot('admin-apps.png', 'admin-apps.png');
+      await expectAccessible('apps list');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'suspends the app: the demo’s API calls now answer 401',
+    async () => {
+      await page.getByRole('link', { name: APP_NAME }).click();
+      await h1(APP_NAME);
+      await page.getByRole('button', { name: 'Suspendre' }).click();
+      await page.waitForURL(`${server.issuer}/admin/clients/${clientId}?ok=suspended`);
+      expect(await page.locator('.page-head-status').textContent()).toContain('Suspendue');
+
+      await page.goto(`${demoUrl}/donnees`);
+      await h1('Voici exactement les données reçues');
+      for (const scope of DATA_SCOPES) expect((await apiResult(scope)).status, scope).toBe(401);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'shows the audit log, newest first, with the admin as the actor',
+    async () => {
+      await page.goto(`${server.issuer}/admin`);
+      await nav().getByRole('link', { name: 'Journal d’audit' }).click();
+      await h1('Journal d’audit');
+      const headers = await page.locator('table thead th[scope="col"]').allTextContents();
+      expect(headers).toEqual(['Date', 'Auteur', 'Action', 'Cible', 'Changements']);
+      const first = page.locator('table tbody tr').first();
+      expect(await first.textContent()).toContain(`admin:${ADMIN_EMAIL}`);
+      expect(await first.textContent()).toContain('Application suspendue');
+      expect(await first.textContent()).toMatch(/statut\s*:\s*avant : Active\s*→\s*après : Suspendue/);
+      expect(await page.content()).not.toContain(clientSecret);
+      await screenshot('admin-audit.png');
+      await expectAccessible('audit page');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'creates an admin API token, shown once, and revokes it',
+    async () => {
+      await nav().getByRole('link', { name: 'Jetons d’API' }).click();
+      await h1('Jetons d’API');
+      await expectAccessible('tokens page, empty');
+      await page.getByLabel('Nom du jeton').fill('Synchronisation nocturne');
+      await page.getByRole('button', { name: 'Créer le jeton' }).click();
+      await h1('Jeton d’API créé');
+      const token = (await page.locator('#token-value').textContent()) as string;
+      expect(token).toMatch(/^pecadm_/);
+      await expectAccessible('token created page');
+      const res = await fetch(`${server.issuer}/admin/api/clients`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(res.status).toBe(200);
+
+      await page.getByRole('link', { name: 'Revenir aux jetons d’API' }).click();
+      await h1('Jetons d’API');
+      const row = page.locator('table tbody tr', { hasText: 'Synchronisation nocturne' });
+      expect(await row.textContent()).toContain(ADMIN_EMAIL);
+      expect(await row.textContent()).toContain('Actif');
+      expect(await page.content()).not.toContain(token);
+      await screenshot('admin-tokens.png');
+      await expectAccessible('tokens page');
+
+      await row.getByRole('button', { name: 'Révoquer le jeton « Synchronisation nocturne »' }).click();
+      await page.waitForURL(`${server.issuer}/admin/tokens?ok=token-revoked`);
+      expect(
+        await page.locator('table tbody tr', { hasText: 'Synchronisation nocturne' }).textContent(),
+      ).toContain('Révoqué');
+      const after = await fetch(`${server.issuer}/admin/api/clients`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(after.status).toBe(401);
+
+      await page.getByRole('button', { name: 'Émettre un jeton d’accès initial' }).click();
+      await h1('Jeton d’accès initial émis');
+      expect(await page.locator('#registration-endpoint').textContent()).toBe(`${server.issuer}/reg`);
+      await expectAccessible('initial access token page');
+    },
+    TIMEOUT,
+  );
+
+  it('breaks no Content Security Policy rule', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});

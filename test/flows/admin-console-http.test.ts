@@ -1,0 +1,542 @@
+// The admin console over HTTP: password then TOTP (or enrolment), a new session id at sign-in,
+// codes accepted once, timeouts, CSRF, a jobseeker's session kept out; client registration with its
+// validation errors, vetting (purposes, attestation) before approval, suspension, secret rotation,
+// deletion, admin API tokens, initial access tokens, and the audit trail naming the admin.
+import * as OTPAuth from 'otpauth';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { formAction, UserAgent } from '../support/user-agent.ts';
+
+const PASSWORD = 'correct horse battery staple';
+let counter = 0;
+const newEmail = () => `admin-${process.pid}-${++counter}@example.test`;
+
+const totp = (secret: string) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+/** The code of the next 30 s step: accepted (one step of drift) even once the current one is used. */
+const nextCode = (secret: string) => totp(secret).generate({ timestamp: Date.now() + 30_000 });
+
+/** The TOTP secret shown on the enrolment page (in groups of four). */
+const secretOf = (html: string) => (/id="totp-secret">([^<]+)</.exec(html)?.[1] ?? '').replace(/\s/g, '');
+
+const sid = (agent: UserAgent, server: TestServer) =>
+  /(?:^|; )pec\.sid=([^;]+)/.exec(agent.cookieHeader(new URL(server.issuer)))?.[1];
+
+const decode = (s: string) =>
+  s
+    .replace(/<[^>]+>/g, '')
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ')
+    .trim();
+const alertOf = (html: string) => {
+  const m = /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html);
+  return m ? decode(m[1] as string) : undefined;
+};
+
+async function getPage(agent: UserAgent, server: TestServer, path: string) {
+  const { response, url } = await agent.follow(`${server.issuer}${path}`);
+  return { response, url, html: await response.text() };
+}
+
+/**
+ * Submits a form to `action` with the CSRF token of the page at `path`; returns the first response
+ * (not followed) and its Location. Enrolment posts take the token from the login page: each visit
+ * of the enrolment page makes a new TOTP secret.
+ */
+async function post(
+  agent: UserAgent,
+  server: TestServer,
+  path: string,
+  action: string,
+  fields: [string, string][],
+) {
+  const page = await getPage(agent, server, path);
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] as string;
+  const response = await agent.request(new URL(action, server.issuer), {
+    method: 'POST',
+    body: new URLSearchParams([['_csrf', csrf], ...fields]),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.issuer },
+  });
+  return { response, location: response.headers.get('location'), html: await response.text() };
+}
+
+async function passwordStep(server: TestServer, email: string, password = PASSWORD, agent = new UserAgent()) {
+  const result = await post(agent, server, '/admin/login', '/admin/login', [
+    ['email', email],
+    ['password', password],
+  ]);
+  return { agent, ...result };
+}
+
+/** A new admin, enrolled in TOTP and signed in (TOTP required), with their secret. */
+async function enrolledAdmin(server: TestServer) {
+  const email = newEmail();
+  await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+  const { agent, location } = await passwordStep(server, email);
+  expect(location).toBe('/admin/enrolment');
+  const page = await getPage(agent, server, '/admin/enrolment');
+  const secret = secretOf(page.html);
+  const code = totp(secret).generate();
+  const done = await post(agent, server, '/admin/login', '/admin/enrolment', [['code', code]]);
+  expect(done.response.status).toBe(303);
+  return { agent, email, secret, code };
+}
+
+/** A new admin signed in with the password alone (ADMIN_TOTP_REQUIRED=false). */
+async function passwordOnlyAdmin(server: TestServer) {
+  const email = newEmail();
+  await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+  const { agent, location } = await passwordStep(server, email);
+  expect(location).toBe('/admin');
+  return { agent, email };
+}
+
+const VALID_APP: [string, string][] = [
+  ['name', 'Mon CV en ligne'],
+  ['description', 'Aide à rédiger votre CV.'],
+  ['operator_name', 'Startup SAS'],
+  ['operator_siret', '73282932000074'],
+  ['website', 'https://cv.example'],
+  ['contact_email', 'contact@cv.example'],
+  ['redirect_uris', 'https://cv.example/callback\r\nhttps://cv.example/callback2'],
+  ['post_logout_redirect_uris', 'https://cv.example/'],
+  ['scopes', 'openid'],
+  ['scopes', 'profile'],
+  ['scopes', 'competences'],
+  ['scopes', 'statut'],
+  ['token_endpoint_auth_method', 'client_secret_basic'],
+  ['consent_duration_days', '180'],
+];
+
+async function clientCount(server: TestServer) {
+  const { rows } = await server.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clients');
+  return rows[0]?.n ?? 0;
+}
+
+describe('admin console, with TOTP required', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it('answers an unknown email and a wrong password with the same message', async () => {
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const unknown = await passwordStep(server, newEmail());
+    const wrong = await passwordStep(server, email, 'not the password at all');
+    for (const attempt of [unknown, wrong]) {
+      expect(attempt.response.status).toBe(401);
+      expect(alertOf(attempt.html)).toBe('Adresse e-mail ou mot de passe incorrect.');
+      expect(attempt.html).toContain('aria-invalid="true"');
+    }
+    expect((await wrong.agent.request(`${server.issuer}/admin`)).headers.get('location')).toBe(
+      '/admin/login',
+    );
+  });
+
+  it('sends an admin without TOTP to enrolment, and keeps /admin closed until a valid first code', async () => {
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const { agent, location, response } = await passwordStep(server, email);
+    expect(response.status).toBe(303);
+    expect(location).toBe('/admin/enrolment');
+
+    // Half-way in: no console, and the code page of enrolled admins sends back to enrolment.
+    const closed = await agent.request(`${server.issuer}/admin`);
+    expect(closed.status).toBe(302);
+    expect(closed.headers.get('location')).toBe('/admin/login');
+    expect((await agent.request(`${server.issuer}/admin/login/code`)).headers.get('location')).toBe(
+      '/admin/enrolment',
+    );
+
+    const page = await getPage(agent, server, '/admin/enrolment');
+    expect(page.response.status).toBe(200);
+    expect(page.html).toMatch(
+      /<img class="qr-code" src="data:image\/png;base64,[^"]+" alt="QR code à scanner avec votre application d’authentification"/,
+    );
+    const secret = secretOf(page.html);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // Nothing secret in the session.
+    const sessions = await server.pool.query<{ data: unknown }>('SELECT data FROM web_sessions');
+    expect(JSON.stringify(sessions.rows)).not.toContain(secret);
+
+    const wrong = await post(agent, server, '/admin/login', '/admin/enrolment', [['code', '000000']]);
+    expect(wrong.response.status).toBe(400);
+    expect(alertOf(wrong.html)).toContain('Code incorrect');
+    expect(wrong.html).not.toContain(secret);
+    expect((await agent.request(`${server.issuer}/admin`)).status).toBe(302);
+
+    const before = sid(agent, server);
+    expect(before).toBeTruthy();
+    const ok = await post(agent, server, '/admin/login', '/admin/enrolment', [
+      ['code', totp(secret).generate()],
+    ]);
+    expect(ok.response.status).toBe(303);
+    expect(ok.location).toBe('/admin?ok=enrolled');
+    const after = sid(agent, server);
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+
+    const home = await getPage(agent, server, '/admin?ok=enrolled');
+    expect(home.response.status).toBe(200);
+    expect(home.html).toContain('<nav class="account-nav admin-nav" aria-label="Administration">');
+    expect(home.html).toContain('La double authentification est activée');
+    const admin = await server.app.services.admins.findByEmail(email);
+    expect(admin?.totp_enabled_at).toBeInstanceOf(Date);
+
+    // Enrolled: the enrolment page is no longer offered (it would replace the secret).
+    const again = await passwordStep(server, email);
+    expect(again.location).toBe('/admin/login/code');
+    expect((await again.agent.request(`${server.issuer}/admin/enrolment`)).headers.get('location')).toBe(
+      '/admin/login/code',
+    );
+  });
+
+  it('refuses a TOTP code used once already, accepts the next one, and renews the session id', async () => {
+    const { email, secret, code } = await enrolledAdmin(server);
+    const { agent, location } = await passwordStep(server, email);
+    expect(location).toBe('/admin/login/code');
+    const codePage = await getPage(agent, server, '/admin/login/code');
+    expect(codePage.html).toContain('inputmode="numeric"');
+    expect(codePage.html).toContain('autocomplete="one-time-code"');
+
+    const replay = await post(agent, server, '/admin/login/code', '/admin/login/code', [['code', code]]);
+    expect(replay.response.status).toBe(401);
+    expect(alertOf(replay.html)).toContain('Code incorrect ou déjà utilisé');
+    expect((await agent.request(`${server.issuer}/admin`)).status).toBe(302);
+
+    const before = sid(agent, server);
+    const ok = await post(agent, server, '/admin/login/code', '/admin/login/code', [
+      ['code', nextCode(secret)],
+    ]);
+    expect(ok.response.status).toBe(303);
+    expect(ok.location).toBe('/admin');
+    expect(sid(agent, server)).not.toBe(before);
+    expect((await agent.request(`${server.issuer}/admin`)).status).toBe(200);
+  });
+
+  it('sends back to the password after too many wrong codes', async () => {
+    const { email } = await enrolledAdmin(server);
+    const { agent } = await passwordStep(server, email);
+    let last: Awaited<ReturnType<typeof post>> | undefined;
+    for (let i = 0; i < 5; i++) {
+      last = await post(agent, server, '/admin/login/code', '/admin/login/code', [['code', '123456']]);
+    }
+    expect(last?.response.status).toBe(303);
+    expect(last?.location).toBe('/admin/login?essais=1');
+    expect((await agent.request(`${server.issuer}/admin/login/code`)).headers.get('location')).toBe(
+      '/admin/login',
+    );
+  });
+
+  it('ends the session after 15 minutes idle or 8 hours in all, on the server', async () => {
+    for (const key of ['adminSeenAt', 'adminAuthAt']) {
+      const { agent, email } = await enrolledAdmin(server);
+      expect((await agent.request(`${server.issuer}/admin`)).status).toBe(200);
+      const admin = await server.app.services.admins.findByEmail(email);
+      const past = Date.now() - (key === 'adminSeenAt' ? 16 * 60_000 : 8 * 3_600_000 + 60_000);
+      await server.pool.query(
+        `UPDATE web_sessions SET data = jsonb_set(data::jsonb, '{${key}}', to_jsonb($2::bigint))
+          WHERE data->>'adminId' = $1`,
+        [admin?.id, past],
+      );
+      const res = await agent.request(`${server.issuer}/admin`);
+      expect(res.status, key).toBe(302);
+      expect(res.headers.get('location'), key).toBe('/admin/login?expire=1');
+    }
+  });
+
+  it('logs out of the console only', async () => {
+    const { agent } = await enrolledAdmin(server);
+    const out = await post(agent, server, '/admin', '/admin/logout', []);
+    expect(out.response.status).toBe(303);
+    expect(out.location).toBe('/admin/login?deconnecte=1');
+    expect((await agent.request(`${server.issuer}/admin`)).status).toBe(302);
+  });
+
+  it('keeps a jobseeker’s session out of the console', async () => {
+    const jobseeker = await createJobseeker(server);
+    const agent = new UserAgent();
+    const login = await getPage(agent, server, '/account/login');
+    const done = await agent.submit(login.url, login.html, formAction(login.html, '/account/login'), [
+      ['login', jobseeker.login],
+      ['password', jobseeker.password],
+    ]);
+    expect(done.url.pathname).toBe('/account/consents');
+    for (const path of ['/admin', '/admin/clients/new', '/admin/audit', '/admin/tokens']) {
+      const res = await agent.request(`${server.issuer}${path}`);
+      expect(res.status, path).toBe(302);
+      expect(res.headers.get('location'), path).toBe('/admin/login');
+    }
+    const client = await createClient(server);
+    const suspend = await post(
+      agent,
+      server,
+      '/account/consents',
+      `/admin/clients/${client.client_id}/suspend`,
+      [],
+    );
+    expect(suspend.response.status).toBe(303);
+    expect(suspend.location).toBe('/admin/login');
+    expect((await server.app.services.clients.find(client.client_id))?.status).toBe('active');
+  });
+
+  it('refuses a form post without the CSRF token', async () => {
+    const { agent } = await enrolledAdmin(server);
+    const before = await clientCount(server);
+    const res = await agent.request(`${server.issuer}/admin/clients`, {
+      method: 'POST',
+      body: new URLSearchParams(VALID_APP),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.issuer },
+    });
+    expect(res.status).toBe(403);
+    expect(await clientCount(server)).toBe(before);
+  });
+});
+
+describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ ADMIN_TOTP_REQUIRED: 'false' });
+  });
+  afterAll(() => server?.close());
+
+  it('signs in with the password alone, under a new session id', async () => {
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const agent = new UserAgent();
+    await getPage(agent, server, '/admin/login');
+    const before = sid(agent, server);
+    const { location } = await passwordStep(server, email, PASSWORD, agent);
+    expect(location).toBe('/admin');
+    expect(sid(agent, server)).not.toBe(before);
+    const home = await getPage(agent, server, '/admin');
+    expect(home.response.status).toBe(200);
+    expect(home.html).toContain('Enregistrer une application');
+  });
+
+  it('refuses invalid redirect URIs with an error summary, and creates nothing', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const before = await clientCount(server);
+    for (const bad of ['http://evil.example/cb', 'javascript:alert(1)']) {
+      const fields = VALID_APP.map(([k, v]): [string, string] => [k, k === 'redirect_uris' ? bad : v]);
+      const res = await post(agent, server, '/admin/clients/new', '/admin/clients', fields);
+      expect(res.response.status, bad).toBe(400);
+      const summary = /<div class="error-summary" role="alert"[\s\S]*?<\/div>/.exec(res.html)?.[0] ?? '';
+      expect(summary, bad).toContain('href="#redirect-uris"');
+      expect(decode(summary), bad).toContain(
+        'URI de redirection : ligne 1 : l’URI de redirection doit utiliser https',
+      );
+      // The form is shown again with what was typed, the field marked invalid.
+      expect(res.html).toContain('Mon CV en ligne');
+      expect(res.html).toMatch(/<textarea id="redirect-uris"[^>]*aria-invalid="true"[^>]*>[^<]*</);
+      expect(res.html).toContain(bad.replace(/&/g, '&amp;'));
+    }
+    expect(await clientCount(server)).toBe(before);
+  });
+
+  it('creates a pending app, shows its secret once, then vets and approves it', async () => {
+    const { agent, email } = await passwordOnlyAdmin(server);
+    const created = await post(agent, server, '/admin/clients/new', '/admin/clients', VALID_APP);
+    expect(created.response.status).toBe(200);
+    expect(created.response.headers.get('cache-control')).toBe('no-store');
+    expect(created.html).toContain('il ne sera plus affiché');
+    const clientId = /id="client-id">([^<]+)</.exec(created.html)?.[1] as string;
+    const secret = /id="client-secret">([^<]+)</.exec(created.html)?.[1] as string;
+    expect(clientId).toBeTruthy();
+    expect(secret.length).toBeGreaterThan(30);
+    const row = await server.app.services.clients.find(clientId);
+    expect(row?.status).toBe('pending');
+    expect(row?.redirect_uris).toEqual(['https://cv.example/callback', 'https://cv.example/callback2']);
+    expect(row?.scopes.sort()).toEqual(['competences', 'openid', 'profile', 'statut']);
+    expect(row?.consent_duration_days).toBe(180);
+    expect(server.app.services.clients.secretsOf(row as NonNullable<typeof row>).current).toBe(secret);
+
+    const path = `/admin/clients/${clientId}`;
+    const details = await getPage(agent, server, path);
+    expect(details.response.status).toBe(200);
+    expect(details.html).not.toContain(secret);
+    expect(details.html).toContain('En attente');
+
+    // Approval needs a purpose per data scope and the attestation.
+    const refused = await post(agent, server, path, `${path}/approve`, []);
+    expect(refused.response.status).toBe(400);
+    const summary = decode(/<div class="error-summary"[\s\S]*?<\/div>/.exec(refused.html)?.[0] ?? '');
+    expect(summary).toContain('L’application ne peut pas encore être approuvée');
+    expect(summary).toContain('Finalité pour « Vos compétences » (competences) : une finalité est requise');
+    expect(summary).toContain('Finalité pour « Votre inscription à Pôle emploi » (statut)');
+    expect(summary).toContain('Gratuité : l’application doit être attestée gratuite');
+    expect(refused.html).toContain('href="#purpose-competences"');
+    expect(refused.html).toContain('href="#free-for-jobseekers"');
+    expect((await server.app.services.clients.find(clientId))?.status).toBe('pending');
+
+    // Complete the vetting in the edit form, then approve.
+    const completed = await post(agent, server, path, path, [
+      ...VALID_APP,
+      ['purpose_competences', 'Remplir votre CV avec vos compétences.'],
+      ['purpose_statut', 'Adapter les conseils à votre situation.'],
+      ['purpose_langues', 'Ignorée : le scope n’est pas coché.'],
+      ['free_for_jobseekers', 'yes'],
+    ]);
+    expect(completed.response.status).toBe(303);
+    expect(completed.location).toBe(`${path}?ok=updated`);
+    const approved = await post(agent, server, path, `${path}/approve`, []);
+    expect(approved.response.status).toBe(303);
+    expect(approved.location).toBe(`${path}?ok=approved`);
+    const active = await server.app.services.clients.find(clientId);
+    expect(active?.status).toBe('active');
+    expect(active?.purposes).toEqual({
+      competences: 'Remplir votre CV avec vos compétences.',
+      statut: 'Adapter les conseils à votre situation.',
+    });
+
+    // Suspension, then the audit trail names the admin for every action.
+    const suspended = await post(agent, server, path, `${path}/suspend`, []);
+    expect(suspended.location).toBe(`${path}?ok=suspended`);
+    expect((await server.app.services.clients.find(clientId))?.status).toBe('suspended');
+
+    const audit = await getPage(agent, server, '/admin/audit');
+    expect(audit.response.status).toBe(200);
+    const rows = [...audit.html.matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((m) => decode(m[1] as string));
+    const mine = rows.filter((r) => r.includes(`admin:${email}`) && r.includes('Mon CV en ligne'));
+    expect(mine.map((r) => /Application (enregistrée|modifiée|approuvée|suspendue)/.exec(r)?.[0])).toEqual([
+      'Application suspendue',
+      'Application approuvée',
+      'Application modifiée',
+      'Application enregistrée',
+    ]);
+    expect(mine[0]).toContain('statut : avant : Active → après : Suspendue');
+    expect(mine[2]).toContain('gratuite : avant : non → après : oui');
+    expect(audit.html).not.toContain(secret);
+
+    // The app's own page lists the same entries.
+    const page = await getPage(agent, server, path);
+    expect(decode(page.html)).toContain(`Application approuvée le`);
+    expect(decode(page.html)).toContain(`par admin:${email}`);
+  });
+
+  it('rotates the secret (shown once, the old one kept for the grace period) and deletes after confirmation', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const jobseeker = await createJobseeker(server);
+    const client = await createClient(server);
+    await server.app.services.consents.grant({
+      jobseekerId: jobseeker.id,
+      clientId: client.client_id,
+      requested: ['statut.libelleStatutIndividu'],
+      ticked: ['statut.libelleStatutIndividu'],
+      purposes: {},
+      durationDays: 30,
+      interactionUid: `test-${client.client_id}`,
+    });
+    const path = `/admin/clients/${client.client_id}`;
+    const rotated = await post(agent, server, path, `${path}/secret`, []);
+    expect(rotated.response.status).toBe(200);
+    const secret = /id="client-secret">([^<]+)</.exec(rotated.html)?.[1] as string;
+    expect(decode(rotated.html)).toMatch(/L’ancien secret continue de fonctionner jusqu’au .+\d{4}/);
+    const secrets = server.app.services.clients.secretsOf(
+      (await server.app.services.clients.find(client.client_id)) as NonNullable<
+        Awaited<ReturnType<typeof server.app.services.clients.find>>
+      >,
+    );
+    expect(secrets).toEqual({ current: secret, previous: client.client_secret });
+
+    const confirm = await post(agent, server, path, `${path}/delete`, []);
+    expect(confirm.response.status).toBe(200);
+    expect(decode(confirm.html)).toContain('les 1 accord actif');
+    expect(await server.app.services.clients.find(client.client_id)).toBeDefined();
+    const deleted = await post(agent, server, path, `${path}/delete`, [['confirm', 'yes']]);
+    expect(deleted.response.status).toBe(303);
+    expect(deleted.location).toBe('/admin?ok=deleted');
+    expect(await server.app.services.clients.find(client.client_id)).toBeUndefined();
+    const { rows } = await server.pool.query('SELECT status FROM consents WHERE client_id = $1', [
+      client.client_id,
+    ]);
+    expect(rows.map((r) => r.status)).toEqual(['revoked']);
+    expect((await agent.request(`${server.issuer}${path}`)).status).toBe(404);
+  });
+
+  it('answers 404 for an unknown app, on pages and actions', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const page = await agent.request(`${server.issuer}/admin/clients/does-not-exist`);
+    expect(page.status).toBe(404);
+    expect(await page.text()).toContain('Page introuvable');
+    for (const action of ['approve', 'suspend', 'secret', 'delete']) {
+      const res = await post(agent, server, '/admin', `/admin/clients/does-not-exist/${action}`, []);
+      expect(res.response.status, action).toBe(404);
+    }
+    const revoke = await post(
+      agent,
+      server,
+      '/admin/tokens',
+      '/admin/tokens/00000000-0000-0000-0000-000000000000/revoke',
+      [],
+    );
+    expect(revoke.response.status).toBe(404);
+  });
+
+  it('creates an admin API token shown once, which works until revoked', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const invalid = await post(agent, server, '/admin/tokens', '/admin/tokens', [['name', '  ']]);
+    expect(invalid.response.status).toBe(400);
+    expect(invalid.html).toContain('href="#token-name"');
+
+    const created = await post(agent, server, '/admin/tokens', '/admin/tokens', [
+      ['name', 'Script de synchronisation'],
+      ['expires', '2999-12-31'],
+    ]);
+    expect(created.response.status).toBe(200);
+    const token = /id="token-value">([^<]+)</.exec(created.html)?.[1] as string;
+    expect(token).toMatch(/^pecadm_/);
+    const api = () =>
+      fetch(`${server.issuer}/admin/api/clients`, { headers: { authorization: `Bearer ${token}` } });
+    expect((await api()).status).toBe(200);
+
+    const list = await getPage(agent, server, '/admin/tokens');
+    expect(list.html).not.toContain(token);
+    expect(decode(list.html)).toContain('Script de synchronisation');
+    expect(decode(list.html)).toContain('31 décembre 2999');
+    const action = formAction(list.html, '/revoke');
+    const revoked = await post(agent, server, '/admin/tokens', action, []);
+    expect(revoked.location).toBe('/admin/tokens?ok=token-revoked');
+    expect((await api()).status).toBe(401);
+    expect(decode((await getPage(agent, server, '/admin/tokens')).html)).toContain('Révoqué');
+  });
+
+  it('issues a single-use initial access token for RFC 7591 registration', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const invalid = await post(agent, server, '/admin/tokens', '/admin/tokens/initial-access', [
+      ['days', '365'],
+    ]);
+    expect(invalid.response.status).toBe(400);
+    const issued = await post(agent, server, '/admin/tokens', '/admin/tokens/initial-access', [
+      ['days', '3'],
+    ]);
+    expect(issued.response.status).toBe(200);
+    expect(issued.html).toContain(`${server.issuer}/reg`);
+    const iat = /id="iat-value">([^<]+)</.exec(issued.html)?.[1] as string;
+    const register = () =>
+      fetch(`${server.issuer}/reg`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${iat}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          client_name: 'Auto-enregistrée',
+          redirect_uris: ['https://self.example/cb'],
+          scope: 'openid',
+        }),
+      });
+    const first = await register();
+    expect(first.status).toBe(201);
+    const { client_id } = (await first.json()) as { client_id: string };
+    expect((await server.app.services.clients.find(client_id))?.status).toBe('pending');
+    expect((await register()).status).toBe(401);
+    const audit = decode((await getPage(agent, server, '/admin/audit')).html);
+    expect(audit).toContain('Jeton d’accès initial (RFC 7591) émis');
+    expect(audit).not.toContain(iat);
+  });
+});

@@ -1,0 +1,397 @@
+// The admin commands of the operator CLI as real child processes on a fresh database: `admins create`
+// (password from stdin, argon2id, refusals), `admins token create` (one token line, which then
+// authenticates the admin API of a server on that same database), their usage texts, and
+// `clients create` going through the same audited service.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+
+// The same secrets as the test server, which runs on this same database.
+const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+const NODE = path.resolve('node_modules/.bin/node');
+const CLI = path.resolve('src/cli/main.ts');
+const PASSWORD = 'un mot de passe très long';
+
+let db: TestDatabase;
+let server: TestServer;
+let dir: string;
+beforeAll(async () => {
+  db = await createTestDatabase();
+  server = await startTestServer({}, undefined, db);
+  dir = mkdtempSync(path.join(tmpdir(), 'pec-admin-cli-test-'));
+});
+afterAll(async () => {
+  await server?.close();
+  await db?.drop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+function runCli(
+  args: string[],
+  stdin = '',
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, [CLI, ...args], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        DATABASE_URL: db.url,
+        DATA_DIR: path.join(dir, 'data'),
+        KEYS_ENCRYPTION_KEY: SECRET,
+        COOKIE_SECRETS: SECRET,
+        PAIRWISE_SALT: SECRET,
+      },
+      timeout: 30_000,
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    // Standard input is a pipe, never a TTY: the password is its first line.
+    child.stdin.end(stdin);
+  });
+}
+
+const adminApi = (token: string, pathname = '/clients') =>
+  fetch(`${server.issuer}/admin/api${pathname}`, { headers: { authorization: `Bearer ${token}` } });
+
+const admins = async (email: string) =>
+  (await db.pool.query('SELECT * FROM admins WHERE lower(email) = lower($1)', [email])).rows;
+
+describe('cli: admins create', () => {
+  it('creates an admin with the password read from stdin, hashed with argon2id', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['admins', 'create', '--email', 'ops@pole-emploi.example'],
+      `${PASSWORD}\n`,
+    );
+    expect(stderr).not.toMatch(/^Error/m);
+    expect(code).toBe(0);
+    const lines = stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    const created = JSON.parse(lines[0] as string);
+    expect(created).toEqual({
+      id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      email: 'ops@pole-emploi.example',
+    });
+    expect(stdout).not.toContain(PASSWORD);
+    expect(stderr).not.toContain(PASSWORD);
+
+    const [row] = await admins('ops@pole-emploi.example');
+    expect(row.id).toBe(created.id);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect(row.password_hash).not.toContain(PASSWORD);
+    expect(row.disabled_at).toBeNull();
+    // The same password works at the first factor; another does not.
+    expect(await server.app.services.admins.checkPassword('ops@pole-emploi.example', PASSWORD)).toMatchObject(
+      {
+        id: created.id,
+      },
+    );
+    expect(
+      await server.app.services.admins.checkPassword('ops@pole-emploi.example', `${PASSWORD}!`),
+    ).toBeUndefined();
+
+    const audit = await db.pool.query(
+      "SELECT actor, after FROM admin_audit WHERE action = 'admin.create' AND target_id = $1",
+      [created.id],
+    );
+    expect(audit.rows).toEqual([{ actor: 'cli', after: { email: 'ops@pole-emploi.example' } }]);
+    expect(JSON.stringify(audit.rows)).not.toContain(PASSWORD);
+  });
+
+  it('takes only the first line of stdin as the password', async () => {
+    const { code } = await runCli(
+      ['admins', 'create', '--email', 'lines@pole-emploi.example'],
+      `${PASSWORD}\nautre\n`,
+    );
+    expect(code).toBe(0);
+    expect(
+      await server.app.services.admins.checkPassword('lines@pole-emploi.example', PASSWORD),
+    ).toBeTruthy();
+  });
+
+  it('refuses a password shorter than 12 characters, with a message', async () => {
+    const { code, stdout, stderr } = await runCli(
+      ['admins', 'create', '--email', 'short@pole-emploi.example'],
+      'court\n',
+    );
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^Error: .*12 caractères/m);
+    expect(await admins('short@pole-emploi.example')).toEqual([]);
+  });
+
+  it('refuses an empty stdin', async () => {
+    const { code, stderr } = await runCli(['admins', 'create', '--email', 'empty@pole-emploi.example']);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/^Error: .*12 caractères/m);
+    expect(await admins('empty@pole-emploi.example')).toEqual([]);
+  });
+
+  it('refuses an email that is already taken, whatever its case', async () => {
+    const first = await runCli(['admins', 'create', '--email', 'twice@pole-emploi.example'], `${PASSWORD}\n`);
+    expect(first.code).toBe(0);
+    const again = await runCli(['admins', 'create', '--email', 'TWICE@pole-emploi.example'], `${PASSWORD}\n`);
+    expect(again.code).not.toBe(0);
+    expect(again.stdout).toBe('');
+    expect(again.stderr).toMatch(/^Error: .*existe déjà/m);
+    expect(await admins('twice@pole-emploi.example')).toHaveLength(1);
+  });
+
+  it('refuses an invalid email', async () => {
+    const { code, stderr } = await runCli(['admins', 'create', '--email', 'pas-un-email'], `${PASSWORD}\n`);
+    expect(code).not.toBe(0);
+    expect(stderr).toMatch(/^Error: .*e-mail/m);
+  });
+
+  it('prints its usage with --help, and without --email', async () => {
+    const help = await runCli(['admins', 'create', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: .*admins create --email EMAIL/);
+    expect(help.stdout).toContain('12');
+    const missing = await runCli(['admins', 'create']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toMatch(/^Usage: .*admins create/);
+  });
+});
+
+describe('cli: admins token create', () => {
+  const EMAIL = 'pipeline@pole-emploi.example';
+  beforeAll(async () => {
+    const { code } = await runCli(['admins', 'create', '--email', EMAIL], `${PASSWORD}\n`);
+    expect(code).toBe(0);
+  });
+
+  it('prints exactly one token line, which authenticates the admin API of the server', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'admins',
+      'token',
+      'create',
+      '--email',
+      EMAIL,
+      '--name',
+      'CI',
+    ]);
+    expect(stderr).not.toMatch(/^Error/m);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^pecadm_[A-Za-z0-9_-]{40,}\n$/);
+    const token = stdout.trim();
+
+    const res = await adminApi(token);
+    expect(res.status).toBe(200);
+    expect(Array.isArray(await res.json())).toBe(true);
+    // Acting with it is audited under that admin.
+    const created = await fetch(`${server.issuer}/admin/api/clients`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Créée par la CI',
+        redirect_uris: ['https://ci.example.fr/cb'],
+        scope: 'openid',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const { client_id } = await created.json();
+    const audit = await (await adminApi(token, `/audit?target_id=${client_id}`)).json();
+    expect(audit.map((e: { actor: string; action: string }) => [e.action, e.actor])).toEqual([
+      ['client.create', `admin:${EMAIL}`],
+    ]);
+
+    // Only its hash is stored; the listing shows its name, never its value.
+    const { rows } = await db.pool.query(
+      'SELECT t.name, t.token_hash, t.expires_at FROM admin_tokens t JOIN admins a ON a.id = t.admin_id WHERE a.email = $1',
+      [EMAIL],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ name: 'CI', expires_at: null });
+    expect(rows[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(rows[0].token_hash).not.toContain(token);
+    const listing = await (await adminApi(token, '/tokens')).text();
+    expect(listing).toContain('"name":"CI"');
+    expect(listing).not.toContain(token);
+    const tokenAudit = await db.pool.query(
+      `SELECT actor FROM admin_audit WHERE action = 'admin_token.create'
+          AND target_id IN (SELECT id::text FROM admin_tokens WHERE name = 'CI')`,
+    );
+    expect(tokenAudit.rows).toEqual([{ actor: 'cli' }]);
+    expect(JSON.stringify((await db.pool.query('SELECT * FROM admin_audit')).rows)).not.toContain(token);
+  });
+
+  it('sets an expiry with --expires-in-days, and refuses a bad one', async () => {
+    const { code, stdout } = await runCli([
+      'admins',
+      'token',
+      'create',
+      '--email',
+      EMAIL,
+      '--name',
+      'court',
+      '--expires-in-days',
+      '2',
+    ]);
+    expect(code).toBe(0);
+    expect((await adminApi(stdout.trim())).status).toBe(200);
+    const { rows } = await db.pool.query("SELECT expires_at FROM admin_tokens WHERE name = 'court'");
+    const days = (rows[0].expires_at.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(1.99);
+    expect(days).toBeLessThanOrEqual(2);
+
+    for (const bad of ['0', '-1', '1.5', 'demain', '99999']) {
+      const res = await runCli([
+        'admins',
+        'token',
+        'create',
+        '--email',
+        EMAIL,
+        '--name',
+        'x',
+        '--expires-in-days',
+        bad,
+      ]);
+      expect(res.code, bad).not.toBe(0);
+      expect(res.stdout).toBe('');
+      expect(res.stderr).toMatch(/^Error: .*expires-in-days/m);
+    }
+  });
+
+  it('refuses an unknown email, and a disabled admin', async () => {
+    const unknown = await runCli([
+      'admins',
+      'token',
+      'create',
+      '--email',
+      'personne@pole-emploi.example',
+      '--name',
+      'x',
+    ]);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout).toBe('');
+    expect(unknown.stderr).toMatch(/^Error: .*personne@pole-emploi\.example/m);
+
+    const { code } = await runCli(
+      ['admins', 'create', '--email', 'parti@pole-emploi.example'],
+      `${PASSWORD}\n`,
+    );
+    expect(code).toBe(0);
+    await db.pool.query("UPDATE admins SET disabled_at = now() WHERE email = 'parti@pole-emploi.example'");
+    const disabled = await runCli([
+      'admins',
+      'token',
+      'create',
+      '--email',
+      'parti@pole-emploi.example',
+      '--name',
+      'x',
+    ]);
+    expect(disabled.code).not.toBe(0);
+    expect(disabled.stdout).toBe('');
+  });
+
+  it('prints its usage with --help, and when --name is missing', async () => {
+    const help = await runCli(['admins', 'token', 'create', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^Usage: .*admins token create --email EMAIL --name NAME/);
+    expect(help.stdout).toContain('--expires-in-days');
+    const bare = await runCli(['admins', 'token']);
+    expect(bare.stdout).toMatch(/^Usage: .*admins token create/);
+    const missing = await runCli(['admins', 'token', 'create', '--email', EMAIL]);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stdout).toMatch(/^Usage: .*admins token create/);
+  });
+});
+
+describe('cli: usage and clients create', () => {
+  it('lists the admin commands in the general usage', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('admins create');
+    expect(stdout).toContain('admins token create');
+    expect(stdout).toContain('clients create');
+    const unknown = await runCli(['admins', 'delete']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stdout).toMatch(/^Usage:/);
+  });
+
+  it('creates a client through the same service, audited with actor cli', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      'Appli de la CLI',
+      '--redirect-uri',
+      'https://cli.example.fr/cb',
+      '--scope',
+      'openid competences',
+      '--purpose',
+      'competences=Remplir votre CV.',
+      '--operator-siret',
+      '73282932000074',
+      '--free-for-jobseekers',
+    ]);
+    expect(stderr).not.toMatch(/^Error/m);
+    expect(code).toBe(0);
+    const created = JSON.parse(stdout);
+    expect(created).toMatchObject({
+      client_id: expect.any(String),
+      client_secret: expect.any(String),
+      status: 'active',
+    });
+
+    const { rows } = await db.pool.query(
+      "SELECT actor, before, after FROM admin_audit WHERE action = 'client.create' AND target_id = $1",
+      [created.client_id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].actor).toBe('cli');
+    expect(rows[0].before).toBeNull();
+    expect(rows[0].after).toMatchObject({
+      id: created.client_id,
+      name: 'Appli de la CLI',
+      status: 'active',
+      operator_siret: '73282932000074',
+      purposes: { competences: 'Remplir votre CV.' },
+    });
+    expect(JSON.stringify(rows)).not.toContain(created.client_secret);
+
+    // The server sees it at once, through the admin API, without its secret.
+    const reader = await server.app.services.admins.create('lecteur@pole-emploi.example', PASSWORD, {
+      actor: 'test',
+    });
+    const { token } = await server.app.services.admins.createToken(reader.id, 'lecture', null, {
+      actor: 'test',
+    });
+    const read = await adminApi(token, `/clients/${created.client_id}`);
+    expect(read.status).toBe(200);
+    const text = await read.text();
+    expect(JSON.parse(text)).toMatchObject({
+      client_name: 'Appli de la CLI',
+      status: 'active',
+      registered_via: 'admin',
+    });
+    expect(text).not.toContain(created.client_secret);
+  });
+
+  it('refuses an invalid client with the rules of the admin API', async () => {
+    const { code, stdout, stderr } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      'SIRET faux',
+      '--redirect-uri',
+      'https://cli.example.fr/cb',
+      '--scope',
+      'openid',
+      '--operator-siret',
+      '73282932000075',
+    ]);
+    expect(code).not.toBe(0);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/^Error: .*operator_siret/m);
+  });
+});
