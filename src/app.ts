@@ -5,7 +5,6 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import CSRF from 'koa-csrf';
-import mount from 'koa-mount';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
@@ -33,14 +32,19 @@ import { staticFiles } from './http/static-files.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
+import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { previousSecretGrace } from './oidc/previous-secret.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 
 export interface App {
   koa: Koa;
+  /** always the current provider: it is rebuilt when the signing keys change (provider-holder.ts) */
   provider: Provider;
+  providers: ProviderHolder;
   catalog: Catalog;
   services: ReturnType<typeof createServices>;
+  /** stops the signing-key poll */
+  close(): void;
 }
 
 export function createServices(config: Config, pool: Pool, catalog: Catalog, logger: Logger) {
@@ -71,7 +75,14 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   const catalog = loadCatalog(config.scopesDir);
   const render = createRenderer(config.viewsDir, config.production);
   const services = createServices(config, pool, catalog, logger);
-  const provider = await createProvider({ config, pool, catalog, render, logger, ...services });
+  const providers = await createProviderHolder({
+    pool,
+    box: services.box,
+    logger,
+    pollIntervalMs: config.keys.pollIntervalSeconds * 1000,
+    build: (jwks) => createProvider({ config, pool, catalog, render, logger, ...services, jwks }),
+  });
+  const { provider } = providers;
 
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
@@ -126,7 +137,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     }).routes(),
   );
   koa.use(previousSecretGrace(services.clients));
-  koa.use(mount(provider));
+  koa.use(providers.middleware);
 
-  return { koa, provider, catalog, services };
+  return { koa, provider, providers, catalog, services, close: () => providers.close() };
 }

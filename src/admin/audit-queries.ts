@@ -46,7 +46,7 @@ export async function listAudit(
        FROM admin_audit
       WHERE ($1::text IS NULL OR target_type = $1) AND ($2::text IS NULL OR target_id = $2)
         AND ($3::bigint IS NULL OR id < $3::bigint)
-      ORDER BY id DESC LIMIT $4`,
+      ORDER BY admin_audit.id DESC LIMIT $4`, // the column, not the text alias `id`: numeric order
     [filter.targetType ?? null, filter.targetId ?? null, filter.beforeId ?? null, filter.limit],
   );
   return rows;

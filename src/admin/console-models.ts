@@ -7,7 +7,7 @@ import type { AdminTokenRow } from './admin-queries.ts';
 import type { AuditRow } from './audit-queries.ts';
 
 const TIME_ZONE = 'Europe/Paris';
-const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: TIME_ZONE });
+const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'medium', timeZone: TIME_ZONE });
 const moment = new Intl.DateTimeFormat('fr-FR', {
   dateStyle: 'medium',
   timeStyle: 'short',
@@ -322,7 +322,12 @@ export function errorsFromMessage(message: string, catalog: Catalog): FieldError
       if (head === 'purposes' && second) return fieldError(`purpose_${second}`, problem, catalog);
       const field = FORM_FIELD_OF[head] ?? head;
       const known = field in FIELD_LABELS ? field : 'client';
-      const line = /^\d+$/.test(second ?? '') && !rest.length ? `ligne ${Number(second) + 1} : ` : '';
+      const line =
+        /^\d+$/.test(second ?? '') && !rest.length
+          ? `ligne ${Number(second) + 1} : `
+          : head === 'jwks' && second === 'keys' && /^\d+$/.test(rest[0] ?? '')
+            ? `clé ${Number(rest[0]) + 1} : `
+            : '';
       return fieldError(known, `${line}${problem}`, catalog);
     });
 }
@@ -503,7 +508,7 @@ function show(key: string, value: unknown): string {
     return STATUS_LABELS[value as ClientStatus];
   if (typeof value === 'boolean') return value ? 'oui' : 'non';
   if (typeof value === 'string' && ISO_DATE.test(value)) return formatMoment(new Date(value));
-  if (isRecord(value) && Object.values(value).every((v) => typeof v === 'string'))
+  if (isTextRecord(value))
     return clip(
       Object.entries(value)
         .map(([k, v]) => `${k} « ${v} »`)
@@ -518,6 +523,8 @@ const clip = (shown: string) => (shown.length > MAX_VALUE ? `${shown.slice(0, MA
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
+const isTextRecord = (v: unknown): v is Record<string, string> =>
+  isRecord(v) && Object.values(v).every((x) => typeof x === 'string');
 
 export interface Change {
   key: string;
@@ -539,6 +546,21 @@ export function auditChanges(before: unknown, after: unknown): Change[] {
     const label = KEY_LABELS[key] ?? key;
     if (prior) {
       if (JSON.stringify(prior[key] ?? null) === JSON.stringify(value ?? null)) continue;
+      if (isTextRecord(prior[key] ?? {}) && isTextRecord(value ?? {})) {
+        // Purposes: one line per scope whose text changed.
+        const was = (prior[key] ?? {}) as Record<string, string>;
+        const now = (value ?? {}) as Record<string, string>;
+        for (const sub of [...new Set([...Object.keys(was), ...Object.keys(now)])].sort()) {
+          if (was[sub] === now[sub]) continue;
+          changes.push({
+            key: `${key}.${sub}`,
+            label: `${label} · ${sub}`,
+            before: show(sub, was[sub]),
+            after: show(sub, now[sub]),
+          });
+        }
+        continue;
+      }
       changes.push({ key, label, before: show(key, prior[key]), after: show(key, value) });
     } else {
       const empty =
@@ -567,6 +589,9 @@ export function auditView(rows: AuditRow[], liveClients: ReadonlySet<string>) {
       id: row.id,
       at: formatMoment(row.created_at),
       actor: row.actor,
+      // 'admin:<email>' may break after the colon, not inside the address.
+      actorPrefix: row.actor.includes(':') ? row.actor.slice(0, row.actor.indexOf(':') + 1) : '',
+      actorName: row.actor.includes(':') ? row.actor.slice(row.actor.indexOf(':') + 1) : row.actor,
       action: row.action,
       actionLabel: ACTION_LABELS[row.action] ?? row.action,
       target: {

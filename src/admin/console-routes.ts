@@ -2,9 +2,11 @@
 // answers 303, except a form shown again with its errors (400) and the pages that show a secret once.
 // Routes stay thin: the services validate, change and audit; console-models builds what pages show.
 import Router from '@koa/router';
+import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
@@ -74,6 +76,8 @@ export function adminConsoleRoutes(deps: {
   render: Render;
   clients: ClientService;
   admins: AdminAccounts;
+  accessLog: AccessLog;
+  throttle: LoginThrottle;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -115,7 +119,20 @@ export function adminConsoleRoutes(deps: {
 
   router.post('/login', async (ctx) => {
     const form = loginForm.safeParse(ctx.request.body);
+    if (form.success) {
+      // Throttled like jobseeker logins, per admin email and per address, before the password check.
+      try {
+        await deps.throttle.attempt('admin', form.data.email, ctx.ip);
+      } catch (err) {
+        if (!(err instanceof TooManyAttempts)) throw err;
+        ctx.status = 429;
+        ctx.set('Retry-After', String(err.retryAfterSeconds));
+        loginPage(ctx, { error: err.message, email: form.data.email });
+        return;
+      }
+    }
     const admin = form.success ? await admins.checkPassword(form.data.email, form.data.password) : undefined;
+    if (admin && form.success) await deps.throttle.succeeded('admin', form.data.email, ctx.ip);
     if (!admin) {
       ctx.status = 401;
       loginPage(ctx, { error: LOGIN_ERROR, email: form.success ? form.data.email : '' });
@@ -215,6 +232,7 @@ export function adminConsoleRoutes(deps: {
   };
 
   signedIn.get('/', async (ctx) => {
+    await deps.accessLog.flush(); // "last activity" includes reads still buffered on this instance
     page(ctx, 'admin/apps', {
       title: 'Applications',
       notice: NOTICES[String(ctx.query.ok)],
@@ -428,8 +446,7 @@ export function adminConsoleRoutes(deps: {
         tokenExpiry: expiry,
       });
     };
-    if (expiresAt === undefined)
-      return fail('expires', 'Date d’expiration', 'indiquez une date au format JJ/MM/AAAA');
+    if (expiresAt === undefined) return fail('expires', 'Date d’expiration', 'indiquez une date valide');
     try {
       const admin = ctx.state.admin as NonNullable<typeof ctx.state.admin>;
       const created = await admins.createToken(admin.id, name, expiresAt, actorOf(ctx));

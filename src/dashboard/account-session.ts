@@ -30,8 +30,13 @@ export async function signIn(ctx: Koa.Context, jobseekerId: string): Promise<voi
   session.lastSeenAt = Date.now();
 }
 
+// The session may also hold an admin console sign-in (same browser): only the jobseeker's keys go.
 export function signOut(ctx: Koa.Context): void {
-  ctx.session = null;
+  const session = sessionOf(ctx);
+  if (!session) return;
+  delete session.jobseekerId;
+  delete session.authenticatedAt;
+  delete session.lastSeenAt;
 }
 
 export function requireJobseeker(pool: Pool, absoluteMs: number): Koa.Middleware {

@@ -57,8 +57,14 @@ beforeAll(async () => {
   server = await startTestServer(); // TOTP required, as in production
   await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' });
   // Two other apps, so that the list looks like a real one.
-  await createClient(server, { name: 'Mon Job Idéal', operatorName: 'Job Idéal SAS', status: 'pending' });
-  await createClient(server, { name: 'Alternance Facile', operatorName: 'Association Tremplin' });
+  const scopes = [...OIDC_SCOPES, ...DATA_SCOPES]; // no sensitive scope: ordinary apps
+  await createClient(server, {
+    name: 'Mon Job Idéal',
+    operatorName: 'Job Idéal SAS',
+    status: 'pending',
+    scopes,
+  });
+  await createClient(server, { name: 'Alternance Facile', operatorName: 'Association Tremplin', scopes });
   demoPort = await freePort();
   demoUrl = `http://127.0.0.1:${demoPort}`;
   jobseeker = await createJobseeker(server);
@@ -203,13 +209,16 @@ describe('the admin console in a real browser', () => {
       await screenshot('admin-client-form-errors.png');
       await expectAccessible('app form with errors');
 
+      // A fresh form, filled in as it should be.
+      await page.goto(`${server.issuer}/admin/clients/new`);
+      await h1('Enregistrer une application');
+      await page.getByLabel('Nom de l’application').fill(APP_NAME);
       await page.getByLabel('Description').fill('Crée votre CV à partir de vos données Pôle emploi.');
       await page.getByLabel('Site web').fill('https://cv-express.example');
-      await page.getByLabel('URL du logo').fill('');
       await page
         .getByLabel('URL de la politique de confidentialité')
         .fill('https://cv-express.example/confidentialite');
-      await page.getByLabel('Opérateur').fill('CV Express SAS');
+      await page.getByLabel('Opérateur', { exact: true }).fill('CV Express SAS');
       await page.getByLabel('SIRET de l’opérateur').fill('73282932000074');
       await page.getByLabel('Adresse e-mail de contact').fill('equipe@cv-express.example');
       await page.locator('#redirect-uris').fill(`${demoUrl}/callback`);

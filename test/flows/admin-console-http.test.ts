@@ -2,6 +2,7 @@
 // codes accepted once, timeouts, CSRF, a jobseeker's session kept out; client registration with its
 // validation errors, vetting (purposes, attestation) before approval, suspension, secret rotation,
 // deletion, admin API tokens, initial access tokens, and the audit trail naming the admin.
+import { exportJWK, generateKeyPair } from 'jose';
 import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, createJobseeker } from '../support/factories.ts';
@@ -112,6 +113,9 @@ const VALID_APP: [string, string][] = [
   ['token_endpoint_auth_method', 'client_secret_basic'],
   ['consent_duration_days', '180'],
 ];
+
+// An ordinary app (no sensitive scope, which only high-assurance apps may request).
+const STANDARD_APP = { scopes: ['openid', 'profile', 'statut', 'competences'] };
 
 async function clientCount(server: TestServer) {
   const { rows } = await server.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM clients');
@@ -274,7 +278,7 @@ describe('admin console, with TOTP required', () => {
       expect(res.status, path).toBe(302);
       expect(res.headers.get('location'), path).toBe('/admin/login');
     }
-    const client = await createClient(server);
+    const client = await createClient(server, STANDARD_APP);
     const suspend = await post(
       agent,
       server,
@@ -424,7 +428,7 @@ describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
   it('rotates the secret (shown once, the old one kept for the grace period) and deletes after confirmation', async () => {
     const { agent } = await passwordOnlyAdmin(server);
     const jobseeker = await createJobseeker(server);
-    const client = await createClient(server);
+    const client = await createClient(server, STANDARD_APP);
     await server.app.services.consents.grant({
       jobseekerId: jobseeker.id,
       clientId: client.client_id,
@@ -459,6 +463,80 @@ describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
     ]);
     expect(rows.map((r) => r.status)).toEqual(['revoked']);
     expect((await agent.request(`${server.issuer}${path}`)).status).toBe(404);
+  });
+
+  it('asks a high assurance for sensitive scopes, and registers a key-authenticated app without a secret', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const before = await clientCount(server);
+    const sensitive = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+      ...VALID_APP,
+      ['scopes', 'indemnisation'],
+    ]);
+    expect(sensitive.response.status).toBe(400);
+    expect(sensitive.html).toContain('href="#scope-openid"');
+    expect(decode(sensitive.html)).toContain(
+      'Scopes autorisés : le scope indemnisation (données sensibles) exige',
+    );
+    expect(await clientCount(server)).toBe(before);
+
+    const keyApp = VALID_APP.filter(([k]) => k !== 'token_endpoint_auth_method');
+    const badJson = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+      ...keyApp,
+      ['token_endpoint_auth_method', 'private_key_jwt'],
+      ['jwks', '{"keys": ['],
+    ]);
+    expect(badJson.response.status).toBe(400);
+    expect(decode(badJson.html)).toContain('Clés publiques (JWKS) : ce n’est pas du JSON valide');
+    expect(badJson.html).toContain('{&quot;keys&quot;: [</textarea>');
+
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'k1' };
+    const created = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+      ...keyApp,
+      ['scopes', 'indemnisation'],
+      ['token_endpoint_auth_method', 'private_key_jwt'],
+      ['jwks', JSON.stringify({ keys: [jwk] })],
+      ['high_assurance', 'yes'],
+    ]);
+    expect(created.response.status, decode(created.html)).toBe(200);
+    expect(created.html).not.toContain('id="client-secret"');
+    expect(decode(created.html)).toContain('elle n’a pas de secret');
+    const clientId = /id="client-id">([^<]+)</.exec(created.html)?.[1] as string;
+    const row = await server.app.services.clients.find(clientId);
+    expect(row).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      high_assurance: true,
+      secret_ciphertext: null,
+    });
+    expect(row?.jwks).toEqual({ keys: [jwk] });
+    // No secret to rotate: the action is not offered.
+    const details = await getPage(agent, server, `/admin/clients/${clientId}`);
+    expect(details.html).not.toContain('Générer un nouveau secret');
+  });
+
+  it('pages the audit log with ?avant=, newest first', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    for (let i = 1; i <= 60; i++) {
+      await server.app.services.clients.auditEvent({
+        actor: 'test',
+        action: 'test.paging',
+        targetType: 'test',
+        targetId: `entry-${i}`,
+        after: { n: i },
+      });
+    }
+    const first = await getPage(agent, server, '/admin/audit');
+    const entries = (html: string) => [...decode(html).matchAll(/ n : (\d+)/g)].map((m) => Number(m[1]));
+    expect(entries(first.html)).toEqual(Array.from({ length: 50 }, (_, i) => 60 - i));
+    const next = /href="(\/admin\/audit\?avant=\d+)"/.exec(first.html)?.[1] as string;
+    expect(next).toBeTruthy();
+    const second = await getPage(agent, server, next);
+    expect(entries(second.html).slice(0, 10)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]);
+    expect(second.html).toContain('Revenir aux plus récentes');
+    // A malformed cursor is ignored: the newest entries.
+    const bad = await getPage(agent, server, '/admin/audit?avant=1%20OR%201=1');
+    expect(bad.response.status).toBe(200);
+    expect(entries(bad.html)[0]).toBe(60);
   });
 
   it('answers 404 for an unknown app, on pages and actions', async () => {
@@ -500,7 +578,7 @@ describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
     const list = await getPage(agent, server, '/admin/tokens');
     expect(list.html).not.toContain(token);
     expect(decode(list.html)).toContain('Script de synchronisation');
-    expect(decode(list.html)).toContain('31 décembre 2999');
+    expect(decode(list.html)).toContain('31 déc. 2999');
     const action = formAction(list.html, '/revoke');
     const revoked = await post(agent, server, '/admin/tokens', action, []);
     expect(revoked.location).toBe('/admin/tokens?ok=token-revoked');

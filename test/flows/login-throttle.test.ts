@@ -89,3 +89,23 @@ describe('login throttling', () => {
     expect(after.rows[0]?.attempts).toBe(before.rows[0]?.attempts ?? 0);
   });
 });
+
+describe('admin login throttling', () => {
+  it('throttles the admin console password step per email', async () => {
+    const email = `admin-${Date.now()}@example.fr`;
+    await server.app.services.admins.create(email, 'a-long-admin-password', { actor: 'test' });
+    const agent = new UserAgent();
+    const page = await agent.follow(`${server.issuer}/admin/login`);
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(await page.response.text())?.[1] as string;
+    const post = (password: string) =>
+      agent.request(`${server.issuer}/admin/login`, {
+        method: 'POST',
+        body: new URLSearchParams({ _csrf: csrf, email, password }),
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+    for (let i = 0; i < limit; i++) expect((await post('wrong-password')).status).toBe(401);
+    const blocked = await post('a-long-admin-password');
+    expect(blocked.status).toBe(429);
+    expect(blocked.headers.get('retry-after')).toBeTruthy();
+  });
+});
