@@ -32,8 +32,8 @@ import { staticFiles } from './http/static-files.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
-import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { previousSecretGrace } from './oidc/previous-secret.ts';
+import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 
 export interface App {

@@ -39,6 +39,11 @@ const envSchema = z.object({
   // The admin console's second factor; may be turned off only outside production (tests, demos).
   ADMIN_TOTP_REQUIRED: bool.default(true),
   CLIENT_SECRET_GRACE_HOURS: int(0, 24 * 90).default(24),
+  // Key rotation (`npm run cli -- keys rotate`): a new key is published at once and signs only after
+  // this delay, so that every instance and the relying parties' JWKS caches know it first.
+  KEY_ACTIVATION_DELAY_SECONDS: int(0, 30 * 86_400).default(3_600),
+  // How often each instance checks the signing keys (and rebuilds its provider when they change).
+  KEY_POLL_INTERVAL_SECONDS: int(1, 3_600).default(30),
 });
 
 export interface Config {
@@ -72,6 +77,7 @@ export interface Config {
   readonly seedDemoData: boolean;
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
+  readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
   readonly scopesDir: string;
   readonly viewsDir: string;
 }
@@ -123,6 +129,10 @@ function requireProduction(env: z.infer<typeof envSchema>): void {
   if (env.SEED_DEMO_DATA) missing.push('SEED_DEMO_DATA must not be true in production');
   if (env.DEMO_APP) missing.push('DEMO_APP must not be true in production');
   if (!env.ADMIN_TOTP_REQUIRED) missing.push('ADMIN_TOTP_REQUIRED must not be false in production');
+  if (env.KEY_ACTIVATION_DELAY_SECONDS < env.KEY_POLL_INTERVAL_SECONDS)
+    missing.push(
+      'KEY_ACTIVATION_DELAY_SECONDS at least KEY_POLL_INTERVAL_SECONDS (a new key must be published everywhere before it signs)',
+    );
   if (missing.length) {
     throw new ConfigError(`Refusing to start in production; set:\n  - ${missing.join('\n  - ')}`);
   }
@@ -177,6 +187,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     seedDemoData: env.SEED_DEMO_DATA ?? !production,
     adminTotpRequired: env.ADMIN_TOTP_REQUIRED,
     clientSecretGraceHours: env.CLIENT_SECRET_GRACE_HOURS,
+    keys: Object.freeze({
+      activationDelaySeconds: env.KEY_ACTIVATION_DELAY_SECONDS,
+      pollIntervalSeconds: env.KEY_POLL_INTERVAL_SECONDS,
+    }),
     scopesDir: path.resolve(root, 'scopes'),
     viewsDir: path.resolve(root, 'views'),
   });

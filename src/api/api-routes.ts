@@ -25,7 +25,7 @@ const apiErrors: Koa.Middleware = async (ctx, next) => {
   } catch (err) {
     if (!(err instanceof BearerError)) throw err;
     ctx.status = err.status;
-    ctx.set('WWW-Authenticate', err.challenge());
+    ctx.set('WWW-Authenticate', err.challenge(ctx.state.caller?.scheme));
     ctx.body = { error: err.error ?? 'invalid_token', error_description: err.description };
   }
 };
@@ -48,7 +48,7 @@ export function apiRoutes(deps: {
   });
 
   const v1 = new Router({ prefix: '/v1' });
-  v1.use(noStore, apiErrors, bearerAuth({ ...deps, audience: config.apiAudience }));
+  v1.use(noStore, apiErrors, bearerAuth({ ...deps, audience: config.apiAudience, issuer: config.issuer }));
 
   v1.get('/consent', (ctx) => {
     const { clientId, consent } = ctx.state.caller as NonNullable<typeof ctx.state.caller>;

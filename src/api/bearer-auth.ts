@@ -1,12 +1,19 @@
-// Bearer token checks for the resource API (RFC 6750). The token must be one of ours, unexpired,
-// issued for this API (RFC 8707 audience), to an app that is still active, under a consent that is
-// live at this moment. The subject comes only from the token.
+// Access token checks for the resource API: Bearer (RFC 6750) and DPoP (RFC 9449). The token must be
+// one of ours, unexpired, issued for this API (RFC 8707 audience), to an app that is still active,
+// under a consent that is live at this moment. The subject comes only from the token. A DPoP-bound
+// token is accepted only with the DPoP scheme and a proof from its key, for this request, used once
+// across all instances; high-assurance apps only ever have DPoP-bound tokens.
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { ClientService } from '../clients/client-service.ts';
 import type { ConsentRow } from '../consents/consent-queries.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
+import type { Pool } from '../db/pool.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
+import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
+import { recordDpopJti } from './dpop-queries.ts';
+
+export type AuthScheme = 'Bearer' | 'DPoP';
 
 export interface ApiCaller {
   accountId: string;
@@ -14,6 +21,8 @@ export interface ApiCaller {
   /** the token's scopes, narrowed to what the app's registration allows now (an admin may remove one) */
   scopes: Set<string>;
   consent: ConsentRow;
+  /** how the token was presented, for the challenge of a later refusal (e.g. insufficient_scope) */
+  scheme: AuthScheme;
 }
 
 declare module 'koa' {
@@ -30,33 +39,54 @@ export class BearerError extends Error {
   readonly error: string | undefined;
   readonly description: string;
   readonly scope: string | undefined;
+  /** the scheme the challenge names; when unset, the one the request used (or Bearer) */
+  readonly scheme: AuthScheme | undefined;
 
-  constructor(status: 400 | 401 | 403, error: string | undefined, description: string, scope?: string) {
+  constructor(
+    status: 400 | 401 | 403,
+    error: string | undefined,
+    description: string,
+    scope?: string,
+    scheme?: AuthScheme,
+  ) {
     super(description);
     this.status = status;
     this.error = error;
     this.description = description;
     this.scope = scope;
+    this.scheme = scheme;
   }
 
-  challenge(): string {
+  challenge(requestScheme: AuthScheme = 'Bearer'): string {
+    const scheme = this.scheme ?? requestScheme;
     const parts = [`realm="${REALM}"`];
     if (this.error) parts.push(`error="${this.error}"`, `error_description="${this.description}"`);
     if (this.scope) parts.push(`scope="${this.scope}"`);
-    return `Bearer ${parts.join(', ')}`;
+    // RFC 9449 §7.1: a DPoP challenge names the algorithms accepted for proofs.
+    if (scheme === 'DPoP') parts.push(`algs="${DPOP_ALGS.join(' ')}"`);
+    return `${scheme} ${parts.join(', ')}`;
   }
 }
 
 // Opaque tokens from oidc-provider are 43 base64url characters; anything far off is not worth a lookup.
 const TOKEN_SHAPE = /^[A-Za-z0-9_-]{20,128}$/;
 
+// The DPoP proof of a request, from its single DPoP header (RFC 9449 §4.3 step 1).
+function dpopHeader(ctx: Koa.Context): string | undefined {
+  const values = ctx.req.headersDistinct.dpop;
+  return values?.length === 1 ? values[0] : undefined;
+}
+
 export function bearerAuth(deps: {
   provider: Provider;
   clients: ClientService;
   consents: ConsentService;
+  pool: Pool;
   audience: string;
+  /** the public URL of the provider: proofs name `${issuer}${path}`, whatever Host the request had */
+  issuer: string;
 }): Koa.Middleware {
-  const { provider, clients, consents, audience } = deps;
+  const { provider, clients, consents, pool, audience, issuer } = deps;
   return async (ctx, next) => {
     // RFC 6750 §2.2/2.3 allow the body and the query; RFC 9700 §2.2 says not to.
     if ('access_token' in ctx.query) {
@@ -68,17 +98,59 @@ export function bearerAuth(deps: {
     }
     const header = ctx.get('Authorization');
     if (!header) throw new BearerError(401, undefined, 'missing access token');
-    const match = /^Bearer ([^\s]+)$/i.exec(header);
-    if (!match?.[1]) throw new BearerError(401, 'invalid_request', 'malformed Authorization header');
-    const value = match[1];
-    const invalid = (why: string) => new BearerError(401, 'invalid_token', why);
+    const match = /^(Bearer|DPoP) ([^\s]+)$/i.exec(header);
+    if (!match?.[1] || !match[2]) {
+      throw new BearerError(401, 'invalid_request', 'malformed Authorization header');
+    }
+    const scheme: AuthScheme = match[1].toLowerCase() === 'dpop' ? 'DPoP' : 'Bearer';
+    const value = match[2];
+    const invalid = (why: string) => new BearerError(401, 'invalid_token', why, undefined, scheme);
+    const badProof = (why: string) => new BearerError(401, 'invalid_dpop_proof', why, undefined, 'DPoP');
     if (!TOKEN_SHAPE.test(value)) throw invalid('the access token is invalid');
+
+    // The proof is checked before the token is looked up: it costs no database round trip.
+    let proof: Awaited<ReturnType<typeof verifyDpopProof>> | undefined;
+    if (scheme === 'DPoP') {
+      const jwt = dpopHeader(ctx);
+      if (!jwt) throw badProof('exactly one DPoP proof is required with the DPoP scheme');
+      try {
+        proof = await verifyDpopProof(jwt, {
+          method: ctx.method,
+          url: `${issuer}${ctx.path}`,
+          accessToken: value,
+        });
+      } catch (err) {
+        if (err instanceof DpopProofError) throw badProof(err.message);
+        throw err;
+      }
+    }
 
     const token = await guarded(() => provider.AccessToken.find(value));
     if (!token || token.isExpired) throw invalid('the access token is invalid or expired');
     if (token.aud !== audience) throw invalid('the access token is not for this API');
     if (!token.accountId) throw invalid('the access token has no subject');
-    if (token.isSenderConstrained()) throw invalid('sender-constrained tokens are not accepted here');
+    if (token.isSenderConstrained()) {
+      // Only DPoP binds tokens here (mutual TLS is not enabled).
+      if (!token.jkt) throw invalid('this kind of sender-constrained token is not accepted here');
+      if (!proof) {
+        throw new BearerError(
+          401,
+          'invalid_token',
+          'the access token is DPoP-bound: present it with the DPoP scheme and a DPoP proof',
+          undefined,
+          'DPoP',
+        );
+      }
+      const { jkt, jti } = proof;
+      // RFC 9449 §7.1's "invalid DPoP key binding" is an invalid_token.
+      if (jkt !== token.jkt) throw invalid('the DPoP proof is not signed by the key the token is bound to');
+      // Last of the proof checks, so that a refused request does not use a proof up.
+      if (!(await guarded(() => recordDpopJti(pool, jkt, jti, DPOP_JTI_LIFETIME_SECONDS)))) {
+        throw badProof('the DPoP proof was already used');
+      }
+    } else if (proof) {
+      throw invalid('the access token is not DPoP-bound: present it with the Bearer scheme');
+    }
 
     // The grant must still exist, as oidc-provider checks for userinfo and introspection: a code replay
     // deletes it, possibly before the winning redemption has saved its access token.
@@ -88,6 +160,8 @@ export function bearerAuth(deps: {
       token.grantId ? guarded(() => provider.Grant.find(token.grantId as string)) : undefined,
     ]);
     if (client?.status !== 'active') throw invalid('the application is not active');
+    // Issued only DPoP-bound (dpop_bound_access_tokens); checked again here all the same.
+    if (client.high_assurance && !token.jkt) throw invalid('this application’s tokens must be DPoP-bound');
     if (!grant || grant.clientId !== token.clientId || grant.accountId !== token.accountId) {
       throw invalid('the grant behind the access token was revoked');
     }
@@ -98,6 +172,7 @@ export function bearerAuth(deps: {
       clientId: token.clientId as string,
       scopes: new Set([...token.scopes].filter((s) => client.scopes.includes(s))),
       consent,
+      scheme,
     };
     await next();
   };

@@ -7,7 +7,7 @@ import type { Catalog } from './load-catalog.ts';
 type Schema = Record<string, unknown>;
 
 const SECURITY_SCHEME = 'poleEmploiConnect';
-const ERROR_TYPES = ['invalid_request', 'invalid_token', 'insufficient_scope'];
+const ERROR_TYPES = ['invalid_request', 'invalid_token', 'invalid_dpop_proof', 'insufficient_scope'];
 
 export function buildOpenApi(
   catalog: Catalog,
@@ -42,7 +42,7 @@ export function buildOpenApi(
   schemas.Consent = consentSchema(catalog);
   schemas.Error = {
     type: 'object',
-    description: 'Erreur au format de la RFC 6750 (jeton porteur OAuth 2.0).',
+    description: 'Erreur au format de la RFC 6750 (jeton porteur OAuth 2.0) ou de la RFC 9449 (DPoP).',
     properties: {
       error: { type: 'string', enum: ERROR_TYPES },
       error_description: { type: 'string', description: 'Explication lisible par un développeur.' },
@@ -83,7 +83,8 @@ export function buildOpenApi(
       schemas,
       responses: {
         Unauthorized: errorResponse(
-          'Jeton absent, invalide ou expiré (RFC 6750, error=invalid_token).',
+          'Jeton absent, invalide ou expiré (RFC 6750, error=invalid_token), ou preuve DPoP absente, ' +
+            'invalide ou déjà utilisée pour un jeton lié par DPoP (RFC 9449, error=invalid_dpop_proof).',
           'Bearer error="invalid_token"',
         ),
         Forbidden: errorResponse(
@@ -94,7 +95,10 @@ export function buildOpenApi(
       securitySchemes: {
         [SECURITY_SCHEME]: {
           type: 'oauth2',
-          description: 'OpenID Connect (code d’autorisation avec PKCE) auprès de Pôle emploi Connect.',
+          description:
+            'OpenID Connect (code d’autorisation avec PKCE) auprès de Pôle emploi Connect. Les jetons ' +
+            'des applications à garantie élevée (FAPI 2.0) sont liés par DPoP (RFC 9449) : ' +
+            '`Authorization: DPoP <jeton>` et une preuve dans l’en-tête `DPoP`.',
           flows: {
             authorizationCode: {
               authorizationUrl: `${issuer}/auth`,

@@ -11,7 +11,9 @@ import { createSecretBox } from '../crypto/secret-box.ts';
 import { openDatabase } from '../db/database.ts';
 import { AppError } from '../http/app-error.ts';
 import { createLogger } from '../logger.ts';
+import { listSigningKeys, retireAfterSeconds, rotateSigningKeys } from '../oidc/signing-keys.ts';
 import { importJobseekers } from '../profiles/jobseeker-import.ts';
+import { verifyChains } from '../security/hash-chains.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -20,6 +22,9 @@ Commands:
   admins create      create an admin account for the console (password prompted, or read from stdin)
   admins token create  print a new admin API token (for deployment pipelines)
   jobseekers import  import jobseekers from a JSON Lines file
+  keys rotate        new signing keys: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS
+  keys list          the signing keys and their state (no key material)
+  audit verify       check the hash chains of the consent events and of the admin audit log
 
 Run a command with --help for its options.`;
 
@@ -68,6 +73,7 @@ async function open() {
   return {
     config,
     db,
+    box,
     catalog,
     clients: createClientService({ pool: db.pool, catalog, box, production: config.production }),
     admins: createAdminAccounts({ pool: db.pool, box, totpRequired: config.adminTotpRequired }),
@@ -256,6 +262,84 @@ async function adminsTokenCreate(args: string[]): Promise<number> {
   return 0;
 }
 
+const KEYS_ROTATE_HELP = `Usage: npm run cli -- keys rotate [--activate-in SECONDS]
+
+Generates a new signing key for each algorithm (RS256, PS256, ES256), sealed with KEYS_ENCRYPTION_KEY.
+Every instance publishes it in its JWKS at its next check (KEY_POLL_INTERVAL_SECONDS); it signs only
+after --activate-in seconds (default KEY_ACTIVATION_DELAY_SECONDS). The key it replaces keeps
+verifying until every token it may have signed has expired (the longest token lifetime after the new
+key's activation), then leaves the JWKS. Prints {"created", "retiring", "withdrawn"} as JSON.`;
+
+async function keysRotate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { help: { type: 'boolean' }, 'activate-in': { type: 'string' } },
+  });
+  if (values.help) {
+    process.stdout.write(`${KEYS_ROTATE_HELP}\n`);
+    return 0;
+  }
+  const given = values['activate-in'];
+  const delay = given === undefined ? undefined : Number(given);
+  if (delay !== undefined && !(Number.isInteger(delay) && delay >= 0 && delay <= 30 * 86_400)) {
+    throw new AppError(
+      400,
+      'invalid_request',
+      '--activate-in must be a whole number of seconds (0 to 2592000)',
+    );
+  }
+  const result = await withServices(async ({ config, db, box }) => {
+    const activationDelaySeconds = delay ?? config.keys.activationDelaySeconds;
+    if (activationDelaySeconds < config.keys.pollIntervalSeconds)
+      process.stderr.write(
+        `Warning: the new keys sign in ${activationDelaySeconds} s, before every instance has necessarily published them (KEY_POLL_INTERVAL_SECONDS=${config.keys.pollIntervalSeconds}).\n`,
+      );
+    return rotateSigningKeys(db.pool, box, {
+      activationDelaySeconds,
+      retireAfterSeconds: retireAfterSeconds(config),
+    });
+  });
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  return 0;
+}
+
+async function keysList(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write(
+      'Usage: npm run cli -- keys list\n\nPrints the signing keys, one JSON object a line.\n',
+    );
+    return 0;
+  }
+  const rows = await withServices(({ db }) => listSigningKeys(db.pool));
+  for (const row of rows) process.stdout.write(`${JSON.stringify(row)}\n`);
+  return 0;
+}
+
+const AUDIT_VERIFY_HELP = `Usage: npm run cli -- audit verify
+
+Walks the hash chains of the consent events and of the admin audit log, recomputing every hash.
+Prints {"ok", "chains": [{chain, ok, rows, head, brokenId?, reason?}]} as JSON; on stderr, OK or the
+first broken row of each chain. Exit status: 0 when both chains hold, 1 otherwise.
+Keep the printed heads: rows removed from the end of a chain show only against an earlier head.`;
+
+async function auditVerify(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write(`${AUDIT_VERIFY_HELP}\n`);
+    return 0;
+  }
+  const chains = await withServices(({ db }) => verifyChains(db.pool));
+  const ok = chains.every((c) => c.ok);
+  for (const c of chains) {
+    process.stderr.write(
+      c.ok
+        ? `${c.chain}: OK (${c.rows} rows, head ${c.head?.hash ?? 'empty'})\n`
+        : `${c.chain}: BROKEN at id ${c.brokenId}: ${c.reason} (${c.rows} rows verified before it)\n`,
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ ok, chains })}\n`);
+  return ok ? 0 : 1;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'admins create': adminsCreate,
   'admins token': async (args) => {
@@ -265,6 +349,9 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   },
   'clients create': clientsCreate,
   'jobseekers import': jobseekersImport,
+  'keys rotate': keysRotate,
+  'keys list': keysList,
+  'audit verify': auditVerify,
 };
 
 async function run(argv: string[]): Promise<number> {

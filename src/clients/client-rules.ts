@@ -2,9 +2,12 @@
 // URLs: https only (http on loopback outside production), never javascript:/data:, fragments in
 // redirect URIs, wildcards or user:password. An app may become active only once vetted: a purpose
 // for every data scope it may ask for, and the attestation that it is free for jobseekers.
+// High-assurance apps (FAPI 2.0, required for the sensitive scopes such as indemnisation)
+// authenticate with private_key_jwt and sign only with PS256, ES256 or EdDSA.
 import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { AppError } from '../http/app-error.ts';
+import { HIGH_ASSURANCE_ALGS, isHighAssuranceAlg, keyFitsAlg } from '../oidc/high-assurance.ts';
 import type { ClientStatus, EditableClient } from './client-queries.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 
@@ -66,9 +69,35 @@ function validSiret(value: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * The data scopes whose every field is sensitive (indemnisation): only high-assurance apps may ask for
+ * them. A scope with a single sensitive field among ordinary ones (statut) stays open to standard apps.
+ */
+export function sensitiveScopes(catalog: Catalog): ReadonlySet<string> {
+  return new Set(
+    catalog.dataScopes.filter((s) => s.fields.length && s.fields.every((f) => f.sensitive)).map((s) => s.id),
+  );
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+
+// A high-assurance app's keys (when given inline; a jwks_uri is checked when used, see
+// provider-config.ts) are public signing keys that each name one of the allowed algorithms.
+function highAssuranceKeyProblem(key: Record<string, unknown>): string | undefined {
+  const alg = key.alg;
+  if (!isHighAssuranceAlg(alg)) {
+    return `chaque clé doit indiquer son algorithme (alg) parmi ${HIGH_ASSURANCE_ALGS.join(', ')}`;
+  }
+  if (!keyFitsAlg(key, alg)) return `la clé ne correspond pas à l’algorithme ${alg}`;
+  if (PRIVATE_MEMBERS.some((m) => m in key)) return 'la clé doit être publique (sans partie privée)';
+  if (key.use !== undefined && key.use !== 'sig') return 'la clé doit servir à la signature (use: sig)';
+  return undefined;
+}
+
 export function clientRules(catalog: Catalog, production: boolean) {
   const knownScopes = new Set([...catalog.byId.keys(), 'offline_access']);
   const dataScopes = new Set(catalog.dataScopes.map((s) => s.id));
+  const highAssuranceScopes = sensitiveScopes(catalog);
 
   const url = (label: string, kind: 'redirect' | 'link') =>
     z
@@ -133,6 +162,26 @@ export function clientRules(catalog: Catalog, production: boolean) {
           code: 'custom',
           path: ['redirectUris'],
           message: 'toutes les URI de redirection doivent partager le même hôte',
+        });
+      }
+      for (const scope of c.scopes.filter((s) => highAssuranceScopes.has(s) && !c.highAssurance)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['scopes'],
+          message: `le scope ${scope} (données sensibles) exige une application à garantie élevée (high_assurance)`,
+        });
+      }
+      if (c.highAssurance) {
+        if (c.tokenEndpointAuthMethod !== 'private_key_jwt') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['tokenEndpointAuthMethod'],
+            message: 'une application à garantie élevée s’authentifie par private_key_jwt',
+          });
+        }
+        (c.jwks?.keys ?? []).forEach((key, i) => {
+          const problem = highAssuranceKeyProblem(key);
+          if (problem) ctx.addIssue({ code: 'custom', path: ['jwks', 'keys', i], message: problem });
         });
       }
       if (c.tokenEndpointAuthMethod === 'private_key_jwt' && !c.jwksUri === !c.jwks) {

@@ -9,6 +9,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
+import { HIGH_ASSURANCE_ID_TOKEN_ALG, HIGH_ASSURANCE_METADATA } from '../oidc/high-assurance.ts';
 import {
   activeConsentsOfClient,
   type ClientRow,
@@ -236,14 +237,23 @@ export type ClientService = ReturnType<typeof createClientService>;
 // The metadata oidc-provider sees. Only active apps exist for it: a pending or suspended app cannot
 // start a flow, redeem a code, refresh or introspect. oidc-provider accepts only its own (OIDC)
 // scopes in `scope`; the data scopes an app may request travel in `data_scopes` and are enforced in
-// the resource indicator hook.
+// the resource indicator hook. A high-assurance app gets the FAPI 2.0 metadata: PAR required,
+// DPoP-bound tokens, ID tokens signed with an allowed algorithm (the rest is in provider-config.ts).
 export function toProviderMetadata(
   row: ClientRow,
   box: SecretBox,
   dataScopeIds: ReadonlySet<string>,
+  /** data scopes only high-assurance apps may use (see sensitiveScopes in client-rules.ts) */
+  highAssuranceScopeIds: ReadonlySet<string> = new Set(),
 ): Record<string, unknown> | undefined {
   if (row.status !== 'active' || row.deleted_at) return undefined;
   const keyAuth = row.token_endpoint_auth_method === 'private_key_jwt';
+  // The registration rules make a high-assurance app authenticate by key; a row that does not (from
+  // before the rule) cannot run as one, and must not run as a standard app either.
+  if (row.high_assurance && !keyAuth) return undefined;
+  const dataScopes = row.scopes.filter(
+    (s) => dataScopeIds.has(s) && (row.high_assurance || !highAssuranceScopeIds.has(s)),
+  );
   return {
     client_id: row.id,
     client_secret:
@@ -256,10 +266,18 @@ export function toProviderMetadata(
       ? ['authorization_code', 'refresh_token']
       : ['authorization_code'],
     scope: row.scopes.filter((s) => !dataScopeIds.has(s)).join(' '),
-    data_scopes: row.scopes.filter((s) => dataScopeIds.has(s)),
+    data_scopes: dataScopes,
     token_endpoint_auth_method: row.token_endpoint_auth_method,
     ...(keyAuth && row.jwks_uri ? { jwks_uri: row.jwks_uri } : {}),
     ...(keyAuth && row.jwks ? { jwks: row.jwks } : {}),
+    ...(row.high_assurance
+      ? {
+          [HIGH_ASSURANCE_METADATA]: true,
+          require_pushed_authorization_requests: true,
+          dpop_bound_access_tokens: true,
+          id_token_signed_response_alg: HIGH_ASSURANCE_ID_TOKEN_ALG,
+        }
+      : {}),
     ...(row.logo_uri?.startsWith('https://') ? { logo_uri: row.logo_uri } : {}),
     ...(row.policy_uri?.startsWith('https://') ? { policy_uri: row.policy_uri } : {}),
     ...(row.tos_uri?.startsWith('https://') ? { tos_uri: row.tos_uri } : {}),

@@ -39,13 +39,17 @@ const UNAVAILABLE_CODES = new Set([
   '57P02',
   '57P03',
   '53300',
+  // statement_timeout: the server is up but too busy or too locked to answer in time.
+  '57014',
 ]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: string }).code;
   if (code && (UNAVAILABLE_CODES.has(code) || code.startsWith('08'))) return true;
-  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED/i.test(
+  // pg's own messages: a pool that cannot connect in time, a connection that died under a query, a
+  // client reused after its connection broke, a server that stopped answering (query_timeout).
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|not queryable|Query read timeout/i.test(
     err.message,
   );
 }

@@ -35,10 +35,19 @@ function classify(err: HttpishError): { status: number; code: string; message: s
   return { status: 500, code: 'server_error', message: 'Erreur interne' };
 }
 
+// oidc-provider's machine-to-machine endpoints answer JSON whatever the Accept header says; an error
+// raised by our own middleware in front of them (a database outage, say) must too.
+const RETRY_AFTER = '5'; // seconds
+
+const PROTOCOL_JSON = /^\/(token|me|reg|request|jwks|\.well-known)(\/|$)/;
+
 export function errorHandler(render: Render): Koa.Middleware {
   return async (ctx, next) => {
     try {
       await next();
+      // oidc-provider answers its own errors (a ServiceUnavailable from the adapter becomes a 503
+      // there): the header that tells clients when to come back is added here.
+      if (ctx.status === 503 && !ctx.response.get('Retry-After')) ctx.set('Retry-After', RETRY_AFTER);
       if (ctx.status === 404 && ctx.body === undefined)
         throw new AppError(404, 'not_found', 'Page introuvable');
     } catch (caught) {
@@ -50,8 +59,9 @@ export function errorHandler(render: Render): Koa.Middleware {
           'request failed',
         );
       ctx.status = status;
-      if (status === 503) ctx.set('Retry-After', '5');
-      const wantsJson = /^\/(admin\/)?api\//.test(ctx.path) || !ctx.accepts('html');
+      if (status === 503) ctx.set('Retry-After', RETRY_AFTER);
+      const wantsJson =
+        /^\/(admin\/)?api\//.test(ctx.path) || PROTOCOL_JSON.test(ctx.path) || !ctx.accepts('html');
       if (wantsJson) {
         ctx.body = { error: code, error_description: message };
       } else {

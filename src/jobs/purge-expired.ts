@@ -1,9 +1,10 @@
 // Housekeeping, in small batches with pauses so it never holds long locks or competes with traffic:
-// records the expiry of consents past their date, deletes expired oidc-provider rows and web
-// sessions, and access-log entries past their retention. One timer per instance; every step is safe
-// to run on several instances at once.
+// records the expiry of consents past their date, deletes expired oidc-provider rows, web sessions
+// and used DPoP proof ids, and access-log entries past their retention. One timer per instance;
+// every step is safe to run on several instances at once.
 import type { Logger } from 'pino';
 import { purgeAccessLog } from '../api/access-log-queries.ts';
+import { purgeExpiredDpopJti } from '../api/dpop-queries.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
 import type { Pool } from '../db/pool.ts';
 import { purgeExpiredSessions } from '../http/session-queries.ts';
@@ -37,6 +38,7 @@ export async function purgeExpired(h: Housekeeping): Promise<Record<string, numb
     sessions: await drain(() => purgeExpiredSessions(h.pool, BATCH)),
     accessLog: await drain(() => purgeAccessLog(h.pool, h.accessLogRetentionDays, BATCH)),
     loginAttempts: await purgeOldAttempts(h.pool, DEFAULT_LIMITS.windowSeconds),
+    dpopProofs: await drain(() => purgeExpiredDpopJti(h.pool, BATCH)),
   };
 }
 

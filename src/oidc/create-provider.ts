@@ -1,9 +1,10 @@
-// Builds the oidc-provider instance: keys from the database, clients from our clients table, every
-// other model in oidc_models.
+// Builds the oidc-provider instance: the signing keys it is given (provider-holder.ts rebuilds it when
+// they change), clients from our clients table, every other model in oidc_models.
+import type { JWK } from 'jose';
 import Provider, { type AdapterPayload, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/load-catalog.ts';
-import type { ClientInput } from '../clients/client-rules.ts';
+import { type ClientInput, sensitiveScopes } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { toProviderMetadata } from '../clients/client-service.ts';
 import { fromRfc7591 } from '../clients/rfc7591.ts';
@@ -19,7 +20,6 @@ import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
-import { loadSigningKeys } from './signing-keys.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -30,15 +30,18 @@ export interface ProviderDeps {
   consents: ConsentService;
   render: Render;
   logger: Logger;
+  /** the published signing keys, in keystore order (see provider-holder.ts and signing-keys.ts) */
+  jwks: JWK[];
 }
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
-  const { config, pool, catalog, box, clients, consents, render, logger } = deps;
+  const { config, pool, catalog, box, clients, consents, render, logger, jwks } = deps;
   const PostgresAdapter = createPostgresAdapterClass(pool);
 
   // Clients are read from our own table on every lookup, so a suspended app or a removed scope takes
   // effect on the next request (oidc-provider caches only by the metadata's content).
   const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
+  const highAssuranceScopeIds = sensitiveScopes(catalog);
   class ClientAdapter extends PostgresAdapter {
     // Called by RFC 7591 registration only (static registration goes through the clients service).
     override async upsert(id: string, payload: AdapterPayload) {
@@ -53,7 +56,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
 
     override async find(id: string) {
       const row = await guarded(() => clients.find(id));
-      return row ? (toProviderMetadata(row, box, dataScopeIds) as AdapterPayload | undefined) : undefined;
+      return row
+        ? (toProviderMetadata(row, box, dataScopeIds, highAssuranceScopeIds) as AdapterPayload | undefined)
+        : undefined;
     }
   }
 
@@ -62,7 +67,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     providerConfiguration({
       config,
       catalog,
-      jwks: await loadSigningKeys(pool, box),
+      jwks,
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
       findAccount: createFindAccount({ pool, catalog, consents }),
       policy: createInteractionPolicy({ consents, clients, catalog }),

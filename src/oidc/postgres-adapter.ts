@@ -11,6 +11,8 @@ import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable } from '../db/pool.ts';
 import * as queries from './oidc-model-queries.ts';
 
+// oidc-provider answers { error: err.message, error_description } with err.statusCode for an exposed
+// error, so the message is the OAuth error code (RFC 6749 §4.1.2.1 temporarily_unavailable).
 export class ServiceUnavailable extends Error {
   override name = 'ServiceUnavailable';
   statusCode = 503;
@@ -24,7 +26,7 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
-    if (isDatabaseUnavailable(err)) throw new ServiceUnavailable('database unavailable', { cause: err });
+    if (isDatabaseUnavailable(err)) throw new ServiceUnavailable('temporarily_unavailable', { cause: err });
     throw err;
   }
 }

@@ -2,9 +2,20 @@
 // why. References: RFC 9700 (OAuth 2.0 Security BCP), RFC 8707 (resource indicators), RFC 9207 (iss).
 import { createHmac } from 'node:crypto';
 import type { JWK } from 'jose';
-import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import {
+  type AsymmetricSigningAlgorithm,
+  type Configuration,
+  errors,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Config } from '../config.ts';
+import {
+  HIGH_ASSURANCE_ALGS,
+  HIGH_ASSURANCE_METADATA,
+  isHighAssurance,
+  isHighAssuranceAlg,
+} from './high-assurance.ts';
 
 type ProviderDeps = {
   config: Config;
@@ -55,6 +66,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
         'operator_name',
         'operator_siret',
         'free_for_jobseekers',
+        HIGH_ASSURANCE_METADATA,
       ],
       validator(_ctx, key, value) {
         if (value === undefined) return;
@@ -65,7 +77,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
               ? typeof value === 'object' &&
                 value !== null &&
                 Object.values(value).every((v) => typeof v === 'string')
-              : key === 'free_for_jobseekers'
+              : key === 'free_for_jobseekers' || key === HIGH_ASSURANCE_METADATA
                 ? typeof value === 'boolean'
                 : typeof value === 'string' && value.length <= 1000;
         if (!ok) throw new errors.InvalidClientMetadata(`${key} is invalid`);
@@ -73,6 +85,30 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     },
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
+    // The two methods a registration may choose (client-rules.ts), so discovery advertises no other.
+    clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
+    enabledJWA: {
+      // Only the algorithms we hold signing keys for (signing-keys.ts), so discovery promises nothing
+      // more: RS256 for standard apps, PS256 and ES256 for high-assurance ones.
+      idTokenSigningAlgValues: [...new Set(jwks.map((key) => key.alg as AsymmetricSigningAlgorithm))],
+      // DPoP proofs, at the token endpoint and at the resource API (src/api/dpop.ts): FAPI 2.0's.
+      dPoPSigningAlgValues: [...HIGH_ASSURANCE_ALGS],
+    },
+    // oidc-provider checks the client assertion's signature, expiry, issuer and uniqueness; this
+    // adds FAPI 2.0's limits for high-assurance apps, also when their keys come from a jwks_uri: an
+    // allowed algorithm, and the issuer identifier as the only audience (what oidc-provider's own
+    // default of this hook checks under FAPI 2.0, which this replaces).
+    async assertJwtClientAuthClaimsAndHeader(ctx, claims, header, client) {
+      if (!isHighAssurance(client)) return;
+      if (!isHighAssuranceAlg(header.alg)) {
+        throw new errors.InvalidClientAuth(
+          `client assertions must be signed with ${HIGH_ASSURANCE_ALGS.join(', ')}`,
+        );
+      }
+      if (claims.aud !== ctx.oidc.issuer) {
+        throw new errors.InvalidClientAuth('audience (aud) must equal the issuer identifier url');
+      }
+    },
     clientDefaults: {
       grant_types: ['authorization_code'],
       response_types: ['code'],
@@ -99,6 +135,18 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     renderError: pages.renderError,
     features: {
       devInteractions: { enabled: false },
+      // High-assurance apps get the FAPI 2.0 Security Profile's behaviours (redirect_uri always
+      // required, issuer as client assertion audience, …); their metadata (client-service.ts) adds
+      // PAR required, DPoP-bound tokens and the ID token algorithm.
+      fapi: {
+        enabled: true,
+        profile: (_ctx, client) => (isHighAssurance(client) ? '2.0' : undefined),
+      },
+      // RFC 9126: available to every app, required per app (require_pushed_authorization_requests).
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: false },
+      // RFC 9449: any app may ask for DPoP-bound tokens; high-assurance apps always get them. A proof
+      // is accepted once (the replay cache is the ReplayDetection model, in PostgreSQL).
+      dPoP: { enabled: true, allowReplay: false },
       revocation: {
         enabled: true,
         async allowedPolicy(_ctx, client, token) {

@@ -1,13 +1,14 @@
 // Streams a JSON Lines file of jobseekers into the database: constant memory whatever the size,
 // each line validated with zod, bad lines reported by number without stopping the good ones,
-// idempotent on login (a re-run updates in place).
+// idempotent on login (a re-run updates in place). A line carries a clear password, hashed here, or
+// an existing argon2id hash (a migration from another system), stored as is.
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
-import { type JobseekerLine, jobseekerLineSchema } from './jobseeker-line.ts';
+import { type ImportLine, importLineSchema } from './jobseeker-line.ts';
 import { replaceJobseekerData, upsertJobseeker } from './jobseeker-queries.ts';
 import { hashPassword } from './password-hasher.ts';
 
@@ -16,8 +17,8 @@ export interface ImportReport {
   rejected: { line: number; reason: string }[];
 }
 
-export async function saveJobseeker(pool: Pool, line: JobseekerLine): Promise<string> {
-  const passwordHash = await hashPassword(line.password);
+export async function saveJobseeker(pool: Pool, line: ImportLine): Promise<string> {
+  const passwordHash = line.password_hash ?? (await hashPassword(line.password as string));
   return withTransaction(pool, async (db) => {
     const id = await upsertJobseeker(db, {
       login: line.login,
@@ -43,7 +44,7 @@ export async function importJobseekers(
   input: string | Readable,
   options: { concurrency?: number; onProgress?: (report: ImportReport, lines: number) => void } = {},
 ): Promise<ImportReport> {
-  const schema = jobseekerLineSchema(catalog);
+  const schema = importLineSchema(catalog);
   const concurrency = options.concurrency ?? 4;
   const stream = typeof input === 'string' ? createReadStream(input, 'utf8') : input;
   const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
@@ -55,7 +56,7 @@ export async function importJobseekers(
     number++;
     if (!text.trim()) continue;
     const lineNumber = number;
-    let parsed: JobseekerLine;
+    let parsed: ImportLine;
     try {
       parsed = schema.parse(JSON.parse(text));
     } catch (err) {

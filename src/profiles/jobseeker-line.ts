@@ -4,19 +4,47 @@ import { z } from 'zod';
 import { claimsSchema, dataScopeValueSchema } from '../catalog/field-value-schema.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 
-export function jobseekerLineSchema(catalog: Catalog) {
+// NIST SP 800-63B: at least 8 characters, long ones allowed, no composition rules.
+const password = z.string().min(8).max(1024);
+
+// An argon2id hash in the PHC string format, as @node-rs/argon2 (and the reference implementation)
+// write it: `$argon2id$v=19$m=<KiB>,t=<passes>,p=<lanes>$<salt>$<hash>`, both in unpadded base64.
+export const ARGON2ID_PHC =
+  /^\$argon2id\$v=19\$m=\d{1,10},t=\d{1,10},p=\d{1,3}\$[A-Za-z0-9+/]{11,64}\$[A-Za-z0-9+/]{16,128}$/;
+const passwordHash = z
+  .string()
+  .regex(ARGON2ID_PHC, 'must be an argon2id hash ($argon2id$v=19$m=…,t=…,p=…$…$…)');
+
+function lineShape(catalog: Catalog) {
   const data = z
     .object(Object.fromEntries(catalog.dataScopes.map((s) => [s.id, dataScopeValueSchema(s).optional()])))
     .strict();
+  return {
+    login: z.string().trim().min(3).max(200),
+    claims: claimsSchema(catalog).default({}),
+    data: data.default({}),
+  };
+}
+
+/** A line with a clear password (demo data, tests). */
+export function jobseekerLineSchema(catalog: Catalog) {
+  return z.object({ ...lineShape(catalog), password }).strict();
+}
+
+/**
+ * A line of an import file: a clear password to hash, or — when migrating accounts from another
+ * system — an existing argon2id hash, stored as is (hashing a million passwords would take hours).
+ * Exactly one of the two.
+ */
+export function importLineSchema(catalog: Catalog) {
   return z
-    .object({
-      login: z.string().trim().min(3).max(200),
-      // NIST SP 800-63B: at least 8 characters, long ones allowed, no composition rules.
-      password: z.string().min(8).max(1024),
-      claims: claimsSchema(catalog).default({}),
-      data: data.default({}),
-    })
-    .strict();
+    .object({ ...lineShape(catalog), password: password.optional(), password_hash: passwordHash.optional() })
+    .strict()
+    .refine((line) => (line.password === undefined) !== (line.password_hash === undefined), {
+      path: ['password'],
+      message: 'exactly one of password and password_hash is required',
+    });
 }
 
 export type JobseekerLine = z.infer<ReturnType<typeof jobseekerLineSchema>>;
+export type ImportLine = z.infer<ReturnType<typeof importLineSchema>>;

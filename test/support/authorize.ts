@@ -28,7 +28,25 @@ export async function authorize(o: AuthorizeOptions) {
     nonce,
     ...o.extra,
   });
-  let { response, url: at } = await agent.follow(url, {}, o.redirectUri);
+  const { callback, response, pages } = await completeAuthorization({ ...o, url, agent });
+  return { callback, response, verifier, state, nonce, agent, pages };
+}
+
+export interface CompleteOptions {
+  /** an authorization URL already built (e.g. by oidc.buildAuthorizationUrlWithPAR) */
+  url: URL;
+  redirectUri: string;
+  login?: { login: string; password: string };
+  /** the boxes to tick; undefined means the consent page is not expected */
+  fields?: string[];
+  refuse?: boolean;
+  agent?: UserAgent;
+}
+
+/** Opens an authorization URL and goes through the login and consent pages, back to the app. */
+export async function completeAuthorization(o: CompleteOptions) {
+  const agent = o.agent ?? new UserAgent();
+  let { response, url: at } = await agent.follow(o.url, {}, o.redirectUri);
   const pages: string[] = [];
   if (!at.href.startsWith(o.redirectUri) && o.login) {
     const html = await response.text();
@@ -58,7 +76,7 @@ export async function authorize(o: AuthorizeOptions) {
       o.redirectUri,
     ));
   }
-  return { callback: at, response, verifier, state, nonce, agent, pages };
+  return { callback: at, response, agent, pages };
 }
 
 export async function discover(issuer: string, clientId: string, clientSecret: string) {

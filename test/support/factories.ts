@@ -19,6 +19,9 @@ export const ALL_DATA_SCOPES = [
   'projet',
 ];
 
+/** The data scopes a standard (not high-assurance) app may be allowed: all but the sensitive ones. */
+export const STANDARD_DATA_SCOPES = ALL_DATA_SCOPES.filter((s) => s !== 'indemnisation');
+
 export async function createJobseeker(
   server: TestServer,
   overrides: { login?: string; password?: string } = {},
@@ -47,10 +50,10 @@ export async function createClient(server: TestServer, overrides: Partial<NewCli
     operatorName: 'Opérateur de test',
     redirectUris: [redirectUri],
     postLogoutRedirectUris: ['http://127.0.0.1:9/after-logout'],
-    scopes: ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...ALL_DATA_SCOPES],
+    scopes: ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...STANDARD_DATA_SCOPES],
     // A purpose for every data scope the app may ask for: required to be active.
     purposes: Object.fromEntries(
-      (overrides.scopes ?? ALL_DATA_SCOPES)
+      (overrides.scopes ?? STANDARD_DATA_SCOPES)
         .filter((s) => ALL_DATA_SCOPES.includes(s))
         .map((s) => [s, s === 'competences' ? 'Remplir votre CV.' : `Utiliser vos données « ${s} ».`]),
     ),

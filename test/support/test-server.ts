@@ -9,7 +9,10 @@ import { createLogger } from '../../src/logger.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface TestServer {
+  /** the issuer identifier: this server's own address unless ISSUER was given (e.g. a load balancer's) */
   issuer: string;
+  /** this server's own address */
+  url: string;
   config: Config;
   app: App;
   db: TestDatabase;
@@ -17,7 +20,7 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
 export async function startTestServer(
   env: Record<string, string> = {},
@@ -54,7 +57,8 @@ export async function startTestServer(
   const app = await createApp(config, pool, logger);
   server.on('request', app.koa.callback());
   return {
-    issuer,
+    issuer: config.issuer,
+    url: issuer,
     config,
     app,
     db,
@@ -62,6 +66,7 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
+      app.close();
       await app.services.accessLog.close();
       await pool.end();
       if (!given) await db.drop();

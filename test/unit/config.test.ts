@@ -62,6 +62,19 @@ describe('loadConfig in production', () => {
     expect(refusal({ ...PRODUCTION, DEMO_APP: 'true' }).message).toContain('DEMO_APP');
   });
 
+  it('refuses a key activation delay shorter than the key poll interval', () => {
+    const { message } = refusal({
+      ...PRODUCTION,
+      KEY_ACTIVATION_DELAY_SECONDS: '10',
+      KEY_POLL_INTERVAL_SECONDS: '30',
+    });
+    expect(message).toContain('KEY_ACTIVATION_DELAY_SECONDS');
+    expect(loadConfig(PRODUCTION, root).keys).toEqual({
+      activationDelaySeconds: 3600,
+      pollIntervalSeconds: 30,
+    });
+  });
+
   it('loads a complete configuration, with the demo data and the demo app off', () => {
     const config = loadConfig(PRODUCTION, root);
     expect(config.production).toBe(true);
