@@ -2,7 +2,6 @@
 // answers 303, except a form shown again with its errors (400) and the pages that show a secret once.
 // Routes stay thin: the services validate, change and audit; console-models builds what pages show.
 import Router from '@koa/router';
-import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
@@ -13,6 +12,7 @@ import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import { type AdminAccounts, hashToken } from './admin-accounts.ts';
 import { actorOf } from './admin-api-auth.ts';
 import { listAudit } from './audit-queries.ts';
