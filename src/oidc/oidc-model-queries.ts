@@ -29,6 +29,24 @@ export async function upsertModel(
   );
 }
 
+// Inserts a row unless one with this id exists (and is not expired); says whether it inserted.
+export async function insertModelOnce(
+  db: Queryable,
+  model: string,
+  id: string,
+  payload: AdapterPayload,
+  expiresInSeconds: number,
+): Promise<boolean> {
+  const result = await db.query(
+    `INSERT INTO oidc_models (model, id, payload, expires_at)
+     VALUES ($1, $2, $3, now() + make_interval(secs => $4::int))
+     ON CONFLICT (model, id) DO UPDATE SET payload = EXCLUDED.payload, expires_at = EXCLUDED.expires_at
+       WHERE oidc_models.expires_at IS NOT NULL AND oidc_models.expires_at <= now()`,
+    [model, id, payload, Math.max(1, Math.ceil(expiresInSeconds || 1))],
+  );
+  return result.rowCount === 1;
+}
+
 export async function findModel(
   db: Queryable,
   model: string,

@@ -40,6 +40,16 @@ export function createPostgresAdapterClass(pool: Pool) {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      if (this.model === 'ReplayDetection') {
+        // oidc-provider records a DPoP proof's or client assertion's jti after looking it up; two
+        // parallel requests could both pass the lookup. Insert-only makes the second one fail here.
+        const inserted = await guarded(() =>
+          queries.insertModelOnce(pool, this.model, id, payload, expiresIn),
+        );
+        if (!inserted)
+          throw new errors.InvalidRequest('this proof or assertion was already used (jti replay)');
+        return;
+      }
       await guarded(() => queries.upsertModel(pool, this.model, id, payload, expiresIn));
     }
 

@@ -216,3 +216,19 @@ describe('postgres adapter without a database', () => {
     }
   });
 });
+
+describe('replay detection', () => {
+  it('records a jti once: a parallel second record of the same jti fails', async () => {
+    const Adapter = createPostgresAdapterClass(db.pool);
+    const replay = new Adapter('ReplayDetection');
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => replay.upsert('jti-once', { iss: 'client' } as never, 60)),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(
+      results
+        .filter((r) => r.status === 'rejected')
+        .every((r) => (r as PromiseRejectedResult).reason.error === 'invalid_request'),
+    ).toBe(true);
+  });
+});
