@@ -17,12 +17,15 @@ const CSP = [
 
 export function securityHeaders(options: { production: boolean }): Koa.Middleware {
   return async (ctx, next) => {
+    // Set before the handlers run: oidc-provider's self-submitting forms (response_mode=form_post, a
+    // logout without a session) add their inline script's hash to the policy they find on the
+    // response; set afterwards, the policy would block them. A handler may still replace it.
+    ctx.set('Content-Security-Policy', CSP);
     await next();
     ctx.set('X-Content-Type-Options', 'nosniff');
     ctx.set('X-Frame-Options', 'DENY');
     ctx.set('Cross-Origin-Opener-Policy', 'same-origin');
     ctx.set('Referrer-Policy', 'no-referrer');
-    if (!ctx.response.get('Content-Security-Policy')) ctx.set('Content-Security-Policy', CSP);
     if (options.production) ctx.set('Strict-Transport-Security', 'max-age=63072000; includeSubDomains');
   };
 }

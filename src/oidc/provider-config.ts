@@ -125,9 +125,20 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     },
     // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256.
     pkce: { required: () => true },
+    // OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an authorization request; oidc-provider would
+    // otherwise fill in the only URI a client registered (conformance test
+    // oidcc-ensure-redirect-uri-in-authorization-request expects an error page).
+    allowOmittingSingleRegisteredRedirectUri: false,
     // Not a browser-facing API for third parties: no CORS anywhere.
     clientBasedCORS: () => false,
-    rotateRefreshToken: true,
+    // Every refresh rotates the refresh token, except one that is bound to fail: oidc-provider checks
+    // `resource` only after rotating, so a refresh refused for its resource would use the token up
+    // and the app's next refresh would look like a replay and revoke the whole grant.
+    rotateRefreshToken(ctx) {
+      const { resource } = ctx.oidc.params as { resource?: unknown };
+      const token = ctx.oidc.entities.RefreshToken;
+      return !resource || (typeof resource === 'string' && Boolean(token?.resourceIndicators.has(resource)));
+    },
     interactions: {
       policy,
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
