@@ -50,6 +50,7 @@ const IMPORT_HELP = `Usage: npm run cli -- jobseekers import FILE
 
 Reads JSON Lines, one jobseeker a line:
   {"login": "...", "password": "...", "claims": {<OIDC claims>}, "data": {"<scope>": <value>}}
+A line may carry "password_hash" (an existing argon2id hash, e.g. from a migration) instead of "password".
 Each data scope's value has exactly the shape the API returns with every field consented.
 Bad lines are reported by number (on stderr) and skipped; the good ones are imported. Re-running the
 same file updates jobseekers in place (idempotent on login). Prints a JSON summary on stdout.
