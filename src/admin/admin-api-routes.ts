@@ -109,9 +109,10 @@ export function adminApiRoutes(deps: {
       z.object({
         target_type: z.string().max(50).optional(),
         target_id: z.string().max(200).optional(),
+        // At most 18 digits: within bigint, whose range a 19-digit value may exceed (a 500).
         before: z
           .string()
-          .regex(/^\d{1,19}$/)
+          .regex(/^\d{1,18}$/)
           .optional(),
       }),
       ctx.query,

@@ -24,7 +24,7 @@ export async function findAdminByEmail(db: Queryable, email: string): Promise<Ad
 }
 
 export async function findAdminById(db: Queryable, id: string): Promise<AdminRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
   const { rows } = await db.query<AdminRow>('SELECT * FROM admins WHERE id = $1', [id]);
   return rows[0];
 }
@@ -80,7 +80,7 @@ export async function listAdminTokens(db: Queryable): Promise<(AdminTokenRow & {
 }
 
 export async function revokeAdminToken(db: Queryable, id: string): Promise<AdminTokenRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
   const { rows } = await db.query<AdminTokenRow>(
     `UPDATE admin_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1
      RETURNING id, admin_id, name, created_at, expires_at, revoked_at, last_used_at`,

@@ -175,8 +175,9 @@ export function formFromRow(row: ClientRow): ClientForm {
   };
 }
 
-const text = (value: unknown, max = 20_000) =>
-  (typeof value === 'string' ? value : Array.isArray(value) ? String(value[0] ?? '') : '').slice(0, max);
+// A field sent twice counts once; anything but text (`a[x]=…` parses to an object) counts as empty.
+const text = (value: unknown, max = 20_000): string =>
+  (typeof value === 'string' ? value : Array.isArray(value) ? text(value[0], max) : '').slice(0, max);
 const list = (value: unknown) =>
   (Array.isArray(value) ? value : value === undefined ? [] : [value]).filter(
     (v): v is string => typeof v === 'string',

@@ -52,6 +52,12 @@ const NOTICES: Record<string, string> = {
   'token-revoked': 'Le jeton est révoqué : il ne permet plus d’utiliser l’API d’administration.',
 };
 
+// Object.hasOwn: `?ok=__proto__` or `?ok=constructor` names no notice.
+const noticeOf = (ctx: Koa.Context) => {
+  const key = String(ctx.query.ok);
+  return Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
+};
+
 const LOGIN_ERROR = 'Adresse e-mail ou mot de passe incorrect.';
 const CODE_ERROR = 'Code incorrect ou déjà utilisé. Attendez le code suivant et réessayez.';
 const AUDIT_PAGE = 50;
@@ -235,7 +241,7 @@ export function adminConsoleRoutes(deps: {
     await deps.accessLog.flush(); // "last activity" includes reads still buffered on this instance
     page(ctx, 'admin/apps', {
       title: 'Applications',
-      notice: NOTICES[String(ctx.query.ok)],
+      notice: noticeOf(ctx),
       apps: appsListView(await clients.list()),
     });
   });
@@ -293,7 +299,7 @@ export function adminConsoleRoutes(deps: {
     const audit = await listAudit(pool, { targetType: 'client', targetId: row.id, limit: AUDIT_PAGE });
     page(ctx, 'admin/client', {
       title: `${errors.length ? 'Erreur – ' : ''}${row.name}`,
-      notice: NOTICES[String(ctx.query.ok)],
+      notice: noticeOf(ctx),
       client: clientDetails(row, catalog),
       form: formView(options.form ?? formFromRow(row), errors, catalog),
       errors,
@@ -421,7 +427,7 @@ export function adminConsoleRoutes(deps: {
   ) =>
     page(ctx, 'admin/tokens', {
       title: `${model.errors?.length ? 'Erreur – ' : ''}Jetons d’API`,
-      notice: NOTICES[String(ctx.query.ok)],
+      notice: noticeOf(ctx),
       tokens: tokensView(await admins.listTokens()),
       errors: model.errors ?? [],
       errorOf: Object.fromEntries((model.errors ?? []).map((e) => [e.field, e.message])),

@@ -28,8 +28,14 @@ export function fromRfc7591(m: Metadata, dataScopes: readonly string[] = []): Pa
   if (has(m, 'post_logout_redirect_uris'))
     set('postLogoutRedirectUris', m.post_logout_redirect_uris as string[]);
   if (has(m, 'scope') || dataScopes.length) {
-    const scopes = typeof m.scope === 'string' ? m.scope.split(' ').filter(Boolean) : (m.scope as string[]);
-    set('scopes', [...(scopes ?? []), ...dataScopes]);
+    const scopes = typeof m.scope === 'string' ? m.scope.split(' ').filter(Boolean) : m.scope;
+    // Anything but a list (a number, an object) is passed on as it is, for the rules to refuse.
+    set(
+      'scopes',
+      Array.isArray(scopes) || scopes == null
+        ? [...(scopes ?? []), ...dataScopes]
+        : (scopes as ClientInput['scopes']),
+    );
   }
   if (has(m, 'purposes')) set('purposes', m.purposes as Record<string, string>);
   if (has(m, 'consent_duration_days')) set('consentDurationDays', m.consent_duration_days as number | null);

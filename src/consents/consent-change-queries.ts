@@ -7,7 +7,7 @@ export async function lockOwnConsent(
   jobseekerId: string,
   consentId: string,
 ): Promise<ConsentRow | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(consentId)) return undefined;
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(consentId)) return undefined;
   const { rows } = await db.query<ConsentRow>(
     'SELECT * FROM consents WHERE id = $1 AND jobseeker_id = $2 FOR UPDATE',
     [consentId, jobseekerId],

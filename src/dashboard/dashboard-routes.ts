@@ -101,7 +101,9 @@ export function dashboardRoutes(deps: {
   const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
 
   signedIn.get('/consents', async (ctx) => {
-    const notice = NOTICES[String(ctx.query.ok)];
+    const key = String(ctx.query.ok);
+    // Object.hasOwn: `?ok=__proto__` or `?ok=constructor` names no notice.
+    const notice = Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
     await accessLog.flush(); // the "last read" figures include reads still buffered on this instance
     page(ctx, 'account/consents', {
       title: 'Mes autorisations',

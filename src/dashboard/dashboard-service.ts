@@ -191,7 +191,8 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
 export type DashboardService = ReturnType<typeof createDashboardService>;
 
 function parseCursor(cursor: string | undefined): { readAt: Date; id: string } | undefined {
-  const match = cursor ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_(\d{1,19})$/.exec(cursor) : null;
+  // An id of at most 18 digits: within bigint, whose range a 19-digit value may exceed.
+  const match = cursor ? /^(\d{4}-\d\d-\d\dT[\d:.]+Z)_(\d{1,18})$/.exec(cursor) : null;
   if (!match) return undefined;
   const readAt = new Date(match[1] as string);
   return Number.isNaN(readAt.getTime()) ? undefined : { readAt, id: match[2] as string };

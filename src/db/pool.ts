@@ -53,3 +53,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     err.message,
   );
 }
+
+// Text PostgreSQL cannot store — a NUL character (in text: 22021, in jsonb: 22P05) or a lone UTF-16
+// surrogate in JSON (22P02 "invalid input syntax for type json") — only ever comes from a request's
+// parameters: it is the request that is wrong (a 400), not the server (a 500).
+export function isUnstorableText(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: string }).code;
+  return code === '22021' || code === '22P05' || (code === '22P02' && /type json/.test(err.message));
+}

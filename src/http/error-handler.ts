@@ -1,7 +1,7 @@
 // Turns any error into a clear 4xx/5xx: JSON { error, error_description } for API callers, a French
 // HTML page for people. A 500 never shows its message, a stack trace or SQL.
 import type Koa from 'koa';
-import { isDatabaseUnavailable } from '../db/pool.ts';
+import { isDatabaseUnavailable, isUnstorableText } from '../db/pool.ts';
 import { AppError } from './app-error.ts';
 import type { Render } from './render.ts';
 
@@ -22,6 +22,13 @@ function classify(err: HttpishError): { status: number; code: string; message: s
       status: 503,
       code: 'temporarily_unavailable',
       message: 'Service momentanément indisponible, réessayez.',
+    };
+  }
+  if (isUnstorableText(err)) {
+    return {
+      status: 400,
+      code: 'invalid_request',
+      message: 'La demande contient des caractères non autorisés.',
     };
   }
   const status = err.status ?? err.statusCode ?? 500;

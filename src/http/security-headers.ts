@@ -30,9 +30,13 @@ export function securityHeaders(options: { production: boolean }): Koa.Middlewar
   };
 }
 
-// Pages and answers that carry personal data or one-time state are never stored by caches.
+// Pages and answers that carry personal data or one-time state are never stored by caches, their
+// error answers included (an error thrown below still leaves through here).
 export const noStore: Koa.Middleware = async (ctx, next) => {
-  await next();
-  ctx.set('Cache-Control', 'no-store');
-  ctx.set('Pragma', 'no-cache');
+  try {
+    await next();
+  } finally {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.set('Pragma', 'no-cache');
+  }
 };

@@ -1,7 +1,7 @@
 // Builds the oidc-provider instance: the signing keys it is given (provider-holder.ts rebuilds it when
 // they change), clients from our clients table, every other model in oidc_models.
 import type { JWK } from 'jose';
-import Provider, { type AdapterPayload, errors } from 'oidc-provider';
+import Provider, { type AdapterPayload, type ClientMetadata, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { type ClientInput, sensitiveScopes } from '../clients/client-rules.ts';
@@ -74,14 +74,29 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       pages: providerPages(render),
       registration: {
         async validate(metadata) {
+          // PostgreSQL stores neither a NUL character nor a lone surrogate (JSON.stringify writes both
+          // as \u escapes): refused here, before the initial access token is used up.
+          if (/\\u0000|\\ud[89a-f][0-9a-f]{2}/i.test(JSON.stringify(metadata))) {
+            throw new errors.InvalidClientMetadata('the metadata contains characters that are not allowed');
+          }
+          // Pairwise subjects are derived per client (client-rules.ts): a sector identifier is never
+          // used, and oidc-provider would fetch whatever URL a registrant gives.
+          if (metadata.sector_identifier_uri !== undefined) {
+            throw new errors.InvalidClientMetadata('sector_identifier_uri is not supported');
+          }
           try {
-            const input = fromRfc7591(metadata, (metadata.data_scopes as string[] | undefined) ?? []);
+            // (A data_scopes that is not a list is refused by extraClientMetadata's validator.)
+            const dataScopes = Array.isArray(metadata.data_scopes) ? (metadata.data_scopes as string[]) : [];
+            const input = fromRfc7591(metadata, dataScopes);
             clients.rules.parse({ ...(input as ClientInput), status: 'pending' });
           } catch (err) {
             if (err instanceof AppError && err.status === 400)
               throw new errors.InvalidClientMetadata(err.message);
             throw err;
           }
+          // And oidc-provider's own checks (supported scopes, grant and response types…), which
+          // otherwise run only after the policy has used the initial access token up.
+          await provider.Client.validate(metadata as ClientMetadata);
         },
         consumeInitialAccessToken: (jti) => guarded(() => takeModel(pool, 'InitialAccessToken', jti)),
       },

@@ -8,7 +8,7 @@
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Pool } from '../db/pool.ts';
-import { isDatabaseUnavailable } from '../db/pool.ts';
+import { isDatabaseUnavailable, isUnstorableText } from '../db/pool.ts';
 import * as queries from './oidc-model-queries.ts';
 
 // oidc-provider answers { error: err.message, error_description } with err.statusCode for an exposed
@@ -21,12 +21,15 @@ export class ServiceUnavailable extends Error {
   error_description = 'le service est momentanément indisponible, réessayez dans quelques instants';
 }
 
-// Runs a query, turning a connection failure into a 503 instead of a hang or a 500.
+// Runs a query, turning a connection failure into a 503 instead of a hang or a 500, and a parameter
+// the database cannot store (a NUL character in a `state`, say) into a 400.
 export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (err) {
     if (isDatabaseUnavailable(err)) throw new ServiceUnavailable('temporarily_unavailable', { cause: err });
+    if (isUnstorableText(err))
+      throw new errors.InvalidRequest('the request contains characters that are not allowed');
     throw err;
   }
 }

@@ -102,8 +102,10 @@ export async function loadKeySet(db: Queryable, box: SecretBox): Promise<KeySet>
 export async function ensureSigningKeys(pool: Pool, box: SecretBox): Promise<void> {
   await withTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [LOCK_ID]);
+    // clock_timestamp(), not now(): now() is when this transaction began, possibly before another
+    // instance that held the lock committed its keys, which would then look not yet active.
     const { rows } = await client.query<{ alg: string }>(
-      `SELECT DISTINCT alg FROM signing_keys WHERE ${PUBLISHED} AND activates_at <= now()`,
+      `SELECT DISTINCT alg FROM signing_keys WHERE ${PUBLISHED} AND activates_at <= clock_timestamp()`,
     );
     const present = new Set(rows.map((r) => r.alg));
     for (const { alg, options } of SIGNING_ALGORITHMS) {

@@ -10,7 +10,7 @@ export interface JobseekerRow {
 
 export async function findJobseekerById(db: Queryable, id: string): Promise<JobseekerRow | undefined> {
   // Ids come from tokens and sessions; a malformed one is simply unknown, not a database error.
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
   const { rows } = await db.query<JobseekerRow>(
     'SELECT id, login, password_hash, claims, disabled_at FROM jobseekers WHERE id = $1',
     [id],
