@@ -1,19 +1,15 @@
-// The admin commands of the operator CLI as real child processes on a fresh database: `admins create`
-// (password from stdin, argon2id, refusals), `admins token create` (one token line, which then
-// authenticates the admin API of a server on that same database), their usage texts, and
-// `clients create` going through the same audited service.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as runChild } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 // The same secrets as the test server, which runs on this same database.
-const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
-const NODE = path.resolve('node_modules/.bin/node');
-const CLI = path.resolve('src/cli/main.ts');
+const _SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+const _NODE = path.resolve('node_modules/.bin/node');
+const _CLI = path.resolve('src/cli/main.ts');
 const PASSWORD = 'un mot de passe très long';
 
 let db: TestDatabase;
@@ -30,33 +26,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runCli(
-  args: string[],
-  stdin = '',
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: db.url,
-        DATA_DIR: path.join(dir, 'data'),
-        KEYS_ENCRYPTION_KEY: SECRET,
-        COOKIE_SECRETS: SECRET,
-        PAIRWISE_SALT: SECRET,
-      },
-      timeout: 30_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    // Standard input is a pipe, never a TTY: the password is its first line.
-    child.stdin.end(stdin);
-  });
-}
+const runCli = (args: string[], stdin = '') =>
+  runChild(args, { databaseUrl: db.url, dataDir: path.join(dir, 'data'), stdin });
 
 const adminApi = (token: string, pathname = '/clients') =>
   fetch(`${server.issuer}/admin/api${pathname}`, { headers: { authorization: `Bearer ${token}` } });

@@ -1,18 +1,15 @@
-// The operator CLI as a real child process on its own database: client registration (secret shown
-// once, stored sealed, unsafe redirect URIs refused) and the JSON Lines import of jobseekers (bad
-// lines reported by number, good ones imported, idempotent, streaming a large file).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
 import type { JobseekerLine } from '../../src/profiles/jobseeker-line.ts';
+import { runCli as runChild } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
-const SECRET = 'cli-test-secret-0123456789abcdef0123456789';
-const NODE = path.resolve('node_modules/.bin/node');
-const CLI = path.resolve('src/cli/main.ts');
+const _SECRET = 'cli-test-secret-0123456789abcdef0123456789';
+const _NODE = path.resolve('node_modules/.bin/node');
+const _CLI = path.resolve('src/cli/main.ts');
 
 let db: TestDatabase;
 let dir: string;
@@ -25,31 +22,8 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function runCli(
-  args: string[],
-  timeoutMs = 30_000,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: db.url,
-        DATA_DIR: path.join(dir, 'data'),
-        KEYS_ENCRYPTION_KEY: SECRET,
-        COOKIE_SECRETS: SECRET,
-        PAIRWISE_SALT: SECRET,
-      },
-      timeout: timeoutMs,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], timeoutMs = 30_000) =>
+  runChild(args, { databaseUrl: db.url, dataDir: path.join(dir, 'data'), timeoutMs });
 
 const countClients = async (name: string) =>
   Number((await db.pool.query('SELECT count(*) FROM clients WHERE name = $1', [name])).rows[0].count);

@@ -1,9 +1,3 @@
-// The hash chains over consent events and the admin audit log (migrations/013_hash_chains.sql), and
-// `npm run cli -- audit verify` as a child process: OK after events written through the services,
-// also when many are written at once; the id of the first broken row, exit 1, once a row is tampered
-// with by a superuser who lifted the append-only trigger on this test's own database, or removed;
-// rows written before the migration are chained by it.
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { runner } from 'node-pg-migrate';
@@ -12,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrate } from '../../src/db/migrate.ts';
 import { createLogger } from '../../src/logger.ts';
 import { GENESIS, verifyChain, verifyChains } from '../../src/security/hash-chains.ts';
+import { runCli } from '../support/cli.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { createTestDatabase } from '../support/test-database.ts';
-import { SECRET, startTestServer, type TestServer } from '../support/test-server.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -22,31 +17,7 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-function verifyCli(databaseUrl: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      path.resolve('node_modules/.bin/node'),
-      [path.resolve('src/cli/main.ts'), 'audit', 'verify'],
-      {
-        env: {
-          PATH: process.env.PATH,
-          NODE_ENV: 'test',
-          DATABASE_URL: databaseUrl,
-          KEYS_ENCRYPTION_KEY: SECRET,
-          COOKIE_SECRETS: SECRET,
-          PAIRWISE_SALT: SECRET,
-        },
-        timeout: 30_000,
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const verifyCli = (databaseUrl: string) => runCli(['audit', 'verify'], { databaseUrl });
 
 const COMPETENCES = ['competences.code', 'competences.libelle', 'competences.type'];
 
