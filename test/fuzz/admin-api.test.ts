@@ -30,6 +30,9 @@ let server: TestServer;
 let token: string;
 let tokenId: string;
 let revokedToken: string;
+
+// An id one character away from our own token's: looks like it, is never it.
+const notOwn = (id: string) => id.slice(0, -1) + (id.endsWith('0') ? '1' : '0');
 let clientId: string;
 
 beforeAll(async () => {
@@ -286,7 +289,7 @@ describe('fuzz: /admin/api with a valid token', () => {
               case 'revoke':
                 return call(
                   'DELETE',
-                  `/tokens/${uriEscape(r.id === 'own' ? tokenId.replace(/.$/, '0') : r.id)}`,
+                  `/tokens/${uriEscape(r.id === 'own' ? notOwn(tokenId) : r.id)}`,
                 );
               case 'audit':
                 return call('GET', `/audit?${encode(r.query as Entries, raw)}`);
