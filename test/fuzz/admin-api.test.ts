@@ -287,10 +287,7 @@ describe('fuzz: /admin/api with a valid token', () => {
                 return call('POST', '/initial-access-tokens', r.body);
               // Never our own token: revoking it would end the test's access.
               case 'revoke':
-                return call(
-                  'DELETE',
-                  `/tokens/${uriEscape(r.id === 'own' ? notOwn(tokenId) : r.id)}`,
-                );
+                return call('DELETE', `/tokens/${uriEscape(r.id === 'own' ? notOwn(tokenId) : r.id)}`);
               case 'audit':
                 return call('GET', `/audit?${encode(r.query as Entries, raw)}`);
               default:
