@@ -69,7 +69,8 @@ export interface FieldError {
   message: string;
 }
 
-const TEXT_FIELDS = [
+// The text inputs of the client form (their names are the row's columns).
+export const TEXT_FIELDS = [
   'name',
   'description',
   'operator_name',

@@ -4,14 +4,12 @@
 // in the same browser; once the admin suspends the app, the demo's API calls answer 401.
 // Every console page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import * as OTPAuth from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoApp } from '../../src/demo/demo-app.ts';
-import { createLogger } from '../../src/logger.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -40,14 +38,6 @@ let totpSecret: string;
 let clientId: string;
 let clientSecret: string;
 const cspViolations: string[] = [];
-
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const totp = (secret: string) =>
   new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
@@ -289,17 +279,7 @@ describe('the admin console in a real browser', () => {
   it(
     'lets a jobseeker use the demo app with the credentials the console gave, in the same browser',
     async () => {
-      demo = await startDemoApp({
-        issuer: server.issuer,
-        url: demoUrl,
-        host: '127.0.0.1',
-        port: demoPort,
-        clientId,
-        clientSecret,
-        apiBase: `${server.issuer}/api`,
-        viewsDir: path.resolve('views'),
-        logger: createLogger('silent'),
-      });
+      demo = await startDemo(server, { port: demoPort, clientId: clientId, clientSecret: clientSecret });
       await page.goto(`${demoUrl}/`);
       await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
       await page.waitForURL(`${server.issuer}/interaction/**`);

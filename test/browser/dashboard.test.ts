@@ -3,14 +3,12 @@
 // less) → revoke with confirmation (the demo's tokens stop working) → who read my data → the export.
 // Every dashboard page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertAccessLogEntries } from '../../src/api/access-log-queries.ts';
-import { startDemoApp } from '../../src/demo/demo-app.ts';
-import { createLogger } from '../../src/logger.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -20,8 +18,6 @@ const SCREENSHOTS = path.resolve('artifacts/screenshots');
 // Committed copies for the README: written when missing, or refreshed with UPDATE_DOC_SCREENSHOTS=1
 // (so that an ordinary test run does not rewrite committed images whose dates change every day).
 const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
-const DEMO_SCOPES =
-  'openid profile email phone address offline_access statut competences langues permis formations experiences projet';
 const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
 
 type Competence = { code: string; libelle: string; niveau: string | null };
@@ -37,14 +33,6 @@ let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
 let competences: Competence[];
 const cspViolations: string[] = [];
 
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
-
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
@@ -57,16 +45,10 @@ beforeAll(async () => {
     scopes: DEMO_SCOPES.split(' '),
   });
   clientId = client.client_id;
-  demo = await startDemoApp({
-    issuer: server.issuer,
-    url: demoUrl,
-    host: '127.0.0.1',
-    port,
+  demo = await startDemo(server, {
+    port: port,
     clientId: client.client_id,
     clientSecret: client.client_secret,
-    apiBase: `${server.issuer}/api`,
-    viewsDir: path.resolve('views'),
-    logger: createLogger('silent'),
   });
   jobseeker = await createJobseeker(server);
   competences = (jobseeker.data as { competences: Competence[] }).competences;

@@ -1,20 +1,16 @@
 // A jobseeker in a real browser: the demo app → login page → consent page → back to the demo, which
 // shows exactly the ticked fields. Also: accessibility (axe, WCAG 2.1 AA), keyboard focus, refusal.
 import { mkdirSync } from 'node:fs';
-import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDemoApp } from '../../src/demo/demo-app.ts';
-import { createLogger } from '../../src/logger.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 60_000;
 const SCREENSHOTS = path.resolve('artifacts/screenshots');
-const DEMO_SCOPES =
-  'openid profile email phone address offline_access statut competences langues permis formations experiences projet';
 
 let server: TestServer;
 let demo: { close(): Promise<void> } | undefined;
@@ -22,15 +18,6 @@ let demoUrl: string;
 let browser: Browser;
 let context: BrowserContext | undefined;
 let cspViolations: string[];
-
-// startDemoApp needs its own URL before it listens: reserve a free loopback port, then reuse it.
-async function freePort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -43,16 +30,10 @@ beforeAll(async () => {
     postLogoutRedirectUris: [`${demoUrl}/`],
     scopes: DEMO_SCOPES.split(' '),
   });
-  demo = await startDemoApp({
-    issuer: server.issuer,
-    url: demoUrl,
-    host: '127.0.0.1',
-    port,
+  demo = await startDemo(server, {
+    port: port,
     clientId: client.client_id,
     clientSecret: client.client_secret,
-    apiBase: `${server.issuer}/api`,
-    viewsDir: path.resolve('views'),
-    logger: createLogger('silent'),
   });
   browser = await launchBrowser();
 }, TIMEOUT);

@@ -4,6 +4,7 @@
 // below 500 and leaks nothing; a refused post changes nothing.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TEXT_FIELDS } from '../../src/admin/console-models.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import {
@@ -413,20 +414,7 @@ describe('fuzz: admin console', () => {
 
   it('client form, tokens, audit and client pages with hostile input: < 500, refusals change nothing', async () => {
     const CLIENT_FIELDS = [
-      'name',
-      'description',
-      'operator_name',
-      'operator_siret',
-      'website',
-      'contact_email',
-      'logo_uri',
-      'policy_uri',
-      'tos_uri',
-      'redirect_uris',
-      'post_logout_redirect_uris',
-      'consent_duration_days',
-      'jwks_uri',
-      'jwks',
+      ...TEXT_FIELDS,
       'scopes',
       'purpose_competences',
       'purpose_indemnisation',
