@@ -122,10 +122,11 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   koa.use(requestLogger(logger));
   koa.use(securityHeaders({ production: config.production }));
   koa.use(errorHandler(render));
+  // The resource API first: the busiest route, and it needs none of the page middleware below.
+  koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   koa.use(pages.routes());
-  koa.use(apiRoutes({ config, pool, catalog, provider, ...services }).routes());
   koa.use(
     adminApiRoutes({
       issuer: config.issuer,

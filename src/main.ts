@@ -6,7 +6,7 @@ import { openDatabase } from './db/database.ts';
 import { startDemoApp } from './demo/demo-app.ts';
 import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
 import { schedulePurge } from './jobs/purge-expired.ts';
-import { createLogger } from './logger.ts';
+import { createLogger, stdoutDestination } from './logger.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -19,7 +19,7 @@ async function main() {
     }
     throw err;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, stdoutDestination());
   const db = await openDatabase(config, logger);
   const app = await createApp(config, db.pool, logger);
   if (config.seedDemoData)

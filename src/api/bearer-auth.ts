@@ -4,12 +4,9 @@
 // token is accepted only with the DPoP scheme and a proof from its key, for this request, used once
 // across all instances; high-assurance apps only ever have DPoP-bound tokens.
 import type Koa from 'koa';
-import type Provider from 'oidc-provider';
-import type { ClientService } from '../clients/client-service.ts';
-import type { ConsentRow } from '../consents/consent-queries.ts';
-import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
+import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
 import { recordDpopJti } from './dpop-queries.ts';
 
@@ -20,7 +17,9 @@ export interface ApiCaller {
   clientId: string;
   /** the token's scopes, narrowed to what the app's registration allows now (an admin may remove one) */
   scopes: Set<string>;
-  consent: ConsentRow;
+  consent: { fields: string[]; granted_at: Date; expires_at: Date };
+  /** the jobseeker's data row for the data scope the path names, read in the same statement */
+  data: unknown;
   /** how the token was presented, for the challenge of a later refusal (e.g. insufficient_scope) */
   scheme: AuthScheme;
 }
@@ -77,16 +76,40 @@ function dpopHeader(ctx: Koa.Context): string | undefined {
   return values?.length === 1 ? values[0] : undefined;
 }
 
+// What oidc-provider's AccessToken.find() and assertPayload() check on a stored opaque token, on the
+// payload read by findApiCaller (the row itself is only returned unexpired).
+function tokenPayload(token: Record<string, unknown>) {
+  const { exp, aud, accountId, clientId, grantId, scope, jkt } = token;
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof exp !== 'number' || exp <= now) return undefined;
+  if (typeof accountId !== 'string' || typeof clientId !== 'string') return undefined;
+  return {
+    aud,
+    accountId,
+    clientId,
+    grantId: typeof grantId === 'string' ? grantId : undefined,
+    scopes: typeof scope === 'string' ? scope.split(' ') : [],
+    jkt: typeof jkt === 'string' ? jkt : undefined,
+    // Only DPoP binds tokens here (mutual TLS is not enabled): any other binding is refused.
+    otherBinding: token['x5t#S256'] !== undefined,
+    expiresWithSession: token.expiresWithSession === true,
+  };
+}
+
+// oidc-provider's checkSessionBinding(): a token that ends with the browser session is valid only while
+// that session exists and still holds the same grant for this app.
+const sessionBindingHolds = (row: ApiCallerRow, t: NonNullable<ReturnType<typeof tokenPayload>>) =>
+  !t.expiresWithSession || (row.session_account_id === t.accountId && row.session_grant_id === t.grantId);
+
 export function bearerAuth(deps: {
-  provider: Provider;
-  clients: ClientService;
-  consents: ConsentService;
   pool: Pool;
   audience: string;
   /** the public URL of the provider: proofs name `${issuer}${path}`, whatever Host the request had */
   issuer: string;
+  /** the data scope a request path names, if any: its row is read with the token */
+  dataScopeOf: (ctx: Koa.Context) => string | null;
 }): Koa.Middleware {
-  const { provider, clients, consents, pool, audience, issuer } = deps;
+  const { pool, audience, issuer, dataScopeOf } = deps;
   return async (ctx, next) => {
     // RFC 6750 §2.2/2.3 allow the body and the query; RFC 9700 §2.2 says not to.
     if ('access_token' in ctx.query) {
@@ -125,13 +148,14 @@ export function bearerAuth(deps: {
       }
     }
 
-    const token = await guarded(() => provider.AccessToken.find(value));
-    if (!token || token.isExpired) throw invalid('the access token is invalid or expired');
+    const row = await guarded(() => findApiCaller(pool, value, dataScopeOf(ctx)));
+    const token = row && tokenPayload(row.token);
+    if (!row || !token) throw invalid('the access token is invalid or expired');
     if (token.aud !== audience) throw invalid('the access token is not for this API');
-    if (!token.accountId) throw invalid('the access token has no subject');
-    if (token.isSenderConstrained()) {
-      // Only DPoP binds tokens here (mutual TLS is not enabled).
-      if (!token.jkt) throw invalid('this kind of sender-constrained token is not accepted here');
+    if (!sessionBindingHolds(row, token))
+      throw invalid('the session the access token was bound to has ended');
+    if (token.otherBinding) throw invalid('this kind of sender-constrained token is not accepted here');
+    if (token.jkt) {
       if (!proof) {
         throw new BearerError(
           401,
@@ -141,37 +165,48 @@ export function bearerAuth(deps: {
           'DPoP',
         );
       }
-      const { jkt, jti } = proof;
       // RFC 9449 §7.1's "invalid DPoP key binding" is an invalid_token.
-      if (jkt !== token.jkt) throw invalid('the DPoP proof is not signed by the key the token is bound to');
-      // Last of the proof checks, so that a refused request does not use a proof up.
-      if (!(await guarded(() => recordDpopJti(pool, jkt, jti, DPOP_JTI_LIFETIME_SECONDS)))) {
-        throw badProof('the DPoP proof was already used');
-      }
+      if (proof.jkt !== token.jkt)
+        throw invalid('the DPoP proof is not signed by the key the token is bound to');
     } else if (proof) {
       throw invalid('the access token is not DPoP-bound: present it with the Bearer scheme');
     }
 
+    if (row.client_status !== 'active') throw invalid('the application is not active');
+    // Issued only DPoP-bound (dpop_bound_access_tokens); checked again here all the same.
+    if (row.client_high_assurance && !token.jkt)
+      throw invalid('this application’s tokens must be DPoP-bound');
     // The grant must still exist, as oidc-provider checks for userinfo and introspection: a code replay
     // deletes it, possibly before the winning redemption has saved its access token.
-    const [client, consent, grant] = await Promise.all([
-      guarded(() => clients.find(token.clientId as string)),
-      guarded(() => consents.findLive(token.accountId as string, token.clientId as string)),
-      token.grantId ? guarded(() => provider.Grant.find(token.grantId as string)) : undefined,
-    ]);
-    if (client?.status !== 'active') throw invalid('the application is not active');
-    // Issued only DPoP-bound (dpop_bound_access_tokens); checked again here all the same.
-    if (client.high_assurance && !token.jkt) throw invalid('this application’s tokens must be DPoP-bound');
-    if (!grant || grant.clientId !== token.clientId || grant.accountId !== token.accountId) {
+    if (
+      !token.grantId ||
+      row.grant_client_id !== token.clientId ||
+      row.grant_account_id !== token.accountId
+    ) {
       throw invalid('the grant behind the access token was revoked');
     }
-    if (!consent) throw invalid('the consent was withdrawn or has expired');
+    if (!row.consent_fields || !row.consent_granted_at || !row.consent_expires_at) {
+      throw invalid('the consent was withdrawn or has expired');
+    }
+    // Last of all, so that a refused request does not use a proof up.
+    if (
+      proof &&
+      !(await guarded(() => recordDpopJti(pool, proof.jkt, proof.jti, DPOP_JTI_LIFETIME_SECONDS)))
+    ) {
+      throw badProof('the DPoP proof was already used');
+    }
 
+    const allowed = new Set(row.client_scopes ?? []);
     ctx.state.caller = {
       accountId: token.accountId,
-      clientId: token.clientId as string,
-      scopes: new Set([...token.scopes].filter((s) => client.scopes.includes(s))),
-      consent,
+      clientId: token.clientId,
+      scopes: new Set(token.scopes.filter((s) => allowed.has(s))),
+      consent: {
+        fields: row.consent_fields,
+        granted_at: new Date(row.consent_granted_at),
+        expires_at: new Date(row.consent_expires_at),
+      },
+      data: row.data,
       scheme,
     };
     await next();

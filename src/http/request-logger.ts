@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import type Koa from 'koa';
 import type { Logger } from 'pino';
+import { requestLineLogger } from '../logger.ts';
 
 declare module 'koa' {
   interface DefaultState {
@@ -12,18 +13,28 @@ declare module 'koa' {
 }
 
 export function requestLogger(logger: Logger): Koa.Middleware {
+  const lines = requestLineLogger(logger);
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     const requestId = randomUUID();
     ctx.state.requestId = requestId;
-    ctx.state.log = logger.child({ requestId });
+    // A child logger costs an object and a serialised binding; most requests never log beyond their
+    // one line, so it is made only when something asks for it.
+    let child: Logger | undefined;
+    Object.defineProperty(ctx.state, 'log', {
+      get: () => {
+        child ??= logger.child({ requestId });
+        return child;
+      },
+      configurable: true,
+    });
     ctx.set('X-Request-Id', requestId);
     try {
       await next();
     } finally {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
-      ctx.state.log.info(
-        { method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
+      lines.info(
+        { requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(ms * 10) / 10 },
         'request',
       );
     }

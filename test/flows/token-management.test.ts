@@ -3,7 +3,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { discover } from '../support/authorize.ts';
 import { createClient } from '../support/factories.ts';
-import { grantedApp } from '../support/grant.ts';
+import { apiGet, grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -14,6 +14,35 @@ afterAll(() => server?.close());
 
 const signedIn = (scope = 'openid profile offline_access competences') =>
   grantedApp(server, { scope, fields: ['profile.given_name', 'competences.code'] });
+
+type SignedIn = Awaited<ReturnType<typeof signedIn>>;
+
+// RP-initiated logout through the confirmation page, as the jobseeker's browser does it.
+async function logOut({ config, tokens, flow }: Pick<SignedIn, 'config' | 'tokens' | 'flow'>) {
+  const url = oidc.buildEndSessionUrl(config, {
+    id_token_hint: tokens.id_token as string,
+    post_logout_redirect_uri: 'http://127.0.0.1:9/after-logout',
+    state: 'bye',
+  });
+  const page = await flow.agent.request(url);
+  expect(page.status).toBe(200);
+  const html = await page.text();
+  expect(html).toContain('Se déconnecter');
+  const action =
+    /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ??
+    /action="([^"]+)"[^>]*id="op.logoutForm"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  expect(action && xsrf).toBeTruthy();
+  return flow.agent.follow(
+    new URL(action as string, server.issuer),
+    {
+      method: 'POST',
+      body: new URLSearchParams({ xsrf: xsrf as string, logout: 'yes' }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    },
+    'http://127.0.0.1:9/',
+  );
+}
 
 describe('token management', () => {
   it('introspects a live token as active, and not for another client', async () => {
@@ -58,30 +87,28 @@ describe('token management', () => {
 
   it('logs out only after a confirmation POST, then returns to the registered URI', async () => {
     const { config, tokens, flow } = await signedIn();
-    const url = oidc.buildEndSessionUrl(config, {
-      id_token_hint: tokens.id_token as string,
-      post_logout_redirect_uri: 'http://127.0.0.1:9/after-logout',
-      state: 'bye',
-    });
-    const page = await flow.agent.request(url);
-    expect(page.status).toBe(200);
-    const html = await page.text();
-    expect(html).toContain('Se déconnecter');
-    const action =
-      /<form[^>]*id="op.logoutForm"[^>]*action="([^"]+)"/.exec(html)?.[1] ??
-      /action="([^"]+)"[^>]*id="op.logoutForm"/.exec(html)?.[1];
-    const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
-    expect(action && xsrf).toBeTruthy();
-    const done = await flow.agent.follow(
-      new URL(action as string, server.issuer),
-      {
-        method: 'POST',
-        body: new URLSearchParams({ xsrf: xsrf as string, logout: 'yes' }),
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      },
-      'http://127.0.0.1:9/',
-    );
+    const done = await logOut({ config, tokens, flow });
     expect(done.url.href).toBe('http://127.0.0.1:9/after-logout?state=bye');
+  });
+
+  // oidc-provider's default: without offline_access, tokens end with the browser session. Logging out
+  // also revokes such a grant, so the session's own end is what is tested here: its row expires.
+  it('ends the API tokens of an app without offline access with the session; offline access outlives it', async () => {
+    const online = await signedIn('openid profile competences');
+    const offline = await signedIn('openid profile offline_access competences');
+    for (const app of [online, offline]) {
+      expect((await apiGet(server, app.tokens.access_token, 'competences')).status).toBe(200);
+      const ended = await server.pool.query(
+        `UPDATE oidc_models SET expires_at = now() - interval '1 second'
+          WHERE model = 'Session' AND payload->>'accountId' = $1`,
+        [app.jobseeker.id],
+      );
+      expect(ended.rowCount).toBe(1);
+    }
+    const refused = await apiGet(server, online.tokens.access_token, 'competences');
+    expect(refused.status).toBe(401);
+    expect((await refused.json()).error_description).toMatch(/session/);
+    expect((await apiGet(server, offline.tokens.access_token, 'competences')).status).toBe(200);
   });
 
   it('does not redirect to an unregistered post_logout_redirect_uri', async () => {
