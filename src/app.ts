@@ -32,7 +32,6 @@ import { staticFiles } from './http/static-files.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
-import { previousSecretGrace } from './oidc/previous-secret.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 
@@ -137,7 +136,6 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       admins: services.admins,
     }).routes(),
   );
-  koa.use(previousSecretGrace(services.clients));
   koa.use(providers.middleware);
 
   return { koa, provider, providers, catalog, services, close: () => providers.close() };

@@ -36,3 +36,23 @@ export function createSecretBox(configuredKey: string): SecretBox {
     },
   };
 }
+
+/** The same box, remembering the last values it opened (at most `max`): for secrets opened on every
+ * protocol request, such as an app's client secret each time oidc-provider reads the app. */
+export function rememberOpened(box: SecretBox, max = 1_000): SecretBox {
+  const opened = new Map<string, string>();
+  return {
+    seal: (plaintext, purpose) => box.seal(plaintext, purpose),
+    open(sealed, purpose) {
+      const key = `${purpose}\n${sealed}`;
+      let plaintext = opened.get(key);
+      if (plaintext === undefined) {
+        plaintext = box.open(sealed, purpose);
+        // Oldest first: Map keeps insertion order.
+        if (opened.size >= max) opened.delete(opened.keys().next().value as string);
+        opened.set(key, plaintext);
+      }
+      return plaintext;
+    },
+  };
+}

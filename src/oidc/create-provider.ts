@@ -4,13 +4,14 @@ import type { JWK } from 'jose';
 import Provider, { type AdapterPayload, type ClientMetadata, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientRow } from '../clients/client-queries.ts';
 import { type ClientInput, sensitiveScopes } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { toProviderMetadata } from '../clients/client-service.ts';
 import { fromRfc7591 } from '../clients/rfc7591.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
-import type { SecretBox } from '../crypto/secret-box.ts';
+import { rememberOpened, type SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
@@ -18,8 +19,10 @@ import { createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
 import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
+import { previousSecretPresented } from './previous-secret.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
+import { prefetched } from './request-prefetch.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -42,9 +45,11 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   // effect on the next request (oidc-provider caches only by the metadata's content).
   const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
   const highAssuranceScopeIds = sensitiveScopes(catalog);
+  const secrets = rememberOpened(box);
   class ClientAdapter extends PostgresAdapter {
     // Called by RFC 7591 registration only (static registration goes through the clients service).
     override async upsert(id: string, payload: AdapterPayload) {
+      prefetched.clear();
       try {
         await clients.register(id, payload as Record<string, unknown>);
       } catch (err) {
@@ -55,10 +60,14 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     }
 
     override async find(id: string) {
-      const row = await guarded(() => clients.find(id));
-      return row
-        ? (toProviderMetadata(row, box, dataScopeIds, highAssuranceScopeIds) as AdapterPayload | undefined)
-        : undefined;
+      // Read with the token when the request presented one (request-prefetch.ts).
+      const kept = prefetched.take<ClientRow>(`Client:${id}`);
+      const row = kept.found ? kept.value : await guarded(() => clients.find(id));
+      const metadata = row && toProviderMetadata(row, secrets, dataScopeIds, highAssuranceScopeIds);
+      if (!row || !metadata) return undefined;
+      const previous = previousSecretPresented(Provider.ctx, row, clients);
+      if (previous) metadata.client_secret = previous;
+      return metadata as AdapterPayload;
     }
   }
 
@@ -69,7 +78,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       catalog,
       jwks,
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
-      findAccount: createFindAccount({ pool, catalog, consents }),
+      findAccount: createFindAccount({ pool, catalog }),
       policy: createInteractionPolicy({ consents, clients, catalog }),
       pages: providerPages(render),
       registration: {

@@ -4,16 +4,12 @@
 // claims at once.
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
-import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
-import { findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import { findJobseekerWithConsent } from '../profiles/jobseeker-queries.ts';
+import { guarded } from './postgres-adapter.ts';
 
-export function createFindAccount(deps: {
-  pool: Pool;
-  catalog: Catalog;
-  consents: ConsentService;
-}): FindAccount {
-  const { pool, catalog, consents } = deps;
+export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindAccount {
+  const { pool, catalog } = deps;
   // claim name → '<scope>.<claim>' field key
   const fieldOfClaim = new Map<string, string>();
   for (const scope of catalog.oidcScopes) {
@@ -21,17 +17,22 @@ export function createFindAccount(deps: {
   }
 
   return async (ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
-    const jobseeker = await findJobseekerById(pool, id);
+    // The consent is read with the account, in the same request that releases the claims: the app is
+    // known by then (the authorization, token and userinfo endpoints all resolve it first).
+    const clientId = ctx.oidc?.client?.clientId;
+    const jobseeker = await guarded(() => findJobseekerWithConsent(pool, id, clientId));
     if (!jobseeker || jobseeker.disabled_at) return undefined;
     return {
       accountId: jobseeker.id,
       async claims() {
-        const clientId = ctx.oidc?.client?.clientId;
-        const consent = clientId ? await consents.findLive(jobseeker.id, clientId) : undefined;
-        // Only scopes the app's registration still allows (an admin may have removed one).
+        // Only the app the consent was read for, and only scopes its registration still allows (an
+        // admin may have removed one).
+        const sameClient = clientId !== undefined && ctx.oidc?.client?.clientId === clientId;
         const allowed = new Set(String(ctx.oidc?.client?.scope ?? '').split(' '));
         const granted = new Set(
-          (consent?.fields ?? []).filter((key) => allowed.has(key.split('.')[0] as string)),
+          (sameClient ? (jobseeker.consent_fields ?? []) : []).filter((key) =>
+            allowed.has(key.split('.')[0] as string),
+          ),
         );
         const released: Record<string, unknown> = {};
         for (const [claim, value] of Object.entries(jobseeker.claims)) {

@@ -1,5 +1,9 @@
 import type { AdapterPayload } from 'oidc-provider';
+import { CLIENT_COLUMNS, type ClientRow } from '../clients/client-queries.ts';
 import type { Queryable } from '../db/pool.ts';
+
+// The statements of every protocol request are named: PostgreSQL then parses and plans each once per
+// connection instead of on every call (docs/PERFORMANCE.md).
 
 type LookupColumn = 'id' | 'uid' | 'user_code';
 
@@ -10,13 +14,14 @@ export async function upsertModel(
   payload: AdapterPayload,
   expiresInSeconds: number,
 ): Promise<void> {
-  await db.query(
-    `INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at)
+  await db.query({
+    name: 'oidc-upsert',
+    text: `INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at)
      VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::int IS NULL THEN NULL ELSE now() + make_interval(secs => $7::int) END)
      ON CONFLICT (model, id) DO UPDATE
        SET payload = EXCLUDED.payload, grant_id = EXCLUDED.grant_id, user_code = EXCLUDED.user_code,
            uid = EXCLUDED.uid, expires_at = EXCLUDED.expires_at`,
-    [
+    values: [
       model,
       id,
       payload,
@@ -26,7 +31,7 @@ export async function upsertModel(
       payload.uid ?? null,
       Number.isFinite(expiresInSeconds) && expiresInSeconds > 0 ? Math.ceil(expiresInSeconds) : null,
     ],
-  );
+  });
 }
 
 // Inserts a row unless one with this id exists (and is not expired); says whether it inserted.
@@ -54,15 +59,71 @@ export async function findModel(
   value: string,
 ): Promise<AdapterPayload | undefined> {
   // column comes from a fixed union, never from input.
-  const { rows } = await db.query<{ payload: AdapterPayload; consumed: number | null }>(
-    `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed
-       FROM oidc_models
-      WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > now())`,
-    [model, value],
-  );
+  const { rows } = await db.query<{ payload: AdapterPayload; consumed: number | null }>({
+    name: `oidc-find-by-${column}`,
+    text: `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed
+             FROM oidc_models
+            WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > now())`,
+    values: [model, value],
+  });
   const row = rows[0];
   if (!row) return undefined;
   return row.consumed === null ? row.payload : { ...row.payload, consumed: Number(row.consumed) };
+}
+
+export interface TokenWithRelated {
+  payload: AdapterPayload;
+  /** the grant the token names, null when it does not exist (or has expired) */
+  grant: AdapterPayload | null;
+  /** the session a token that ends with it is bound to; undefined when the token is not bound */
+  session: AdapterPayload | null | undefined;
+  /** the app's row (active or not), null when it does not exist, undefined when not asked for */
+  client: ClientRow | null | undefined;
+}
+
+// A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement. Each
+// join is on a primary or unique key, under the same expiry rule as findModel.
+export async function findTokenWithRelated(
+  db: Queryable,
+  model: string,
+  id: string,
+  /** false where the app has already been read (the token endpoint authenticates it first) */
+  withClient: boolean,
+): Promise<TokenWithRelated | undefined> {
+  const { rows } = await db.query<Record<string, unknown>>({
+    name: 'oidc-find-token-with-related',
+    text: `WITH t AS (
+             SELECT payload, consumed_at FROM oidc_models
+              WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > now())
+           )
+           SELECT t.payload AS token_payload,
+                  extract(epoch FROM t.consumed_at)::bigint AS token_consumed,
+                  g.payload AS grant_payload,
+                  t.payload->'expiresWithSession' = 'true'::jsonb AS session_bound,
+                  s.payload AS session_payload,
+                  ${CLIENT_COLUMNS.map((column) => `c.${column} AS "client.${column}"`).join(', ')}
+             FROM t
+             LEFT JOIN oidc_models g
+                    ON g.model = 'Grant' AND g.id = t.payload->>'grantId'
+                   AND (g.expires_at IS NULL OR g.expires_at > now())
+             LEFT JOIN oidc_models s
+                    ON t.payload->'expiresWithSession' = 'true'::jsonb
+                   AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
+                   AND (s.expires_at IS NULL OR s.expires_at > now())
+             LEFT JOIN clients c ON $3 AND c.id = t.payload->>'clientId' AND c.deleted_at IS NULL`,
+    values: [model, id, withClient],
+  });
+  const row = rows[0];
+  if (!row) return undefined;
+  const payload = row.token_payload as AdapterPayload;
+  const client: Record<string, unknown> = {};
+  for (const column of CLIENT_COLUMNS) client[column] = row[`client.${column}`];
+  return {
+    payload: row.token_consumed === null ? payload : { ...payload, consumed: Number(row.token_consumed) },
+    grant: (row.grant_payload as AdapterPayload | null) ?? null,
+    session: row.session_bound ? ((row.session_payload as AdapterPayload | null) ?? null) : undefined,
+    client: !withClient ? undefined : client.id === null ? null : (client as unknown as ClientRow),
+  };
 }
 
 export async function consumeModel(
@@ -70,10 +131,11 @@ export async function consumeModel(
   model: string,
   id: string,
 ): Promise<{ consumed: boolean; grantId?: string }> {
-  const updated = await db.query(
-    'UPDATE oidc_models SET consumed_at = now() WHERE model = $1 AND id = $2 AND consumed_at IS NULL',
-    [model, id],
-  );
+  const updated = await db.query({
+    name: 'oidc-consume',
+    text: 'UPDATE oidc_models SET consumed_at = now() WHERE model = $1 AND id = $2 AND consumed_at IS NULL',
+    values: [model, id],
+  });
   if (updated.rowCount === 1) return { consumed: true };
   const { rows } = await db.query<{ grant_id: string | null }>(
     'SELECT grant_id FROM oidc_models WHERE model = $1 AND id = $2',
@@ -89,7 +151,11 @@ export async function takeModel(db: Queryable, model: string, id: string): Promi
 }
 
 export async function destroyModel(db: Queryable, model: string, id: string): Promise<void> {
-  await db.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [model, id]);
+  await db.query({
+    name: 'oidc-destroy',
+    text: 'DELETE FROM oidc_models WHERE model = $1 AND id = $2',
+    values: [model, id],
+  });
 }
 
 // Every artefact of a grant, the grant included: used on code replay and on consent withdrawal.

@@ -3,6 +3,8 @@
 // - consume() is one conditional UPDATE: of any number of parallel redemptions of a code exactly one
 //   succeeds; the others get invalid_grant and the grant the winner received is revoked (RFC 9700 §4.5).
 // - find() never returns an expired row; expired rows are deleted in batches by the purge job.
+// - a token's find() reads its grant, session and app in the same statement, for the rest of the
+//   request (request-prefetch.ts); any write drops what was read ahead.
 // - an unreachable database surfaces as a 503 (oidc-provider answers with the error's statusCode).
 
 import type { Adapter, AdapterPayload } from 'oidc-provider';
@@ -10,6 +12,7 @@ import { errors } from 'oidc-provider';
 import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable, isUnstorableText } from '../db/pool.ts';
 import * as queries from './oidc-model-queries.ts';
+import { prefetched } from './request-prefetch.ts';
 
 // oidc-provider answers { error: err.message, error_description } with err.statusCode for an exposed
 // error, so the message is the OAuth error code (RFC 6749 §4.1.2.1 temporarily_unavailable).
@@ -34,6 +37,11 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+// Tokens whose lookup also reads their grant and session (request-prefetch.ts), and for access tokens
+// their app: codes and refresh tokens are only looked up at the token endpoint, after the app has
+// authenticated.
+const TOKENS_WITH_RELATED = new Set(['AccessToken', 'RefreshToken', 'AuthorizationCode']);
+
 export function createPostgresAdapterClass(pool: Pool) {
   return class PostgresAdapter implements Adapter {
     readonly model: string;
@@ -43,6 +51,7 @@ export function createPostgresAdapterClass(pool: Pool) {
     }
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
+      prefetched.clear();
       if (this.model === 'ReplayDetection') {
         // oidc-provider records a DPoP proof's or client assertion's jti after looking it up; two
         // parallel requests could both pass the lookup. Insert-only makes the second one fail here.
@@ -57,10 +66,28 @@ export function createPostgresAdapterClass(pool: Pool) {
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      if (TOKENS_WITH_RELATED.has(this.model)) {
+        const withClient = this.model === 'AccessToken';
+        const found = await guarded(() => queries.findTokenWithRelated(pool, this.model, id, withClient));
+        if (!found) return undefined;
+        const { grantId, sessionUid, clientId } = found.payload;
+        if (grantId) prefetched.put(`Grant:${grantId}`, found.grant);
+        if (sessionUid && found.session !== undefined) prefetched.put(`Session:${sessionUid}`, found.session);
+        if (clientId && found.client !== undefined) prefetched.put(`Client:${clientId}`, found.client);
+        return found.payload;
+      }
+      if (this.model === 'Grant') {
+        const kept = prefetched.take<AdapterPayload>(`Grant:${id}`);
+        if (kept.found) return kept.value;
+      }
       return guarded(() => queries.findModel(pool, this.model, 'id', id));
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
+      if (this.model === 'Session') {
+        const kept = prefetched.take<AdapterPayload>(`Session:${uid}`);
+        if (kept.found) return kept.value;
+      }
       return guarded(() => queries.findModel(pool, this.model, 'uid', uid));
     }
 
@@ -69,6 +96,7 @@ export function createPostgresAdapterClass(pool: Pool) {
     }
 
     async consume(id: string): Promise<void> {
+      prefetched.clear();
       const outcome = await guarded(() => queries.consumeModel(pool, this.model, id));
       if (outcome.consumed) return;
       // Lost the race (or a replay): what the first redemption issued is revoked, and this one fails.
@@ -77,10 +105,12 @@ export function createPostgresAdapterClass(pool: Pool) {
     }
 
     async destroy(id: string): Promise<void> {
+      prefetched.clear();
       await guarded(() => queries.destroyModel(pool, this.model, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
+      prefetched.clear();
       // oidc-provider calls this once per model it wants gone, so stay within this model.
       await guarded(() => queries.destroyModelsByGrantId(pool, this.model, grantId));
     }

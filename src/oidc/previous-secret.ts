@@ -1,9 +1,10 @@
 // Secret rotation with a grace period. oidc-provider knows one client_secret per client; while the
-// previous secret is still in its grace period, a request authenticated with it is accepted by
-// presenting the current secret on its behalf. Only client_secret_basic (the one secret method we
-// register) is concerned; the comparison is constant-time; nothing else about the request changes.
+// previous secret is still in its grace period, a request authenticated with it is accepted: the
+// client adapter, which reads the app's row for oidc-provider anyway, gives the previous secret as the
+// app's secret for that request only. Only client_secret_basic (the one secret method we register) is
+// concerned; the comparison is constant-time; nothing else about the request changes.
 import { timingSafeEqual } from 'node:crypto';
-import type Koa from 'koa';
+import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 
 const AUTHENTICATED_ENDPOINTS = new Set(['/token', '/token/introspection', '/token/revocation', '/request']);
@@ -31,20 +32,17 @@ function basicCredentials(header: string): { id: string; secret: string } | unde
   }
 }
 
-const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
-
-export function previousSecretGrace(clients: ClientService): Koa.Middleware {
-  return async (ctx, next) => {
-    if (ctx.method === 'POST' && AUTHENTICATED_ENDPOINTS.has(ctx.path)) {
-      const credentials = basicCredentials(ctx.get('Authorization'));
-      const row = credentials ? await clients.find(credentials.id) : undefined;
-      if (credentials && row?.previous_secret_ciphertext) {
-        const { current, previous } = clients.secretsOf(row);
-        if (current && previous && same(credentials.secret, previous)) {
-          ctx.req.headers.authorization = `Basic ${Buffer.from(`${encode(credentials.id)}:${encode(current)}`).toString('base64')}`;
-        }
-      }
-    }
-    await next();
-  };
+/** The previous secret, when this request authenticates `row`'s app with it during its grace period:
+ * the client adapter then presents it to oidc-provider as the app's secret for this request only. */
+export function previousSecretPresented(
+  ctx: { method: string; path: string; get(name: string): string } | undefined,
+  row: ClientRow,
+  clients: Pick<ClientService, 'secretsOf'>,
+): string | undefined {
+  if (!ctx || !row.previous_secret_ciphertext) return undefined;
+  if (ctx.method !== 'POST' || !AUTHENTICATED_ENDPOINTS.has(ctx.path)) return undefined;
+  const credentials = basicCredentials(ctx.get('Authorization'));
+  if (credentials?.id !== row.id) return undefined;
+  const { previous } = clients.secretsOf(row);
+  return previous && same(credentials.secret, previous) ? previous : undefined;
 }
