@@ -13,4 +13,6 @@ COPY public ./public
 COPY docs ./docs
 USER node
 EXPOSE 3000 3001
-CMD ["node", "src/main.ts"]
+# The heap settings of `npm start`: V8 otherwise sizes its heap from the host's memory, and one
+# instance under the API load grew to 320+ MiB instead of 170 (docs/PERFORMANCE.md, "Memory").
+CMD ["node", "--max-semi-space-size=8", "--max-old-space-size=192", "src/main.ts"]

@@ -81,6 +81,8 @@ export interface SpawnOptions {
   issuer?: string;
   /** the folder the server runs in (the provider reads scopes/ and views/ from there) */
   cwd?: string;
+  /** node options before the script (the provider's come from `npm start`) */
+  nodeArgs?: string[];
 }
 
 export async function spawnServer(options: SpawnOptions): Promise<ServerChild> {
@@ -88,9 +90,12 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerChild> {
   mkdirSync(options.logDir, { recursive: true });
   const logFile = path.join(options.logDir, `${options.name}.log`);
   const out = openSync(logFile, 'w');
-  const args = options.cpuProfDir
-    ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.name}.cpuprofile`]
-    : [];
+  const args = [
+    ...(options.nodeArgs ?? []),
+    ...(options.cpuProfDir
+      ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`, `--cpu-prof-name=${options.name}.cpuprofile`]
+      : []),
+  ];
   const issuer = options.issuer ?? `https://127.0.0.1:${port}`;
   // stdout and stderr go to a file, as a container's would: logging costs what it costs in production.
   const child = spawn(process.execPath, [...args, options.script], {

@@ -2,6 +2,7 @@
 // production mode behind the stand-in TLS proxy), and the baselines (a bare Koa API handler and a bare
 // oidc-provider), each in its own child process, plus the relying parties registered with each.
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadCatalog } from '../src/catalog/load-catalog.ts';
 import { createPool, type Pool } from '../src/db/pool.ts';
@@ -47,6 +48,18 @@ export const catalog = loadCatalog(path.resolve('scopes'));
 /** The pg pool size of every server, ours and the baselines alike (the provider's default is 10). */
 const POOL_MAX = process.env.BENCH_DB_POOL_MAX ?? '10';
 
+/** The node options of `npm start` (heap sizing): the provider runs as it is deployed. */
+export function startNodeArgs(root = '.'): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+    scripts: { start: string };
+  };
+  const words = pkg.scripts.start.split(/\s+/);
+  if (words[0] !== 'node' || words.at(-1) !== 'src/main.ts') {
+    throw new Error(`unexpected start script: ${pkg.scripts.start}`);
+  }
+  return words.slice(1, -1);
+}
+
 export function providerEnv(databaseUrl: string, logLevel: string): Record<string, string> {
   return {
     NODE_ENV: 'production',
@@ -74,6 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       name,
       script: 'src/main.ts',
       cwd: providerRoot,
+      nodeArgs: startNodeArgs(providerRoot),
       env,
       logDir: options.logDir,
       cpuProfDir,

@@ -100,3 +100,16 @@ describe('docker-compose.yml', () => {
     }
   });
 });
+
+describe('Dockerfile', () => {
+  // The heap settings are part of how the provider runs (docs/PERFORMANCE.md, "Memory").
+  it('runs the provider with the node options of `npm start`', () => {
+    const pkg = JSON.parse(readFileSync(path.resolve('package.json'), 'utf8')) as {
+      scripts: { start: string };
+    };
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(path.resolve('Dockerfile'), 'utf8'))?.[1];
+    expect(cmd).toBeDefined();
+    expect((JSON.parse(cmd as string) as string[]).join(' ')).toBe(pkg.scripts.start);
+    expect(pkg.scripts.start).toMatch(/--max-old-space-size=\d+/);
+  });
+});
