@@ -1,7 +1,11 @@
 // EXPLAIN (ANALYZE, BUFFERS) of every query on the hot paths, with real parameters taken from the bench
 // database, flagging any sequential scan. Writes are explained inside a transaction that is rolled
-// back, so nothing changes. The SQL is copied from src/**/…-queries.ts (the file is named beside it).
+// back, so nothing changes. The SQL is imported from src/ where it is exported, otherwise copied from
+// src/**/…-queries.ts (the file is named beside it).
+import { API_CALLER_SQL } from '../src/api/api-caller-queries.ts';
+import { CLIENT_COLUMNS } from '../src/clients/client-queries.ts';
 import type { Pool } from '../src/db/pool.ts';
+import { TOKEN_WITH_RELATED_SQL } from '../src/oidc/oidc-model-queries.ts';
 
 interface HotQuery {
   path: string;
@@ -29,43 +33,53 @@ const FIND_MODEL = (column: string) =>
 
 const QUERIES: HotQuery[] = [
   {
-    path: 'api, userinfo',
-    source: 'oidc/oidc-model-queries.ts findModel',
-    sql: FIND_MODEL('id'),
-    params: (s) => ['AccessToken', s.token],
+    path: 'api',
+    source: 'api/api-caller-queries.ts findApiCaller (token, grant, session, app, consent, data)',
+    sql: API_CALLER_SQL,
+    params: (s) => [s.token, 'competences'],
   },
   {
-    path: 'api, token, userinfo',
-    source: 'oidc/oidc-model-queries.ts findModel (Grant)',
-    sql: FIND_MODEL('id'),
-    params: (s) => ['Grant', s.grantId],
+    path: 'userinfo, introspection',
+    source: 'oidc/oidc-model-queries.ts findTokenWithRelated (AccessToken: grant, session, app)',
+    sql: TOKEN_WITH_RELATED_SQL,
+    params: (s) => ['AccessToken', s.token, true],
   },
   {
-    path: 'authorize',
+    path: 'token (refresh)',
+    source: 'oidc/oidc-model-queries.ts findTokenWithRelated (RefreshToken: grant)',
+    sql: TOKEN_WITH_RELATED_SQL,
+    params: (s) => ['RefreshToken', s.refresh, false],
+  },
+  {
+    path: 'authorize, login',
     source: 'oidc/oidc-model-queries.ts findModel by uid',
     sql: FIND_MODEL('uid'),
     params: (s) => ['Session', s.sessionUid],
   },
   {
-    path: 'api, token, authorize',
+    path: 'token, authorize',
     source: 'clients/client-queries.ts findClient',
-    sql: 'SELECT * FROM clients WHERE id = $1 AND deleted_at IS NULL',
+    sql: `SELECT ${CLIENT_COLUMNS.join(', ')} FROM clients WHERE id = $1 AND deleted_at IS NULL`,
     params: (s) => [s.clientId],
   },
   {
-    path: 'api, userinfo, authorize',
+    path: 'authorize',
     source: 'consents/consent-queries.ts findLiveConsent',
     sql: `SELECT * FROM consents WHERE jobseeker_id = $1 AND client_id = $2 AND status = 'active' AND expires_at > now()`,
     params: (s) => [s.jobseekerId, s.clientId],
   },
   {
-    path: 'api',
-    source: 'profiles/jobseeker-queries.ts findJobseekerData',
-    sql: 'SELECT value FROM jobseeker_data WHERE jobseeker_id = $1 AND scope = $2',
-    params: (s) => [s.jobseekerId, 'competences'],
+    path: 'token, userinfo',
+    source: 'profiles/jobseeker-queries.ts findJobseekerWithConsent',
+    sql: `SELECT j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields
+            FROM jobseekers j
+            LEFT JOIN consents c ON c.jobseeker_id = j.id AND c.client_id = $2
+                  AND c.status = 'active' AND c.expires_at > now()
+           WHERE j.id = $1`,
+    params: (s) => [s.jobseekerId, s.clientId],
   },
   {
-    path: 'token, userinfo, dashboard',
+    path: 'dashboard',
     source: 'profiles/jobseeker-queries.ts findJobseekerById',
     sql: 'SELECT id, login, password_hash, claims, disabled_at FROM jobseekers WHERE id = $1',
     params: (s) => [s.jobseekerId],

@@ -26,15 +26,8 @@ export interface ApiCallerRow {
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
-export async function findApiCaller(
-  db: Queryable,
-  tokenValue: string,
-  dataScope: string | null,
-): Promise<ApiCallerRow | undefined> {
-  const { rows } = await db.query<ApiCallerRow>({
-    // Prepared once per connection: planning this join costs several times more than running it.
-    name: 'api-caller',
-    text: `WITH t AS (
+/** $1: the access token, $2: the data scope whose row to read (or null). */
+export const API_CALLER_SQL = `WITH t AS (
        SELECT payload,
               payload->>'clientId' AS client_id,
               -- accountId is our jobseekers.id; the guard keeps a malformed payload from raising an error
@@ -68,7 +61,17 @@ export async function findApiCaller(
        LEFT JOIN consents co
               ON co.jobseeker_id = t.account_id AND co.client_id = t.client_id
              AND co.status = 'active' AND co.expires_at > now()
-       LEFT JOIN jobseeker_data d ON d.jobseeker_id = t.account_id AND d.scope = $2`,
+       LEFT JOIN jobseeker_data d ON d.jobseeker_id = t.account_id AND d.scope = $2`;
+
+export async function findApiCaller(
+  db: Queryable,
+  tokenValue: string,
+  dataScope: string | null,
+): Promise<ApiCallerRow | undefined> {
+  const { rows } = await db.query<ApiCallerRow>({
+    // Prepared once per connection: planning this join costs several times more than running it.
+    name: 'api-caller',
+    text: API_CALLER_SQL,
     values: [tokenValue, dataScope],
   });
   return rows[0];

@@ -83,16 +83,8 @@ export interface TokenWithRelated {
 
 // A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement. Each
 // join is on a primary or unique key, under the same expiry rule as findModel.
-export async function findTokenWithRelated(
-  db: Queryable,
-  model: string,
-  id: string,
-  /** false where the app has already been read (the token endpoint authenticates it first) */
-  withClient: boolean,
-): Promise<TokenWithRelated | undefined> {
-  const { rows } = await db.query<Record<string, unknown>>({
-    name: 'oidc-find-token-with-related',
-    text: `WITH t AS (
+/** $1: the model, $2: the token, $3: whether to read the app's row too. */
+export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
              SELECT payload, consumed_at FROM oidc_models
               WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > now())
            )
@@ -110,7 +102,18 @@ export async function findTokenWithRelated(
                     ON t.payload->'expiresWithSession' = 'true'::jsonb
                    AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
                    AND (s.expires_at IS NULL OR s.expires_at > now())
-             LEFT JOIN clients c ON $3 AND c.id = t.payload->>'clientId' AND c.deleted_at IS NULL`,
+             LEFT JOIN clients c ON $3 AND c.id = t.payload->>'clientId' AND c.deleted_at IS NULL`;
+
+export async function findTokenWithRelated(
+  db: Queryable,
+  model: string,
+  id: string,
+  /** false where the app has already been read (the token endpoint authenticates it first) */
+  withClient: boolean,
+): Promise<TokenWithRelated | undefined> {
+  const { rows } = await db.query<Record<string, unknown>>({
+    name: 'oidc-find-token-with-related',
+    text: TOKEN_WITH_RELATED_SQL,
     values: [model, id, withClient],
   });
   const row = rows[0];
