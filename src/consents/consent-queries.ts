@@ -13,6 +13,10 @@ export interface ConsentRow {
   revoked_at: Date | null;
 }
 
+// The columns of ConsentRow, for the named statements (a prepared `SELECT *` would break on a new column).
+const CONSENT_COLUMNS =
+  'id, jobseeker_id, client_id, status, fields, texts_hash, grant_id, granted_at, expires_at, revoked_at';
+
 export type ConsentEventKind = 'granted' | 'extended' | 'narrowed' | 'revoked' | 'expired';
 
 export interface NewConsentEvent {
@@ -43,6 +47,34 @@ export async function findLiveConsent(
   return rows[0];
 }
 
+export interface LiveTextsCheck {
+  /** the app's allowed scopes and purposes, from which the texts a consent page would show derive */
+  scopes: string[];
+  purposes: Record<string, string>;
+  /** the texts hash of the live consent; null without one */
+  texts_hash: string | null;
+}
+
+// The app (undefined when unknown or deleted) and the texts hash of its live consent from this
+// jobseeker, in one round trip: what the interaction policy needs on every authorization.
+export async function findLiveTextsCheck(
+  db: Queryable,
+  jobseekerId: string,
+  clientId: string,
+): Promise<LiveTextsCheck | undefined> {
+  const { rows } = await db.query<LiveTextsCheck>({
+    name: 'consent-live-texts-check',
+    text: `SELECT cl.scopes, cl.purposes, c.texts_hash
+             FROM clients cl
+             LEFT JOIN consents c
+                    ON c.client_id = cl.id AND c.jobseeker_id = $1
+                   AND c.status = 'active' AND c.expires_at > now()
+            WHERE cl.id = $2 AND cl.deleted_at IS NULL`,
+    values: [jobseekerId, clientId],
+  });
+  return rows[0];
+}
+
 export async function findConsent(
   db: Queryable,
   jobseekerId: string,
@@ -67,11 +99,22 @@ export async function lockConsent(
   return rows[0];
 }
 
-export async function saveTexts(db: Queryable, hash: string, texts: object): Promise<void> {
-  await db.query('INSERT INTO consent_texts (hash, texts) VALUES ($1, $2) ON CONFLICT (hash) DO NOTHING', [
-    hash,
-    texts,
-  ]);
+// Locks this pair's consent (undefined before the first grant) and stores the texts shown unless
+// already stored, in one round trip of the consent transaction. The texts are written after the lock
+// is taken, in every transaction that records a decision: one order, no deadlock.
+export async function lockConsentSavingTexts(
+  db: Queryable,
+  c: { jobseekerId: string; clientId: string; textsHash: string; texts: object },
+): Promise<ConsentRow | undefined> {
+  const { rows } = await db.query<ConsentRow>({
+    name: 'consent-lock-saving-texts',
+    text: `WITH texts AS (
+             INSERT INTO consent_texts (hash, texts) VALUES ($3, $4) ON CONFLICT (hash) DO NOTHING
+           )
+           SELECT ${CONSENT_COLUMNS} FROM consents WHERE jobseeker_id = $1 AND client_id = $2 FOR UPDATE`,
+    values: [c.jobseekerId, c.clientId, c.textsHash, c.texts],
+  });
+  return rows[0];
 }
 
 export async function insertConsent(
@@ -79,13 +122,14 @@ export async function insertConsent(
   c: { jobseekerId: string; clientId: string; fields: string[]; textsHash: string; durationDays: number },
 ): Promise<ConsentRow> {
   // ON CONFLICT: two first-time grants racing on the same pair end as one row (the caller re-reads).
-  const { rows } = await db.query<ConsentRow>(
-    `INSERT INTO consents (jobseeker_id, client_id, status, fields, texts_hash, granted_at, expires_at)
-     VALUES ($1, $2, 'active', $3, $4, now(), now() + make_interval(days => $5))
-     ON CONFLICT (jobseeker_id, client_id) DO NOTHING
-     RETURNING *`,
-    [c.jobseekerId, c.clientId, c.fields, c.textsHash, c.durationDays],
-  );
+  const { rows } = await db.query<ConsentRow>({
+    name: 'consent-insert',
+    text: `INSERT INTO consents (jobseeker_id, client_id, status, fields, texts_hash, granted_at, expires_at)
+           VALUES ($1, $2, 'active', $3, $4, now(), now() + make_interval(days => $5))
+           ON CONFLICT (jobseeker_id, client_id) DO NOTHING
+           RETURNING ${CONSENT_COLUMNS}`,
+    values: [c.jobseekerId, c.clientId, c.fields, c.textsHash, c.durationDays],
+  });
   return rows[0] as ConsentRow;
 }
 
@@ -94,30 +138,36 @@ export async function updateConsentGrant(
   id: string,
   c: { fields: string[]; textsHash: string; durationDays: number; renewed: boolean },
 ): Promise<ConsentRow> {
-  const { rows } = await db.query<ConsentRow>(
-    `UPDATE consents
-        SET status = 'active', fields = $2, texts_hash = $3, revoked_at = NULL, updated_at = now(),
-            granted_at = CASE WHEN $5 THEN now() ELSE granted_at END,
-            expires_at = now() + make_interval(days => $4)
-      WHERE id = $1
-      RETURNING *`,
-    [id, c.fields, c.textsHash, c.durationDays, c.renewed],
-  );
+  const { rows } = await db.query<ConsentRow>({
+    name: 'consent-update-grant',
+    text: `UPDATE consents
+              SET status = 'active', fields = $2, texts_hash = $3, revoked_at = NULL, updated_at = now(),
+                  granted_at = CASE WHEN $5 THEN now() ELSE granted_at END,
+                  expires_at = now() + make_interval(days => $4)
+            WHERE id = $1
+            RETURNING ${CONSENT_COLUMNS}`,
+    values: [id, c.fields, c.textsHash, c.durationDays, c.renewed],
+  });
   return rows[0] as ConsentRow;
 }
 
 export async function setConsentGrantId(db: Queryable, id: string, grantId: string): Promise<void> {
-  await db.query('UPDATE consents SET grant_id = $2 WHERE id = $1', [id, grantId]);
+  await db.query({
+    name: 'consent-set-grant-id',
+    text: 'UPDATE consents SET grant_id = $2 WHERE id = $1',
+    values: [id, grantId],
+  });
 }
 
 // Returns false when this interaction already recorded its event (a double submission).
 export async function insertConsentEvent(db: Queryable, e: NewConsentEvent): Promise<boolean> {
-  const result = await db.query(
-    `INSERT INTO consent_events (consent_id, jobseeker_id, client_id, kind, fields_added, fields_removed,
-       fields_after, texts_hash, actor, request_id, interaction_uid)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-     ON CONFLICT (interaction_uid) WHERE interaction_uid IS NOT NULL DO NOTHING`,
-    [
+  const result = await db.query({
+    name: 'consent-event-insert',
+    text: `INSERT INTO consent_events (consent_id, jobseeker_id, client_id, kind, fields_added, fields_removed,
+             fields_after, texts_hash, actor, request_id, interaction_uid)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+           ON CONFLICT (interaction_uid) WHERE interaction_uid IS NOT NULL DO NOTHING`,
+    values: [
       e.consentId,
       e.jobseekerId,
       e.clientId,
@@ -130,6 +180,6 @@ export async function insertConsentEvent(db: Queryable, e: NewConsentEvent): Pro
       e.requestId ?? null,
       e.interactionUid ?? null,
     ],
-  );
+  });
   return result.rowCount === 1;
 }

@@ -9,10 +9,11 @@ import {
   type ConsentRow,
   findConsent,
   findLiveConsent,
+  findLiveTextsCheck,
   insertConsent,
   insertConsentEvent,
   lockConsent,
-  saveTexts,
+  lockConsentSavingTexts,
   setConsentGrantId,
   updateConsentGrant,
 } from './consent-queries.ts';
@@ -39,6 +40,9 @@ export function createConsentService(deps: { pool: Pool; catalog: Catalog }) {
   const { pool, catalog } = deps;
 
   // The texts a jobseeker saw: the catalog's wording for the fields shown plus the app's purposes.
+  // Pure while the process runs (the catalog is loaded once), and asked for twice per authorization
+  // (the interaction check, the decision): kept for a bounded number of (fields, purposes) pairs.
+  const shownCache = new Map<string, { texts: object; hash: string }>();
   function textsShown(requested: string[], purposes: Record<string, string>) {
     const scopes = new Set(requested.map((key) => key.split('.')[0] as string));
     const shownPurposes = Object.fromEntries(
@@ -46,15 +50,25 @@ export function createConsentService(deps: { pool: Pool; catalog: Catalog }) {
         .filter(([scope]) => scopes.has(scope))
         .sort(),
     );
+    const key = JSON.stringify([sorted(requested), shownPurposes]);
+    const known = shownCache.get(key);
+    if (known) return known;
     const texts = { catalog: catalog.textsFor(requested), purposes: shownPurposes };
     // Canonical JSON (keys sorted at every level): the hash can be recomputed from the stored jsonb.
-    return { texts, hash: hashTexts(texts) };
+    const shown = { texts, hash: hashTexts(texts) };
+    if (shownCache.size >= 1_000) shownCache.clear();
+    shownCache.set(key, shown);
+    return shown;
   }
 
   return {
     textsShown,
 
     findLive: (jobseekerId: string, clientId: string) => findLiveConsent(pool, jobseekerId, clientId),
+
+    /** The app's scopes and purposes and the texts hash of the live consent, in one round trip. */
+    liveTextsCheck: (jobseekerId: string, clientId: string) =>
+      findLiveTextsCheck(pool, jobseekerId, clientId),
 
     /** Records what the jobseeker ticked; returns the consent as it now stands. */
     async grant(d: GrantDecision): Promise<ConsentRow> {
@@ -63,8 +77,7 @@ export function createConsentService(deps: { pool: Pool; catalog: Catalog }) {
       const { texts, hash } = textsShown([...requested], d.purposes);
       try {
         return await withTransaction(pool, async (db) => {
-          await saveTexts(db, hash, texts);
-          const current = await lockConsent(db, d.jobseekerId, d.clientId);
+          const current = await lockConsentSavingTexts(db, { ...d, textsHash: hash, texts });
           const live = current?.status === 'active' && current.expires_at > new Date();
           // Fields of scopes not on this page stay as they were; those on it take the new answer.
           const kept = live ? current.fields.filter((key) => !requested.has(key)) : [];

@@ -1,11 +1,14 @@
 // Who is looking at /account: the jobseeker id kept in our server-side session after a password
 // login (the same credentials and checks as the consent flow). The session id changes at login;
 // idle and absolute timeouts are enforced on the server, and a disabled account loses its session.
+// lastSeenAt moves at most once a minute: koa-session writes a session back only when it changed, so
+// most page views cost no write, and the idle timeout holds to that minute (never later).
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
 import { findJobseekerById } from '../profiles/jobseeker-queries.ts';
 
 const IDLE_MS = 30 * 60_000;
+const SEEN_EVERY_MS = 60_000;
 
 interface AccountSession {
   jobseekerId?: string;
@@ -53,7 +56,8 @@ export function requireJobseeker(pool: Pool, absoluteMs: number): Koa.Middleware
       ctx.redirect(`/account/login?retour=${encodeURIComponent(ctx.path)}`);
       return;
     }
-    (session as AccountSession).lastSeenAt = now;
+    const seen = session as AccountSession;
+    if (now - (seen.lastSeenAt ?? 0) >= SEEN_EVERY_MS) seen.lastSeenAt = now;
     ctx.state.jobseekerId = jobseeker.id;
     await next();
   };

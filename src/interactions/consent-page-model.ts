@@ -11,7 +11,8 @@ export interface ConsentPageInput {
   catalog: Catalog;
   client: ClientRow;
   scope: string;
-  live: ConsentRow | undefined;
+  /** the live consent to this app, if any */
+  live: Pick<ConsentRow, 'fields'> | undefined;
   claims: Record<string, unknown>;
   data: Record<string, unknown>;
   durationDays: number;

@@ -6,14 +6,11 @@ import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
-import {
-  findAllJobseekerData,
-  findJobseekerById,
-  findJobseekerByLogin,
-} from '../profiles/jobseeker-queries.ts';
+import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
 import { verifyPassword } from '../profiles/password-hasher.ts';
 import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
+import { findConsentPageData } from './consent-page-queries.ts';
 import { saveGrant } from './grant-builder.ts';
 import { requestedFields, requestedScopes } from './requested-fields.ts';
 
@@ -75,14 +72,15 @@ export function createInteractionService(deps: {
     },
 
     async consentPage(interaction: Interaction) {
-      const client = await clientOf(interaction);
-      const accountId = String(interaction.session?.accountId);
-      const [jobseeker, data, live] = await Promise.all([
-        findJobseekerById(pool, accountId),
-        findAllJobseekerData(pool, accountId),
-        consents.findLive(accountId, client.id),
+      const [client, page] = await Promise.all([
+        clientOf(interaction),
+        findConsentPageData(
+          pool,
+          String(interaction.session?.accountId),
+          String(interaction.params.client_id),
+        ),
       ]);
-      if (!jobseeker)
+      if (!page)
         throw new AppError(
           400,
           'session_not_found',
@@ -95,9 +93,9 @@ export function createInteractionService(deps: {
           catalog,
           client,
           scope,
-          live,
-          claims: jobseeker.claims,
-          data,
+          live: page.live_fields ? { fields: page.live_fields } : undefined,
+          claims: page.claims,
+          data: page.data,
           durationDays: durationOf(client),
           offlineAccess:
             scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),

@@ -12,25 +12,28 @@ export function createInteractionPolicy(deps: {
   clients: ClientService;
   catalog: Catalog;
 }) {
-  const { consents, clients, catalog } = deps;
+  const { consents, catalog } = deps;
   const policy = interactionPolicy.base();
   const consent = policy.get('consent');
   consent?.checks.add(
     new interactionPolicy.Check(
       'consent_record_outdated',
       'the recorded consent is missing, withdrawn, expired or was given on other texts',
+      // OIDC Core §3.1.2.6: what prompt=none answers when the End-User's consent is needed.
+      'consent_required',
       async (ctx: KoaContextWithOIDC) => {
         const accountId = ctx.oidc.session?.accountId;
         const clientId = ctx.oidc.client?.clientId;
         if (!accountId || !clientId) return interactionPolicy.Check.REQUEST_PROMPT;
-        const [live, client] = await Promise.all([
-          consents.findLive(accountId, clientId),
-          clients.find(clientId),
-        ]);
-        if (!live || !client) return interactionPolicy.Check.REQUEST_PROMPT;
-        const shown = requestedFields(catalog, String(ctx.oidc.params?.scope ?? ''), client.scopes);
-        const { hash } = consents.textsShown(shown, client.purposes);
-        return hash === live.texts_hash
+        // The app asked for the consent page (prompt=consent, which offline_access needs: OIDC Core
+        // §11) and it has not been shown yet: it will be whatever our record says, so it is not read.
+        if (ctx.oidc.prompts.has('consent') && ctx.oidc.promptPending('consent'))
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        const check = await consents.liveTextsCheck(accountId, clientId);
+        if (!check?.texts_hash) return interactionPolicy.Check.REQUEST_PROMPT;
+        const shown = requestedFields(catalog, String(ctx.oidc.params?.scope ?? ''), check.scopes);
+        const { hash } = consents.textsShown(shown, check.purposes);
+        return hash === check.texts_hash
           ? interactionPolicy.Check.NO_NEED_TO_PROMPT
           : interactionPolicy.Check.REQUEST_PROMPT;
       },

@@ -156,6 +156,71 @@ describe('authorization code flow with a subset of fields', () => {
     expect(wider.callback.searchParams.get('error')).toBe('consent_required');
   });
 
+  it('asks again when the recorded consent is withdrawn, expired or was given on other texts', async () => {
+    // Each change touches only our record (or the app's texts), never oidc-provider's grant: only
+    // our interaction check can see it.
+    const changes: Record<string, (jobseekerId: string, clientId: string) => Promise<unknown>> = {
+      withdrawn: (jobseekerId, clientId) =>
+        server.pool.query(
+          "UPDATE consents SET status = 'revoked', revoked_at = now() WHERE jobseeker_id = $1 AND client_id = $2",
+          [jobseekerId, clientId],
+        ),
+      expired: (jobseekerId, clientId) =>
+        server.pool.query(
+          "UPDATE consents SET expires_at = now() - interval '1 second' WHERE jobseeker_id = $1 AND client_id = $2",
+          [jobseekerId, clientId],
+        ),
+      'other texts': (_, clientId) =>
+        server.pool.query(
+          `UPDATE clients SET purposes = jsonb_set(purposes, '{competences}', '"Un tout autre usage."')
+            WHERE id = $1`,
+          [clientId],
+        ),
+    };
+    for (const [name, change] of Object.entries(changes)) {
+      const jobseeker = await createJobseeker(server);
+      const client = await createClient(server);
+      const config = await discover(server.issuer, client.client_id, client.client_secret);
+      const request = { config, redirectUri: client.redirectUri, scope: 'openid competences' };
+      const first = await authorize({ ...request, login: jobseeker, fields: ['competences.code'] });
+      expect(first.callback.searchParams.get('code'), name).toBeTruthy();
+      const silent = await authorize({ ...request, agent: first.agent, extra: { prompt: 'none' } });
+      expect(silent.callback.searchParams.get('code'), name).toBeTruthy();
+
+      await change(jobseeker.id, client.client_id);
+      const after = await authorize({ ...request, agent: first.agent, extra: { prompt: 'none' } });
+      expect(after.callback.searchParams.get('error'), name).toBe('consent_required');
+    }
+  });
+
+  it('shows the consent page when the app asks for it, even with an up-to-date consent', async () => {
+    const jobseeker = await createJobseeker(server);
+    const client = await createClient(server);
+    const config = await discover(server.issuer, client.client_id, client.client_secret);
+    const request = { config, redirectUri: client.redirectUri, scope: 'openid competences' };
+    const first = await authorize({ ...request, login: jobseeker, fields: ['competences.code'] });
+    const asked = await authorize({
+      ...request,
+      agent: first.agent,
+      extra: { prompt: 'consent' },
+      fields: ['competences.code', 'competences.libelle'],
+    });
+    // The consent page, with what was granted before ticked and the rest not.
+    expect(asked.pages).toHaveLength(1);
+    const boxes = [
+      ...(asked.pages[0] as string).matchAll(/<input type="checkbox" name="fields" value="([^"]+)"[^>]*>/g),
+    ];
+    const ticked = boxes.filter((m) => / checked>$/.test(m[0])).map((m) => m[1]);
+    expect(boxes.length).toBeGreaterThan(1);
+    expect(ticked).toEqual(['competences.code']);
+    expect(asked.pages[0]).toContain('Vous avez déjà donné votre accord');
+    expect(asked.callback.searchParams.get('code')).toBeTruthy();
+    const { rows } = await server.pool.query('SELECT fields FROM consents WHERE jobseeker_id = $1', [
+      jobseeker.id,
+    ]);
+    expect(rows[0].fields).toEqual(['competences.code', 'competences.libelle', 'openid.sub']);
+  });
+
   it('refuses a scope the client is not registered for with invalid_scope', async () => {
     const client = await createClient(server, { scopes: ['openid', 'profile'] });
     const config = await discover(server.issuer, client.client_id, client.client_secret);

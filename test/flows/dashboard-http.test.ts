@@ -3,6 +3,7 @@
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { purgeExpired } from '../../src/jobs/purge-expired.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { apiGet, grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
@@ -192,5 +193,72 @@ describe('/account', () => {
     );
     expect(reads.rows.length).toBeGreaterThanOrEqual(1);
     expect(reads.rows.every((r) => r.recent)).toBe(true);
+  });
+});
+
+describe('/account session', () => {
+  // The jobseeker's row of web_sessions: its row version (xmin changes on every write) and data.
+  async function storedSession(jobseekerId: string) {
+    const { rows } = await server.pool.query<{ version: string; data: Record<string, number> }>(
+      "SELECT xmin::text AS version, data FROM web_sessions WHERE data->>'jobseekerId' = $1",
+      [jobseekerId],
+    );
+    expect(rows).toHaveLength(1);
+    return rows[0] as { version: string; data: Record<string, number> };
+  }
+  const setSessionTime = (jobseekerId: string, key: string, at: number) =>
+    server.pool.query(
+      `UPDATE web_sessions SET data = jsonb_set(data, '{${key}}', to_jsonb($2::bigint))
+        WHERE data->>'jobseekerId' = $1`,
+      [jobseekerId, at],
+    );
+  const consentsPage = (agent: UserAgent) => agent.request(`${server.issuer}/account/consents`);
+
+  it('changes the session id at login', async () => {
+    const agent = new UserAgent();
+    const login = await agent.follow(`${server.issuer}/account/login`);
+    const before = /pec\.sid=([^;]+)/.exec(agent.cookieHeader(login.url))?.[1];
+    expect(before).toBeTruthy();
+    const jobseeker = await createJobseeker(server);
+    const html = await login.response.text();
+    await agent.submit(login.url, html, formAction(html, '/account/login'), [
+      ['login', jobseeker.login],
+      ['password', jobseeker.password],
+    ]);
+    const after = /pec\.sid=([^;]+)/.exec(agent.cookieHeader(login.url))?.[1];
+    expect(after).toBeTruthy();
+    expect(after).not.toBe(before);
+  });
+
+  it('does not write the session back on every page view, only once a minute', async () => {
+    const { jobseeker, agent } = await grantedAndSignedIn();
+    const signedIn = await storedSession(jobseeker.id);
+    for (let i = 0; i < 3; i++) expect((await consentsPage(agent)).status).toBe(200);
+    expect((await storedSession(jobseeker.id)).version).toBe(signedIn.version);
+
+    // A minute after the last write, a page view records that the jobseeker is still there.
+    const minuteAgo = Date.now() - 61_000;
+    await setSessionTime(jobseeker.id, 'lastSeenAt', minuteAgo);
+    const moved = await storedSession(jobseeker.id);
+    expect((await consentsPage(agent)).status).toBe(200);
+    const seen = await storedSession(jobseeker.id);
+    expect(seen.version).not.toBe(moved.version);
+    expect(seen.data.lastSeenAt).toBeGreaterThan(minuteAgo + 60_000);
+  });
+
+  it('ends the session after 30 minutes idle, or at the end of its lifetime, on the server', async () => {
+    for (const [key, ago] of [
+      ['lastSeenAt', 30 * 60_000 + 1_000],
+      ['authenticatedAt', server.config.sessionTtlHours * 3_600_000 + 1_000],
+    ] as const) {
+      const { jobseeker, agent } = await grantedAndSignedIn();
+      // Still in: 29 minutes idle, or just within its lifetime.
+      await setSessionTime(jobseeker.id, key, Date.now() - ago + 60_000);
+      expect((await consentsPage(agent)).status, key).toBe(200);
+      await setSessionTime(jobseeker.id, key, Date.now() - ago);
+      const res = await consentsPage(agent);
+      expect(res.status, key).toBe(302);
+      expect(res.headers.get('location'), key).toMatch(/^\/account\/login\?retour=/);
+    }
   });
 });
