@@ -140,9 +140,14 @@ describe('fuzz: JSON Lines import', () => {
         fc.constantFrom('\n', '\r\n'),
         fc.boolean(),
         fc.array(fc.nat(), { maxLength: 6 }),
-        async (lines, eol, trailing, cuts) => {
+        // Small batches too: a line the database refuses then fails a batch of good ones.
+        fc.integer({ min: 1, max: 4 }),
+        async (lines, eol, trailing, cuts, batchSize) => {
           const text = lines.map((l) => l.text).join(eol) + (trailing ? eol : '');
-          const report = await importJobseekers(db.pool, catalog, chunked(text, cuts), { concurrency: 3 });
+          const report = await importJobseekers(db.pool, catalog, chunked(text, cuts), {
+            concurrency: 3,
+            batchSize,
+          });
 
           const numbered = lines.map((l, i) => ({ ...l, number: i + 1 }));
           const nonBlank = numbered.filter((l) => l.text.trim() !== '');
