@@ -9,8 +9,20 @@ import { createWriteStream } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { generateJobseeker } from '../bench/generator.ts';
 
+const HELP = `Usage: node scripts/generate-jobseekers.ts [--count N] [--seed S] [--start I]
+                                         [--password P | --password-hash HASH] [--out FILE]
+
+  --count N             how many jobseekers (default 1000)
+  --seed S              the same seed gives the same lines (default 1)
+  --start I             index of the first jobseeker, to write a file in parts (default 0)
+  --password P          every line gets this clear password (the import hashes each one)
+  --password-hash HASH  every line gets this argon2id hash, stored as is by the import
+  --out FILE            write there instead of stdout
+`;
+
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean' },
     count: { type: 'string', default: '1000' },
     seed: { type: 'string', default: '1' },
     start: { type: 'string', default: '0' },
@@ -19,6 +31,10 @@ const { values } = parseArgs({
     out: { type: 'string' },
   },
 });
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
 const count = Number(values.count);
 const seed = Number(values.seed);
 const start = Number(values.start);

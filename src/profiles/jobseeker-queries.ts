@@ -123,3 +123,7 @@ export async function replaceJobseekersData(
     [JSON.stringify(entries.map((e) => ({ jobseeker_id: e.jobseekerId, data: e.data })))],
   );
 }
+
+export async function analyzeJobseekerTables(db: Queryable): Promise<void> {
+  await db.query('ANALYZE jobseekers, jobseeker_data');
+}

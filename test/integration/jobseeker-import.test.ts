@@ -255,3 +255,24 @@ describe('import: passwords', () => {
     expect((await stored(withHash.login))?.password_hash).toBe(hashes[1]);
   });
 });
+
+describe('after a bulk import', () => {
+  // Statistics right after a bulk load (autovacuum may be slow or, as on some servers, off): the next
+  // re-import's batched DELETE then uses the index instead of scanning every data row.
+  it('analyses the jobseeker tables once 10,000 lines were imported, not after a small import', async () => {
+    const lastAnalyze = async () =>
+      (
+        await db.pool.query<{ at: Date | null }>(
+          "SELECT last_analyze AS at FROM pg_stat_user_tables WHERE relname = 'jobseeker_data'",
+        )
+      ).rows[0]?.at ?? null;
+    const before = await lastAnalyze();
+    await importLines([line(uniqueLogin('small'))]);
+    expect(await lastAnalyze()).toEqual(before);
+    const report = await importLines(Array.from({ length: 10_000 }, () => line(uniqueLogin('bulk'))));
+    expect(report.imported).toBe(10_000);
+    const after = await lastAnalyze();
+    expect(after).not.toBeNull();
+    expect(after).not.toEqual(before);
+  });
+});
