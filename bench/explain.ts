@@ -64,8 +64,25 @@ const QUERIES: HotQuery[] = [
   },
   {
     path: 'authorize',
-    source: 'consents/consent-queries.ts findLiveConsent',
-    sql: `SELECT * FROM consents WHERE jobseeker_id = $1 AND client_id = $2 AND status = 'active' AND expires_at > now()`,
+    source: 'consents/consent-queries.ts findLiveTextsCheck',
+    sql: `SELECT cl.scopes, cl.purposes, c.texts_hash
+            FROM clients cl
+            LEFT JOIN consents c ON c.client_id = cl.id AND c.jobseeker_id = $1
+                  AND c.status = 'active' AND c.expires_at > now()
+           WHERE cl.id = $2 AND cl.deleted_at IS NULL`,
+    params: (s) => [s.jobseekerId, s.clientId],
+  },
+  {
+    path: 'consent page',
+    source: 'interactions/consent-page-queries.ts findConsentPageData',
+    sql: `SELECT j.claims,
+                 coalesce((SELECT jsonb_object_agg(d.scope, d.value)
+                             FROM jobseeker_data d WHERE d.jobseeker_id = j.id), '{}') AS data,
+                 c.fields AS live_fields
+            FROM jobseekers j
+            LEFT JOIN consents c ON c.jobseeker_id = j.id AND c.client_id = $2
+                  AND c.status = 'active' AND c.expires_at > now()
+           WHERE j.id = $1`,
     params: (s) => [s.jobseekerId, s.clientId],
   },
   {

@@ -21,7 +21,6 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
-import { CookieKeys } from './http/cookie-keys.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRenderer } from './http/render.ts';
@@ -84,9 +83,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   });
   const { provider } = providers;
 
-  const koa = new Koa({ proxy: config.trustProxy });
-  // keygrip's cookie signatures, computed without its per-call key preparation (cookie-keys.ts).
-  koa.keys = new CookieKeys(config.secrets.cookieSecrets);
+  const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
 
   const pages = new Router();

@@ -3,15 +3,10 @@
 // have since changed (a new purpose, a reworded field) — not only when new scopes are requested.
 import { interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
-import type { ClientService } from '../clients/client-service.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import { requestedFields } from '../interactions/requested-fields.ts';
 
-export function createInteractionPolicy(deps: {
-  consents: ConsentService;
-  clients: ClientService;
-  catalog: Catalog;
-}) {
+export function createInteractionPolicy(deps: { consents: ConsentService; catalog: Catalog }) {
   const { consents, catalog } = deps;
   const policy = interactionPolicy.base();
   const consent = policy.get('consent');

@@ -79,7 +79,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       jwks,
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
       findAccount: createFindAccount({ pool, catalog }),
-      policy: createInteractionPolicy({ consents, clients, catalog }),
+      policy: createInteractionPolicy({ consents, catalog }),
       pages: providerPages(render),
       registration: {
         async validate(metadata) {

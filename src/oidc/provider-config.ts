@@ -10,7 +10,6 @@ import {
 } from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Config } from '../config.ts';
-import { CookieKeys } from '../http/cookie-keys.ts';
 import {
   HIGH_ASSURANCE_ALGS,
   HIGH_ASSURANCE_METADATA,
@@ -47,8 +46,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     findAccount,
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
-      // keygrip's signatures, computed without its per-call key preparation (cookie-keys.ts).
-      keys: new CookieKeys(config.secrets.cookieSecrets),
+      keys: [...config.secrets.cookieSecrets],
       // The interaction cookies are only needed on our own pages, which are same-site.
       long: { httpOnly: true, sameSite: 'lax', secure: config.production },
       short: { httpOnly: true, sameSite: 'lax', secure: config.production },
