@@ -4,8 +4,11 @@
 // src/**/…-queries.ts (the file is named beside it).
 import { API_CALLER_SQL } from '../src/api/api-caller-queries.ts';
 import { CLIENT_COLUMNS } from '../src/clients/client-queries.ts';
+import { LIVE_TEXTS_CHECK_SQL } from '../src/consents/consent-queries.ts';
 import type { Pool } from '../src/db/pool.ts';
+import { CONSENT_PAGE_DATA_SQL } from '../src/interactions/consent-page-queries.ts';
 import { TOKEN_WITH_RELATED_SQL } from '../src/oidc/oidc-model-queries.ts';
+import { JOBSEEKER_WITH_CONSENT_SQL } from '../src/profiles/jobseeker-queries.ts';
 
 interface HotQuery {
   path: string;
@@ -65,34 +68,19 @@ const QUERIES: HotQuery[] = [
   {
     path: 'authorize',
     source: 'consents/consent-queries.ts findLiveTextsCheck',
-    sql: `SELECT cl.scopes, cl.purposes, c.texts_hash
-            FROM clients cl
-            LEFT JOIN consents c ON c.client_id = cl.id AND c.jobseeker_id = $1
-                  AND c.status = 'active' AND c.expires_at > now()
-           WHERE cl.id = $2 AND cl.deleted_at IS NULL`,
+    sql: LIVE_TEXTS_CHECK_SQL,
     params: (s) => [s.jobseekerId, s.clientId],
   },
   {
     path: 'consent page',
     source: 'interactions/consent-page-queries.ts findConsentPageData',
-    sql: `SELECT j.claims,
-                 coalesce((SELECT jsonb_object_agg(d.scope, d.value)
-                             FROM jobseeker_data d WHERE d.jobseeker_id = j.id), '{}') AS data,
-                 c.fields AS live_fields
-            FROM jobseekers j
-            LEFT JOIN consents c ON c.jobseeker_id = j.id AND c.client_id = $2
-                  AND c.status = 'active' AND c.expires_at > now()
-           WHERE j.id = $1`,
+    sql: CONSENT_PAGE_DATA_SQL,
     params: (s) => [s.jobseekerId, s.clientId],
   },
   {
     path: 'token, userinfo',
     source: 'profiles/jobseeker-queries.ts findJobseekerWithConsent',
-    sql: `SELECT j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields
-            FROM jobseekers j
-            LEFT JOIN consents c ON c.jobseeker_id = j.id AND c.client_id = $2
-                  AND c.status = 'active' AND c.expires_at > now()
-           WHERE j.id = $1`,
+    sql: JOBSEEKER_WITH_CONSENT_SQL,
     params: (s) => [s.jobseekerId, s.clientId],
   },
   {

@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import { TOKEN_GRANT_AND_SESSION_JOINS } from '../oidc/oidc-model-queries.ts';
 
 // Everything a resource API read depends on, as it stands at this moment, in one round trip: the
 // access token (oidc-provider's row), the grant behind it, the browser session it may be bound to, the
@@ -50,13 +51,7 @@ export const API_CALLER_SQL = `WITH t AS (
             extract(epoch FROM co.expires_at)::float8 * 1000 AS consent_expires_at,
             d.value AS data
        FROM t
-       LEFT JOIN oidc_models g
-              ON g.model = 'Grant' AND g.id = t.payload->>'grantId'
-             AND (g.expires_at IS NULL OR g.expires_at > now())
-       LEFT JOIN oidc_models s
-              ON t.payload->'expiresWithSession' = 'true'::jsonb
-             AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
-             AND (s.expires_at IS NULL OR s.expires_at > now())
+       ${TOKEN_GRANT_AND_SESSION_JOINS}
        LEFT JOIN clients c ON c.id = t.client_id
        LEFT JOIN consents co
               ON co.jobseeker_id = t.account_id AND co.client_id = t.client_id

@@ -33,44 +33,6 @@ export interface ClientRow {
   deleted_at: Date | null;
 }
 
-// Every column of ClientRow, for the statements that are prepared once per connection: with `*`, a
-// column added by a migration while the server runs would make them fail ("cached plan must not change
-// result type"); with a list, the server reads what its code knows until it is redeployed.
-export const CLIENT_COLUMNS = [
-  'id',
-  'name',
-  'description',
-  'operator_name',
-  'operator_siret',
-  'website',
-  'contact_email',
-  'logo_uri',
-  'policy_uri',
-  'tos_uri',
-  'secret_ciphertext',
-  'previous_secret_ciphertext',
-  'previous_secret_expires_at',
-  'token_endpoint_auth_method',
-  'jwks_uri',
-  'jwks',
-  'redirect_uris',
-  'post_logout_redirect_uris',
-  'scopes',
-  'purposes',
-  'consent_duration_days',
-  'high_assurance',
-  'free_for_jobseekers',
-  'status',
-  'registered_via',
-  'created_at',
-  'updated_at',
-  'deleted_at',
-] as const satisfies readonly (keyof ClientRow)[];
-// A compile error here means a ClientRow field is missing from CLIENT_COLUMNS.
-export const CLIENT_COLUMNS_COMPLETE: Exclude<keyof ClientRow, (typeof CLIENT_COLUMNS)[number]> extends never
-  ? true
-  : never = true;
-
 // The columns an admin edits (everything but identity, secrets, timestamps and deletion).
 export const EDITABLE_COLUMNS = [
   'name',
@@ -96,6 +58,25 @@ export const EDITABLE_COLUMNS = [
 ] as const;
 
 export type EditableClient = Pick<ClientRow, (typeof EDITABLE_COLUMNS)[number]>;
+
+// Every column of ClientRow, for the statements that are prepared once per connection: with `*`, a
+// column added by a migration while the server runs would make them fail ("cached plan must not change
+// result type"); with a list, the server reads what its code knows until it is redeployed.
+export const CLIENT_COLUMNS = [
+  'id',
+  ...EDITABLE_COLUMNS,
+  'secret_ciphertext',
+  'previous_secret_ciphertext',
+  'previous_secret_expires_at',
+  'registered_via',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const satisfies readonly (keyof ClientRow)[];
+// A compile error here means a ClientRow field is missing from CLIENT_COLUMNS.
+export const CLIENT_COLUMNS_COMPLETE: Exclude<keyof ClientRow, (typeof CLIENT_COLUMNS)[number]> extends never
+  ? true
+  : never = true;
 
 const JSON_COLUMNS = new Set(['jwks', 'purposes']);
 const param = (column: string, value: unknown) =>

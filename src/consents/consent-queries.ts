@@ -55,6 +55,14 @@ export interface LiveTextsCheck {
   texts_hash: string | null;
 }
 
+/** $1: the jobseeker, $2: the app. */
+export const LIVE_TEXTS_CHECK_SQL = `SELECT cl.scopes, cl.purposes, c.texts_hash
+             FROM clients cl
+             LEFT JOIN consents c
+                    ON c.client_id = cl.id AND c.jobseeker_id = $1
+                   AND c.status = 'active' AND c.expires_at > now()
+            WHERE cl.id = $2 AND cl.deleted_at IS NULL`;
+
 // The app (undefined when unknown or deleted) and the texts hash of its live consent from this
 // jobseeker, in one round trip: what the interaction policy needs on every authorization.
 export async function findLiveTextsCheck(
@@ -64,12 +72,7 @@ export async function findLiveTextsCheck(
 ): Promise<LiveTextsCheck | undefined> {
   const { rows } = await db.query<LiveTextsCheck>({
     name: 'consent-live-texts-check',
-    text: `SELECT cl.scopes, cl.purposes, c.texts_hash
-             FROM clients cl
-             LEFT JOIN consents c
-                    ON c.client_id = cl.id AND c.jobseeker_id = $1
-                   AND c.status = 'active' AND c.expires_at > now()
-            WHERE cl.id = $2 AND cl.deleted_at IS NULL`,
+    text: LIVE_TEXTS_CHECK_SQL,
     values: [jobseekerId, clientId],
   });
   return rows[0];

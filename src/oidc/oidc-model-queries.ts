@@ -83,6 +83,17 @@ export interface TokenWithRelated {
 
 // A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement. Each
 // join is on a primary or unique key, under the same expiry rule as findModel.
+/** For a token row `t`: its grant `g` and, when the token ends with it, its browser session `s`, under
+ * findModel's expiry rule (oidc-provider's checkSessionBinding then compares the session's account and
+ * grant). Each join is on a primary or unique key. */
+export const TOKEN_GRANT_AND_SESSION_JOINS = `LEFT JOIN oidc_models g
+         ON g.model = 'Grant' AND g.id = t.payload->>'grantId'
+        AND (g.expires_at IS NULL OR g.expires_at > now())
+  LEFT JOIN oidc_models s
+         ON t.payload->'expiresWithSession' = 'true'::jsonb
+        AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
+        AND (s.expires_at IS NULL OR s.expires_at > now())`;
+
 /** $1: the model, $2: the token, $3: whether to read the app's row too. */
 export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
              SELECT payload, consumed_at FROM oidc_models
@@ -95,13 +106,7 @@ export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
                   s.payload AS session_payload,
                   ${CLIENT_COLUMNS.map((column) => `c.${column} AS "client.${column}"`).join(', ')}
              FROM t
-             LEFT JOIN oidc_models g
-                    ON g.model = 'Grant' AND g.id = t.payload->>'grantId'
-                   AND (g.expires_at IS NULL OR g.expires_at > now())
-             LEFT JOIN oidc_models s
-                    ON t.payload->'expiresWithSession' = 'true'::jsonb
-                   AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
-                   AND (s.expires_at IS NULL OR s.expires_at > now())
+             ${TOKEN_GRANT_AND_SESSION_JOINS}
              LEFT JOIN clients c ON $3 AND c.id = t.payload->>'clientId' AND c.deleted_at IS NULL`;
 
 export async function findTokenWithRelated(

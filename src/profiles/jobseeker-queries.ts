@@ -18,6 +18,14 @@ export async function findJobseekerById(db: Queryable, id: string): Promise<Jobs
   return rows[0];
 }
 
+/** $1: the jobseeker, $2: the app (or null). */
+export const JOBSEEKER_WITH_CONSENT_SQL = `SELECT j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields
+             FROM jobseekers j
+             LEFT JOIN consents c
+                    ON c.jobseeker_id = j.id AND c.client_id = $2
+                   AND c.status = 'active' AND c.expires_at > now()
+            WHERE j.id = $1`;
+
 /** The jobseeker and the fields of their live consent to `clientId` (null without one), in one round
  * trip: what oidc-provider's findAccount and the claims of an ID token or userinfo answer need. */
 export async function findJobseekerWithConsent(
@@ -28,12 +36,7 @@ export async function findJobseekerWithConsent(
   if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
   const { rows } = await db.query<JobseekerRow & { consent_fields: string[] | null }>({
     name: 'jobseeker-with-consent',
-    text: `SELECT j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields
-             FROM jobseekers j
-             LEFT JOIN consents c
-                    ON c.jobseeker_id = j.id AND c.client_id = $2
-                   AND c.status = 'active' AND c.expires_at > now()
-            WHERE j.id = $1`,
+    text: JOBSEEKER_WITH_CONSENT_SQL,
     values: [id, clientId ?? null],
   });
   return rows[0];

@@ -4,9 +4,7 @@
 // each of them is changed here between two calls with the same token.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -19,18 +17,11 @@ const FIELDS = ['profile.given_name', 'email.email'];
 
 // A sign-in whose code is redeemed for userinfo (no `resource`).
 async function signedIn(scope: string) {
-  const jobseeker = await createJobseeker(server);
-  const client = await createClient(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
+  const { jobseeker, client, config, tokens } = await grantedApp(server, {
     scope,
-    login: jobseeker,
     fields: FIELDS,
-    extra: { prompt: 'consent' },
+    resource: false,
   });
-  const tokens = await exchange(server, config, flow, false);
   const sub = tokens.claims()?.sub as string;
   const userinfo = () =>
     fetch(`${server.issuer}/me`, { headers: { authorization: `Bearer ${tokens.access_token}` } });

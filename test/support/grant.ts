@@ -20,7 +20,8 @@ export function exchange(server: TestServer, config: oidc.Configuration, flow: F
 
 export async function grantedApp(
   server: TestServer,
-  options: { scope: string; fields: string[]; client?: Partial<NewClientInput> },
+  /** resource: false redeems the code for userinfo instead of the resource API */
+  options: { scope: string; fields: string[]; client?: Partial<NewClientInput>; resource?: boolean },
 ) {
   const jobseeker = await createJobseeker(server);
   const client = await createClient(server, options.client);
@@ -34,7 +35,7 @@ export async function grantedApp(
     fields: options.fields,
     extra: { prompt: 'consent' },
   });
-  const tokens = await exchange(server, config, flow);
+  const tokens = await exchange(server, config, flow, options.resource !== false);
   return { jobseeker, client, config, flow, tokens };
 }
 
