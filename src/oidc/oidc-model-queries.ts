@@ -86,13 +86,22 @@ export interface TokenWithRelated {
 /** For a token row `t`: its grant `g` and, when the token ends with it, its browser session `s`, under
  * findModel's expiry rule (oidc-provider's checkSessionBinding then compares the session's account and
  * grant). Each join is on a primary or unique key. */
-export const TOKEN_GRANT_AND_SESSION_JOINS = `LEFT JOIN oidc_models g
-         ON g.model = 'Grant' AND g.id = t.payload->>'grantId'
-        AND (g.expires_at IS NULL OR g.expires_at > now())
-  LEFT JOIN oidc_models s
-         ON t.payload->'expiresWithSession' = 'true'::jsonb
-        AND s.model = 'Session' AND s.uid = t.payload->>'sessionUid'
-        AND (s.expires_at IS NULL OR s.expires_at > now())`;
+export const TOKEN_GRANT_AND_SESSION_JOINS = `LEFT JOIN LATERAL (
+             -- LIMIT keeps each of these a lookup by key for the token: as plain joins, the planner
+             -- scanned every grant or session whenever its statistics said there were few
+             -- (bench/explain.ts: 0.4 ms of the API statement's 0.9 on the 1 M database).
+             SELECT payload FROM oidc_models
+              WHERE model = 'Grant' AND id = t.payload->>'grantId'
+                AND (expires_at IS NULL OR expires_at > now())
+              LIMIT 1
+            ) g ON true
+  LEFT JOIN LATERAL (
+             SELECT payload FROM oidc_models
+              WHERE t.payload->'expiresWithSession' = 'true'::jsonb
+                AND model = 'Session' AND uid = t.payload->>'sessionUid'
+                AND (expires_at IS NULL OR expires_at > now())
+              LIMIT 1
+            ) s ON true`;
 
 /** $1: the model, $2: the token, $3: whether to read the app's row too. */
 export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
