@@ -41,8 +41,8 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 }
 
 /** The server's log stream: stdout, written asynchronously and in blocks of at least 4 KiB, or once
- * a second when less has come; `flushSync` at exit writes what is left. One write per line made the
- * log line of each request a tenth of an API read's CPU time (docs/PERFORMANCE.md). */
+ * a second when less has come, so that a busy instance makes a write call per block rather than per
+ * request line; `flushSync` at exit writes what is left. */
 export function stdoutDestination() {
   const destination = pino.destination({ dest: 1, sync: false, minLength: 4096, periodicFlush: 1_000 });
   process.on('exit', () => {

@@ -50,14 +50,6 @@ export async function findJobseekerByLogin(db: Queryable, login: string): Promis
   return rows[0];
 }
 
-export async function findJobseekerData(db: Queryable, jobseekerId: string, scope: string): Promise<unknown> {
-  const { rows } = await db.query<{ value: unknown }>(
-    'SELECT value FROM jobseeker_data WHERE jobseeker_id = $1 AND scope = $2',
-    [jobseekerId, scope],
-  );
-  return rows[0]?.value;
-}
-
 export async function findAllJobseekerData(
   db: Queryable,
   jobseekerId: string,
