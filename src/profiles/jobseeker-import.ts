@@ -2,7 +2,9 @@
 // each line validated with zod, bad lines reported by number without stopping the good ones,
 // idempotent on login (a re-run updates in place, and a jobseeker's data scopes become exactly the
 // line's). A line carries a clear password, hashed here, or an existing argon2id hash (a migration
-// from another system), stored as is.
+// from another system) at least as strong as the server's own, stored as is. Logins are normalised
+// (login-normalisation.ts); a line whose login only becomes an existing, differently written login
+// once normalised is refused by its number, and that account is left as it was.
 //
 // Lines are stored in batches of up to BATCH_SIZE, one transaction each: a multi-row upsert of the
 // jobseekers, then one DELETE and one INSERT of their data scopes. A few batches are in flight, and
@@ -16,6 +18,7 @@ import type { Readable } from 'node:stream';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { AppError } from '../http/app-error.ts';
 import { type ImportLine, importLineSchema } from './jobseeker-line.ts';
 import {
   analyzeJobseekerTables,
@@ -40,28 +43,40 @@ export interface ImportReport {
 
 type Jobseeker = JobseekerToSave & { data: Record<string, unknown> };
 
-/** Saves jobseekers in one transaction (their logins distinct); returns their ids, in order. */
-async function storeJobseekers(pool: Pool, jobseekers: readonly Jobseeker[]): Promise<string[]> {
+/**
+ * Saves jobseekers in one transaction (their logins distinct); returns their ids, in order, undefined
+ * for a line whose login collides with a differently written existing login (nothing saved for it).
+ */
+async function storeJobseekers(
+  pool: Pool,
+  jobseekers: readonly Jobseeker[],
+): Promise<(string | undefined)[]> {
   return withTransaction(pool, async (db) => {
     const saved = new Map((await upsertJobseekers(db, jobseekers)).map((row) => [row.login, row]));
-    const entries = jobseekers.map((j) => {
-      const { id, created } = saved.get(j.login) as { id: string; created: boolean };
-      return { jobseekerId: id, created, data: j.data };
+    const entries = jobseekers.flatMap((j) => {
+      const row = saved.get(j.login);
+      return row ? [{ jobseekerId: row.id, created: row.created, data: j.data }] : [];
     });
-    await replaceJobseekersData(db, entries);
-    return entries.map((e) => e.jobseekerId);
+    if (entries.length) await replaceJobseekersData(db, entries);
+    return jobseekers.map((j) => saved.get(j.login)?.id);
   });
 }
 
+export const collision = (j: { login: string; givenLogin: string }) =>
+  `l’identifiant « ${j.givenLogin} » devient « ${j.login} » une fois normalisé, qui est un autre compte déjà enregistré : ligne refusée, ce compte n’est pas modifié`;
+
 export async function saveJobseeker(pool: Pool, line: ImportLine): Promise<string> {
   const passwordHash = line.password_hash ?? (await hashPassword(line.password as string));
-  const [id] = await storeJobseekers(pool, [toJobseeker(line, passwordHash)]);
-  return id as string;
+  const jobseeker = toJobseeker(line, passwordHash);
+  const [id] = await storeJobseekers(pool, [jobseeker]);
+  if (!id) throw new AppError(409, 'conflict', collision(jobseeker));
+  return id;
 }
 
 function toJobseeker(line: ImportLine, passwordHash: string): Jobseeker {
   return {
     login: line.login,
+    givenLogin: line.givenLogin,
     passwordHash,
     claims: line.claims as Record<string, unknown>,
     data: line.data as Record<string, unknown>,
@@ -124,19 +139,28 @@ export async function importJobseekers(
       }
     }
     if (!ready.length) return;
+    const tally = (stored: (string | undefined)[], lines: typeof ready) =>
+      stored.forEach((id, i) => {
+        const { number, jobseeker } = lines[i] as (typeof ready)[number];
+        if (id) report.imported++;
+        else reject(number, collision(jobseeker));
+      });
     try {
-      const jobseekers = ready.map((r) => r.jobseeker);
-      await storeJobseekers(pool, jobseekers);
-      report.imported += ready.length;
+      tally(
+        await storeJobseekers(
+          pool,
+          ready.map((r) => r.jobseeker),
+        ),
+        ready,
+      );
     } catch {
       // A line the database refuses (a NUL character, say) fails its whole batch: the lines are
       // stored again one by one, to report that line by its number and store all the others.
-      for (const { number, jobseeker } of ready) {
+      for (const line of ready) {
         try {
-          await storeJobseekers(pool, [jobseeker]);
-          report.imported++;
+          tally(await storeJobseekers(pool, [line.jobseeker]), [line]);
         } catch (err) {
-          reject(number, refusal(err as Error));
+          reject(line.number, refusal(err as Error));
         }
       }
     }

@@ -62,7 +62,10 @@ export async function findAllJobseekerData(
 }
 
 export interface JobseekerToSave {
+  /** normalised (login-normalisation.ts) */
   login: string;
+  /** as written in the import line */
+  givenLogin: string;
   passwordHash: string;
   claims: Record<string, unknown>;
 }
@@ -72,7 +75,9 @@ export interface JobseekerToSave {
 
 /**
  * Inserts or updates many jobseekers in one statement, idempotent on login: a second import of the
- * same line updates in place. The logins must be distinct, since ON CONFLICT DO UPDATE cannot change
+ * same line updates in place. A line whose login becomes an existing, differently written login only
+ * once normalised (" Marie.Dupont " for "marie.dupont") changes nothing and is not returned: the
+ * caller reports it. The logins given at creation are kept in imported_login for that check. The logins must be distinct, since ON CONFLICT DO UPDATE cannot change
  * one row twice in a statement. Rows are written in login order, so that two imports running at once
  * lock the rows they share in the same order instead of deadlocking. `created` is true for a new
  * jobseeker (xmax = 0: no transaction has locked or updated that row version, which an update by ON
@@ -83,16 +88,22 @@ export async function upsertJobseekers(
   jobseekers: readonly JobseekerToSave[],
 ): Promise<{ id: string; login: string; created: boolean }[]> {
   const { rows } = await db.query<{ id: string; login: string; created: boolean }>(
-    `INSERT INTO jobseekers (login, password_hash, claims)
-     SELECT login, password_hash, claims
-       FROM jsonb_to_recordset($1::jsonb) AS j(login text, password_hash text, claims jsonb)
+    `INSERT INTO jobseekers (login, imported_login, password_hash, claims)
+     SELECT login, given_login, password_hash, claims
+       FROM jsonb_to_recordset($1::jsonb) AS j(login text, given_login text, password_hash text, claims jsonb)
       ORDER BY login
      ON CONFLICT (login) DO UPDATE
        SET password_hash = EXCLUDED.password_hash, claims = EXCLUDED.claims, updated_at = now()
+       WHERE EXCLUDED.imported_login IN (jobseekers.login, jobseekers.imported_login)
      RETURNING id, login, xmax = 0 AS created`,
     [
       JSON.stringify(
-        jobseekers.map((j) => ({ login: j.login, password_hash: j.passwordHash, claims: j.claims })),
+        jobseekers.map((j) => ({
+          login: j.login,
+          given_login: j.givenLogin,
+          password_hash: j.passwordHash,
+          claims: j.claims,
+        })),
       ),
     ],
   );

@@ -9,6 +9,8 @@ import { AppError } from '../http/app-error.ts';
 
 // `Algorithm` is a const enum in the typings, which type stripping cannot inline: 2 is Argon2id.
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+/** The weakest argon2id parameters an imported hash may have: the server's own (memory in KiB). */
+export const ARGON2ID_MIN = { memoryCost: OPTIONS.memoryCost, timeCost: OPTIONS.timeCost } as const;
 const HASH_CONCURRENCY = 2;
 const HASH_QUEUE = 64;
 
