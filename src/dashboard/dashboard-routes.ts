@@ -12,6 +12,7 @@ import {
   type LoginOutcome,
   WRONG_CREDENTIALS,
 } from '../interactions/interaction-service.ts';
+import { loginClient, rememberDevice } from '../security/device-cookie.ts';
 import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
 import type { DashboardService } from './dashboard-service.ts';
 
@@ -70,7 +71,7 @@ export function dashboardRoutes(deps: {
   router.post('/login', async (ctx) => {
     const form = loginForm.safeParse(ctx.request.body);
     const outcome = form.success
-      ? await interactions.authenticate(form.data.login, form.data.password, ctx.ip)
+      ? await interactions.authenticate(form.data.login, form.data.password, loginClient(ctx, 'account'))
       : ({ ok: false, status: 401, error: WRONG_CREDENTIALS } as LoginOutcome);
     const retour = safeReturnPath(form.success ? form.data.retour : undefined);
     if (!outcome.ok) {
@@ -79,6 +80,7 @@ export function dashboardRoutes(deps: {
       page(ctx, 'account/login', { title: 'Connexion à votre espace', retour, error: outcome.error });
       return;
     }
+    rememberDevice(ctx, 'account', outcome.login);
     const jobseekerId = outcome.id;
     await signIn(ctx, jobseekerId);
     ctx.status = 303;

@@ -8,6 +8,7 @@ import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import { loginClient, rememberDevice } from '../security/device-cookie.ts';
 import { type InteractionService, type LoginOutcome, WRONG_CREDENTIALS } from './interaction-service.ts';
 
 const loginForm = z.object({
@@ -63,7 +64,7 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
     const interaction = await details(ctx);
     const form = loginForm.safeParse(ctx.request.body);
     const outcome = form.success
-      ? await service.authenticate(form.data.login, form.data.password, ctx.ip)
+      ? await service.authenticate(form.data.login, form.data.password, loginClient(ctx, 'account'))
       : ({ ok: false, status: 401, error: WRONG_CREDENTIALS } as LoginOutcome);
     if (!outcome.ok) {
       ctx.status = outcome.status;
@@ -79,6 +80,7 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
       });
       return;
     }
+    rememberDevice(ctx, 'account', outcome.login);
     const accountId = outcome.id;
     await finish(ctx, { login: { accountId } });
   });

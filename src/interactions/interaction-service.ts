@@ -7,7 +7,9 @@ import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
+import { normaliseLogin } from '../profiles/login-normalisation.ts';
 import { verifyPassword } from '../profiles/password-hasher.ts';
+import type { LoginClient } from '../security/device-cookie.ts';
 import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
 import { findConsentPageData } from './consent-page-queries.ts';
@@ -19,7 +21,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 export const WRONG_CREDENTIALS = 'Identifiant ou mot de passe incorrect.';
 
 export type LoginOutcome =
-  | { ok: true; id: string }
+  | { ok: true; id: string; login: string }
   | { ok: false; status: 401 | 429 | 503; error: string; retryAfter?: number };
 
 export function createInteractionService(deps: {
@@ -51,17 +53,21 @@ export function createInteractionService(deps: {
     },
 
     // An unknown login and a wrong password give the same answer in the same time (a decoy hash).
-    // Throttled per login and per address before any password is checked; a hashing overload
-    // answers 503 at once. The outcome carries the status and message the login pages show.
-    async authenticate(login: string, password: string, ip: string): Promise<LoginOutcome> {
+    // The login is normalised first (a look-alike spelling is the same login, one with invisible
+    // characters is nobody's). Throttled per login (or known device) and per address before any
+    // password is checked; a hashing overload answers 503 at once. The outcome carries the status
+    // and message the login pages show, and the normalised login (for the device cookie).
+    async authenticate(typed: string, password: string, client: LoginClient): Promise<LoginOutcome> {
+      const normalised = normaliseLogin(typed);
+      const login = normalised.ok ? normalised.login : typed.trim().toLowerCase();
       try {
-        await throttle.attempt('account', login, ip);
-        const jobseeker = await findJobseekerByLogin(pool, login);
+        await throttle.attempt('account', login, client);
+        const jobseeker = normalised.ok ? await findJobseekerByLogin(pool, login) : undefined;
         const ok = await verifyPassword(jobseeker?.password_hash, password);
         if (!ok || !jobseeker || jobseeker.disabled_at)
           return { ok: false, status: 401, error: WRONG_CREDENTIALS };
-        await throttle.succeeded('account', login, ip);
-        return { ok: true, id: jobseeker.id };
+        await throttle.succeeded('account', login, client);
+        return { ok: true, id: jobseeker.id, login };
       } catch (err) {
         if (err instanceof TooManyAttempts)
           return { ok: false, status: 429, error: err.message, retryAfter: err.retryAfterSeconds };

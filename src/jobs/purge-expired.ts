@@ -9,7 +9,6 @@ import type { ConsentChanges } from '../consents/consent-changes.ts';
 import type { Pool } from '../db/pool.ts';
 import { purgeExpiredSessions } from '../http/session-queries.ts';
 import { purgeExpiredModels } from '../oidc/oidc-model-queries.ts';
-import { DEFAULT_LIMITS } from '../security/login-throttle.ts';
 import { purgeOldAttempts } from '../security/login-throttle-queries.ts';
 
 const BATCH = 1_000;
@@ -37,7 +36,7 @@ export async function purgeExpired(h: Housekeeping): Promise<Record<string, numb
     oidcRows: await drain(() => purgeExpiredModels(h.pool, BATCH)),
     sessions: await drain(() => purgeExpiredSessions(h.pool, BATCH)),
     accessLog: await drain(() => purgeAccessLog(h.pool, h.accessLogRetentionDays, BATCH)),
-    loginAttempts: await purgeOldAttempts(h.pool, DEFAULT_LIMITS.windowSeconds),
+    loginAttempts: await purgeOldAttempts(h.pool),
     dpopProofs: await drain(() => purgeExpiredDpopJti(h.pool, BATCH)),
   };
 }

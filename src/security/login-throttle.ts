@@ -1,19 +1,42 @@
-// Throttles password logins per account and per IP address, in PostgreSQL so that it holds across
-// instances (../SECURITY.md, "Sessions and login"). An attempt is counted before the password is
-// checked, against both keys in one statement; success clears the account's counter and gives the
-// address its attempt back, in one statement too. The answer for a throttled attempt is the same
-// whether or not the account exists. Blocks last at most one window: nobody is locked out for good.
+// Throttles password logins, in PostgreSQL so that it holds across instances (../SECURITY.md,
+// "Sessions and login"). Each attempt is counted before the password is checked, against two keys
+// in one statement: the address, and either the account (a browser we do not know) or the device (a
+// browser that signed in to this account before, recognised by its signed device cookie, see
+// device-cookie.ts: OWASP's "device cookies"). The device keeps its own allowance, so that whoever
+// hammers an account from elsewhere cannot lock its owner out; a browser without one shares the
+// account's allowance. Limits slow rather than block (a generic cell rate algorithm, see
+// login-throttle-queries.ts): after a burst, one attempt per emission interval, never a lock — and
+// that pace still makes guessing hopeless (10 attempts, then 40 an hour). A success clears the key
+// it used and gives the address its attempt back. The answer for a throttled attempt is the same
+// whether or not the account exists.
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
-import { clearAndRelease, countAttempts } from './login-throttle-queries.ts';
+import { deviceTag, type LoginClient } from './device-cookie.ts';
+import { type Bucket, clearAndRelease, nextAttemptAt, takeAttempt } from './login-throttle-queries.ts';
 
-export interface ThrottleLimits {
-  perAccount: number;
-  perIp: number;
-  windowSeconds: number;
+export interface Limit {
+  /** attempts let through at once */
+  burst: number;
+  /** then one attempt per this many seconds */
+  everySeconds: number;
 }
 
-export const DEFAULT_LIMITS: ThrottleLimits = { perAccount: 10, perIp: 100, windowSeconds: 15 * 60 };
+export interface ThrottleLimits {
+  /** browsers without a device cookie for the account, all together */
+  account: Limit;
+  /** each browser with a device cookie for the account */
+  device: Limit;
+  /** each address, whatever the account */
+  ip: Limit;
+}
+
+export const DEFAULT_LIMITS: ThrottleLimits = {
+  account: { burst: 10, everySeconds: 90 }, // 10, then 40 an hour: the old 10 per 15 minutes, spread out
+  device: { burst: 10, everySeconds: 90 },
+  ip: { burst: 100, everySeconds: 9 }, // 100, then 400 an hour
+};
+
+export type Realm = 'account' | 'admin';
 
 export class TooManyAttempts extends AppError {
   readonly retryAfterSeconds: number;
@@ -22,32 +45,49 @@ export class TooManyAttempts extends AppError {
     super(
       429,
       'too_many_attempts',
-      'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.',
+      retryAfterSeconds > 90
+        ? 'Trop de tentatives de connexion. Patientez quelques minutes avant de réessayer.'
+        : `Trop de tentatives de connexion. Patientez ${retryAfterSeconds} secondes avant de réessayer.`,
     );
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
 
+const bucket = (key: string, limit: Limit): Bucket => ({
+  key,
+  emissionSeconds: limit.everySeconds,
+  toleranceSeconds: (limit.burst - 1) * limit.everySeconds,
+});
+
 export function createLoginThrottle(pool: Pool, limits: ThrottleLimits = DEFAULT_LIMITS) {
-  const accountKey = (realm: string, login: string) => `${realm}:${login.trim().toLowerCase()}`;
+  /** The key this attempt counts against besides the address: its device's, or the account's. */
+  function ownKey(realm: Realm, login: string, client: LoginClient): { key: string; limit: Limit } {
+    const device = client.device;
+    if (device && device.tag === deviceTag(realm, login))
+      return { key: `device:${realm}:${device.id}`, limit: limits.device };
+    return { key: `${realm}:${login}`, limit: limits.account };
+  }
 
   return {
-    /** Counts the attempt; throws TooManyAttempts (429) when either limit is passed. */
-    async attempt(realm: 'account' | 'admin', login: string, ip: string): Promise<void> {
-      const account = accountKey(realm, login);
-      const counts = await countAttempts(pool, [account, `ip:${ip}`], limits.windowSeconds);
-      const over = counts
-        .filter((c) => c.attempts > (c.key === account ? limits.perAccount : limits.perIp))
-        .map((c) => c.resetAt.getTime());
-      if (over.length) {
-        const until = Math.max(...over);
-        throw new TooManyAttempts(Math.max(1, Math.ceil((until - Date.now()) / 1000)));
+    /**
+     * Counts the attempt; throws TooManyAttempts (429) when a key refuses it. `login` is the
+     * normalised login (login-normalisation.ts), so look-alike spellings share one allowance.
+     */
+    async attempt(realm: Realm, login: string, client: LoginClient): Promise<void> {
+      const own = ownKey(realm, login, client);
+      const refused = await takeAttempt(pool, [
+        bucket(own.key, own.limit),
+        bucket(`ip:${client.ip}`, limits.ip),
+      ]);
+      if (refused.length) {
+        const at = await nextAttemptAt(pool, refused);
+        throw new TooManyAttempts(Math.max(1, Math.ceil((at.getTime() - Date.now()) / 1000)));
       }
     },
 
-    /** A successful login clears the account's counter and gives the address its attempt back. */
-    async succeeded(realm: 'account' | 'admin', login: string, ip: string): Promise<void> {
-      await clearAndRelease(pool, accountKey(realm, login), `ip:${ip}`);
+    /** A successful login clears the key it used and gives the address its attempt back. */
+    async succeeded(realm: Realm, login: string, client: LoginClient): Promise<void> {
+      await clearAndRelease(pool, ownKey(realm, login, client).key, `ip:${client.ip}`);
     },
   };
 }
