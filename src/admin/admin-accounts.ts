@@ -1,10 +1,8 @@
-// Admin accounts: password (argon2id, as jobseekers) then a TOTP second factor (RFC 6238, 30 s steps,
-// one step of clock drift either way, each step accepted once). Enrolment shows the secret once, as a
-// QR code and as text, and takes effect only after a first valid code. API tokens are random,
-// shown once, and stored as SHA-256 hashes.
+// Admin accounts: password (argon2id, as jobseekers) then a TOTP second factor (admin-second-factor.ts:
+// enrolment by a one-time enrolment code, per-account limits on guessing). A new admin comes with
+// their first enrolment code, returned once to whoever created them. API tokens are random, shown
+// once, and stored as SHA-256 hashes.
 import { createHash, randomBytes } from 'node:crypto';
-import * as OTPAuth from 'otpauth';
-import QRCode from 'qrcode';
 import type { Actor } from '../clients/client-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
@@ -13,54 +11,34 @@ import { AppError } from '../http/app-error.ts';
 import { hashPassword, verifyPassword } from '../profiles/password-hasher.ts';
 import {
   type AdminRow,
-  claimTotpStep,
-  enableTotp,
   findAdminByEmail,
   findAdminById,
   insertAdmin,
   insertAdminToken,
+  listAdmins,
   listAdminTokens,
   revokeAdminToken,
-  setTotpSecret,
   useAdminToken,
 } from './admin-queries.ts';
+import { createAdminSecondFactor } from './admin-second-factor.ts';
 import { insertAudit } from './audit-queries.ts';
 
-const TOTP_PURPOSE = 'admin-totp';
 const TOKEN_PREFIX = 'pecadm_';
-const PERIOD = 30;
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
-function totpFor(admin: AdminRow, secret: string) {
-  return new OTPAuth.TOTP({
-    issuer: 'Pôle emploi Connect',
-    label: admin.email,
-    algorithm: 'SHA1',
-    digits: 6,
-    period: PERIOD,
-    secret: OTPAuth.Secret.fromBase32(secret),
-  });
-}
+export type CreatedAdmin = AdminRow & { enrolmentCode: string; enrolmentCodeExpiresAt: Date };
 
 export function createAdminAccounts(deps: { pool: Pool; box: SecretBox; totpRequired: boolean }) {
-  const { pool, box } = deps;
-
-  async function checkCode(admin: AdminRow, code: string): Promise<boolean> {
-    if (!admin.totp_secret_sealed || !/^\d{6}$/.test(code)) return false;
-    const delta = totpFor(admin, box.open(admin.totp_secret_sealed, TOTP_PURPOSE)).validate({
-      token: code,
-      window: 1,
-    });
-    if (delta === null) return false;
-    const step = Math.floor(Date.now() / 1000 / PERIOD) + delta;
-    return claimTotpStep(pool, admin.id, step);
-  }
+  const { pool } = deps;
+  const secondFactor = createAdminSecondFactor(deps);
 
   return {
     totpRequired: deps.totpRequired,
+    ...secondFactor,
 
-    async create(email: string, password: string, who: Actor): Promise<AdminRow> {
+    /** A new admin and their first enrolment code (valid 24 hours), returned once. */
+    async create(email: string, password: string, who: Actor): Promise<CreatedAdmin> {
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))
         throw new AppError(400, 'invalid_request', 'adresse e-mail invalide');
       if (password.length < 12)
@@ -70,14 +48,15 @@ export function createAdminAccounts(deps: { pool: Pool; box: SecretBox; totpRequ
       const passwordHash = await hashPassword(password);
       return withTransaction(pool, async (db) => {
         const admin = await insertAdmin(db, email, passwordHash);
+        const issued = await secondFactor.issueFirstCode(db, admin.id);
         await insertAudit(db, {
           ...who,
           action: 'admin.create',
           targetType: 'admin',
           targetId: admin.id,
-          after: { email },
+          after: { email, enrolment_code_expires_at: issued.expiresAt },
         });
-        return admin;
+        return { ...admin, enrolmentCode: issued.code, enrolmentCodeExpiresAt: issued.expiresAt };
       });
     },
 
@@ -90,30 +69,7 @@ export function createAdminAccounts(deps: { pool: Pool; box: SecretBox; totpRequ
 
     find: (id: string) => findAdminById(pool, id),
     findByEmail: (email: string) => findAdminByEmail(pool, email),
-
-    /** A new TOTP secret for enrolment, returned once (text and QR code as a data URL). */
-    async startEnrolment(admin: AdminRow): Promise<{ secret: string; uri: string; qrDataUrl: string }> {
-      const secret = new OTPAuth.Secret({ size: 20 }).base32;
-      await setTotpSecret(pool, admin.id, box.seal(secret, TOTP_PURPOSE));
-      const uri = totpFor(admin, secret).toString();
-      return {
-        secret,
-        uri,
-        qrDataUrl: await QRCode.toDataURL(uri, { errorCorrectionLevel: 'M', margin: 2, width: 240 }),
-      };
-    },
-
-    async confirmEnrolment(adminId: string, code: string): Promise<boolean> {
-      const admin = await findAdminById(pool, adminId);
-      if (!admin || !(await checkCode(admin, code))) return false;
-      await enableTotp(pool, admin.id);
-      return true;
-    },
-
-    async verifyCode(adminId: string, code: string): Promise<boolean> {
-      const admin = await findAdminById(pool, adminId);
-      return Boolean(admin?.totp_enabled_at && !admin.disabled_at && (await checkCode(admin, code)));
-    },
+    list: () => listAdmins(pool),
 
     async createToken(adminId: string, name: string, expiresAt: Date | null, who: Actor) {
       if (!name.trim() || name.length > 100)

@@ -146,6 +146,27 @@ export function adminApiRoutes(deps: {
     ctx.status = 204;
   });
 
+  // Admin accounts and their second factor (no secret, no enrolment code).
+  router.get('/admins', async (ctx) => {
+    ctx.body = (await admins.list()).map((a) => ({
+      id: a.id,
+      email: a.email,
+      created_at: a.created_at,
+      disabled_at: a.disabled_at,
+      totp_enabled_at: a.totp_enabled_at,
+      second_factor_failures: a.failures,
+      locked_at: a.locked_at,
+      next_attempt_at: a.blocked_until,
+      enrolment_code_expires_at: a.enrolment_code_expires_at,
+    }));
+  });
+
+  // Lifts another admin's second-factor lock (an admin cannot lift their own: 403).
+  router.post('/admins/:id/unlock', async (ctx) => {
+    const admin = ctx.state.admin as NonNullable<typeof ctx.state.admin>;
+    ctx.body = await admins.unlock(String(ctx.params.id), { ...actorOf(ctx), adminId: admin.id });
+  });
+
   // RFC 7591: an initial access token for one self-service registration (POST /reg).
   router.post('/initial-access-tokens', async (ctx) => {
     const body = parse(iatBody, ctx.request.body);

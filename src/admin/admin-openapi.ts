@@ -99,6 +99,19 @@ export function adminOpenApi(issuer: string) {
         parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
         delete: { summary: 'Révoquer un jeton', responses: { 204: { description: 'Révoqué' }, ...errors } },
       },
+      '/admins': {
+        get: {
+          summary: 'Administrateurs et état de leur double authentification (échecs, verrouillage)',
+          responses: { 200: { description: 'Administrateurs' }, 401: error },
+        },
+      },
+      '/admins/{id}/unlock': {
+        parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+        post: {
+          summary: 'Déverrouiller la double authentification d’un autre administrateur (journalisé)',
+          responses: { 200: { description: 'Déverrouillé' }, 403: error, ...errors },
+        },
+      },
       '/initial-access-tokens': {
         post: {
           summary: 'Jeton d’accès initial pour un enregistrement dynamique (RFC 7591), à usage unique',

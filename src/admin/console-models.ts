@@ -3,7 +3,7 @@
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientListRow, ClientRow, ClientStatus } from '../clients/client-queries.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
-import type { AdminTokenRow } from './admin-queries.ts';
+import type { AdminListRow, AdminTokenRow } from './admin-queries.ts';
 import type { AuditRow } from './audit-queries.ts';
 
 const TIME_ZONE = 'Europe/Paris';
@@ -386,6 +386,18 @@ export function formView(form: ClientForm, errors: FieldError[], catalog: Catalo
 export const httpsOnly = (value: string | null | undefined) =>
   value?.startsWith('https://') ? value : undefined;
 
+/**
+ * The logo, shown as an image only when it is served over https by the app's own registered host
+ * (that of its redirect URIs, which all share one): an image from anywhere else would have every
+ * admin's browser call an address the registrant chose (an internal one, or a tracker).
+ */
+export function ownLogo(row: Pick<ClientRow, 'logo_uri' | 'redirect_uris'>): string | undefined {
+  const logo = httpsOnly(row.logo_uri);
+  if (!logo || !URL.canParse(logo)) return undefined;
+  const hosts = new Set(row.redirect_uris.filter((u) => URL.canParse(u)).map((u) => new URL(u).host));
+  return hosts.size === 1 && hosts.has(new URL(logo).host) ? logo : undefined;
+}
+
 export function appsListView(rows: ClientListRow[]) {
   return rows.map((row) => ({
     id: row.id,
@@ -414,7 +426,7 @@ export function clientDetails(row: ClientRow, catalog: Catalog) {
     websiteHref: httpsOnly(row.website),
     contactEmail: row.contact_email,
     logo: row.logo_uri,
-    logoHref: httpsOnly(row.logo_uri),
+    logoHref: ownLogo(row),
     policy: row.policy_uri,
     policyHref: httpsOnly(row.policy_uri),
     tos: row.tos_uri,
@@ -462,6 +474,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'client.secret.rotate': 'Nouveau secret généré',
   'client.delete': 'Application supprimée',
   'admin.create': 'Administrateur créé',
+  'admin.totp.reset': 'Double authentification réinitialisée (nouveau code d’activation)',
+  'admin.totp.enrol': 'Double authentification activée',
+  'admin.second_factor.failure': 'Code de double authentification incorrect',
+  'admin.second_factor.lock': 'Compte verrouillé (codes incorrects)',
+  'admin.second_factor.unlock': 'Compte déverrouillé',
   'admin_token.create': 'Jeton d’API créé',
   'admin_token.revoke': 'Jeton d’API révoqué',
   'initial_access_token.create': 'Jeton d’accès initial (RFC 7591) émis',
@@ -498,14 +515,28 @@ const KEY_LABELS: Record<string, string> = {
   expires_at: 'expiration',
   expires_in_days: 'validité (jours)',
   email: 'e-mail',
+  ip: 'adresse IP',
+  step: 'étape',
+  failures: 'échecs consécutifs',
+  wait_until: 'prochain essai',
+  blocked_until: 'prochain essai',
+  enrolment_code_expires_at: 'code d’activation valable jusqu’au',
 };
 
 // Snapshots hold no secret, but a key that looks like one is never shown, whatever it holds.
 const SECRET_KEY = /secret|password|passwd|_hash$|sealed|^token$|ciphertext/i;
 const MAX_VALUE = 120;
 
+const STEP_LABELS: Record<string, string> = {
+  code: 'code de connexion',
+  enrolment_code: 'code d’activation',
+  enrolment: 'premier code après activation',
+};
+
 function show(key: string, value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
+  if (key === 'step' && typeof value === 'string' && Object.hasOwn(STEP_LABELS, value))
+    return STEP_LABELS[value] as string;
   if (key === 'status' && typeof value === 'string' && value in STATUS_LABELS)
     return STATUS_LABELS[value as ClientStatus];
   if (typeof value === 'boolean') return value ? 'oui' : 'non';
@@ -578,8 +609,9 @@ export function auditChanges(before: unknown, after: unknown): Change[] {
 }
 
 const snapshotName = (row: AuditRow) => {
-  const named = [row.after, row.before].find((s) => isRecord(s) && typeof s.name === 'string');
-  return named ? String((named as Record<string, unknown>).name) : undefined;
+  const key = row.target_type === 'admin' ? 'email' : 'name';
+  const named = [row.after, row.before].find((s) => isRecord(s) && typeof s[key] === 'string');
+  return named ? String((named as Record<string, unknown>)[key]) : undefined;
 };
 
 const SHOWN_TARGET_IDS = new Set(['client', 'admin', 'admin_token']);
@@ -607,6 +639,34 @@ export function auditView(rows: AuditRow[], liveClients: ReadonlySet<string>) {
             : undefined,
       },
       changes: auditChanges(row.before, row.after),
+    };
+  });
+}
+
+// ---------- Admins ----------
+
+export function adminsView(rows: AdminListRow[], myId: string, now = Date.now()) {
+  return rows.map((a) => {
+    const waiting = a.blocked_until && a.blocked_until.getTime() > now ? a.blocked_until : undefined;
+    return {
+      id: a.id,
+      email: a.email,
+      me: a.id === myId,
+      createdAt: formatDay(a.created_at),
+      secondFactor: a.totp_enabled_at
+        ? `Activée le ${formatDay(a.totp_enabled_at)}`
+        : a.enrolment_code_expires_at
+          ? `À activer (code valable jusqu’au ${formatMoment(a.enrolment_code_expires_at)})`
+          : 'À activer : nouveau code d’activation nécessaire',
+      failures: a.failures,
+      locked: Boolean(a.locked_at),
+      state: a.disabled_at
+        ? 'Désactivé'
+        : a.locked_at
+          ? `Verrouillé depuis le ${formatMoment(a.locked_at)}${waiting ? `, prochain essai le ${formatMoment(waiting)}` : ''}`
+          : a.failures
+            ? `${a.failures} code${a.failures > 1 ? 's' : ''} incorrect${a.failures > 1 ? 's' : ''}${waiting ? `, prochain essai le ${formatMoment(waiting)}` : ''}`
+            : 'Normal',
     };
   });
 }

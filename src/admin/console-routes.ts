@@ -4,7 +4,6 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
-import { z } from 'zod';
 import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
@@ -12,10 +11,11 @@ import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
-import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
+import type { LoginThrottle } from '../security/login-throttle.ts';
 import { type AdminAccounts, hashToken } from './admin-accounts.ts';
 import { actorOf } from './admin-api-auth.ts';
 import { listAudit } from './audit-queries.ts';
+import { adminsRoutes } from './console-admins-routes.ts';
 import {
   appsListView,
   auditView,
@@ -27,23 +27,16 @@ import {
   formFromBody,
   formFromRow,
   formView,
-  groupSecret,
   inputFromForm,
   parisEndOfDay,
   tokensView,
 } from './console-models.ts';
-import {
-  completeSignIn,
-  isSignedIn,
-  pendingAdminId,
-  requireAdmin,
-  signOutAdmin,
-  startSecondFactor,
-  wrongCode,
-} from './console-session.ts';
+import { requireAdmin } from './console-session.ts';
+import { adminSignInRoutes } from './console-sign-in-routes.ts';
 
 const NOTICES: Record<string, string> = {
   enrolled: 'La double authentification est activée : vous êtes connecté.',
+  unlocked: 'Le compte est déverrouillé : ses codes incorrects sont oubliés.',
   updated: 'Les modifications sont enregistrées.',
   approved: 'L’application est approuvée : les demandeurs d’emploi peuvent maintenant l’utiliser.',
   suspended: 'L’application est suspendue : elle ne peut plus connecter personne ni lire de données.',
@@ -58,18 +51,7 @@ const noticeOf = (ctx: Koa.Context) => {
   return Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
 };
 
-const LOGIN_ERROR = 'Adresse e-mail ou mot de passe incorrect.';
-const CODE_ERROR = 'Code incorrect ou déjà utilisé. Attendez le code suivant et réessayez.';
 const AUDIT_PAGE = 50;
-
-const loginForm = z.object({
-  email: z.string().trim().min(1).max(254),
-  password: z.string().min(1).max(1024),
-});
-const codeOf = (ctx: Koa.Context) =>
-  String((ctx.request.body as { code?: unknown } | undefined)?.code ?? '')
-    .replace(/\s/g, '')
-    .slice(0, 20);
 const confirmed = (ctx: Koa.Context) =>
   (ctx.request.body as { confirm?: unknown } | undefined)?.confirm === 'yes';
 const isBadRequest = (err: unknown): err is AppError => err instanceof AppError && err.status === 400;
@@ -105,126 +87,7 @@ export function adminConsoleRoutes(deps: {
   };
   const clientPath = (id: string) => `/admin/clients/${encodeURIComponent(id)}`;
 
-  // ---------- Signing in: password, then the code (or the enrolment of an authenticator) ----------
-
-  const loginPage = (ctx: Koa.Context, model: Record<string, unknown>) =>
-    page(ctx, 'admin/login', { title: 'Connexion à l’administration', ...model });
-
-  router.get('/login', (ctx) => {
-    if (isSignedIn(ctx)) return seeOther(ctx, '/admin');
-    loginPage(ctx, {
-      notice: ctx.query.deconnecte === '1' ? 'Vous êtes déconnecté.' : undefined,
-      warning:
-        ctx.query.expire === '1'
-          ? 'Votre session a expiré : reconnectez-vous.'
-          : ctx.query.essais === '1'
-            ? 'Trop de codes incorrects : reconnectez-vous.'
-            : undefined,
-    });
-  });
-
-  router.post('/login', async (ctx) => {
-    const form = loginForm.safeParse(ctx.request.body);
-    if (form.success) {
-      // Throttled like jobseeker logins, per admin email and per address, before the password check.
-      try {
-        await deps.throttle.attempt('admin', form.data.email, ctx.ip);
-      } catch (err) {
-        if (!(err instanceof TooManyAttempts)) throw err;
-        ctx.status = 429;
-        ctx.set('Retry-After', String(err.retryAfterSeconds));
-        loginPage(ctx, { error: err.message, email: form.data.email });
-        return;
-      }
-    }
-    const admin = form.success ? await admins.checkPassword(form.data.email, form.data.password) : undefined;
-    if (admin && form.success) await deps.throttle.succeeded('admin', form.data.email, ctx.ip);
-    if (!admin) {
-      ctx.status = 401;
-      loginPage(ctx, { error: LOGIN_ERROR, email: form.success ? form.data.email : '' });
-      return;
-    }
-    if (!admins.totpRequired) {
-      await completeSignIn(ctx, admin.id);
-      return seeOther(ctx, '/admin');
-    }
-    startSecondFactor(ctx, admin.id);
-    seeOther(ctx, admin.totp_enabled_at ? '/admin/login/code' : '/admin/enrolment');
-  });
-
-  /** The admin half-way in, or a redirect to where they should be. */
-  async function pendingAdmin(ctx: Koa.Context, wantEnrolled: boolean) {
-    const id = pendingAdminId(ctx);
-    const admin = id ? await admins.find(id) : undefined;
-    if (!admin || admin.disabled_at) {
-      seeOther(ctx, '/admin/login');
-      return undefined;
-    }
-    if (Boolean(admin.totp_enabled_at) !== wantEnrolled) {
-      seeOther(ctx, wantEnrolled ? '/admin/enrolment' : '/admin/login/code');
-      return undefined;
-    }
-    return admin;
-  }
-
-  const afterWrongCode = (ctx: Koa.Context, retry: () => void) => {
-    if (wrongCode(ctx)) return seeOther(ctx, '/admin/login?essais=1');
-    retry();
-  };
-
-  router.get('/login/code', async (ctx) => {
-    if (!(await pendingAdmin(ctx, true))) return;
-    page(ctx, 'admin/code', { title: 'Code de vérification' });
-  });
-
-  router.post('/login/code', async (ctx) => {
-    const admin = await pendingAdmin(ctx, true);
-    if (!admin) return;
-    if (await admins.verifyCode(admin.id, codeOf(ctx))) {
-      await completeSignIn(ctx, admin.id);
-      return seeOther(ctx, '/admin');
-    }
-    afterWrongCode(ctx, () => {
-      ctx.status = 401;
-      page(ctx, 'admin/code', { title: 'Code de vérification', error: CODE_ERROR });
-    });
-  });
-
-  // A new secret at each visit of this page (an enrolment is effective only after its first code);
-  // the session holds nothing secret, only who is enrolling.
-  router.get('/enrolment', async (ctx) => {
-    const admin = await pendingAdmin(ctx, false);
-    if (!admin) return;
-    const { secret, qrDataUrl } = await admins.startEnrolment(admin);
-    page(ctx, 'admin/enrolment', {
-      title: 'Activer la double authentification',
-      email: admin.email,
-      secret: groupSecret(secret),
-      qrDataUrl,
-    });
-  });
-
-  router.post('/enrolment', async (ctx) => {
-    const admin = await pendingAdmin(ctx, false);
-    if (!admin) return;
-    if (await admins.confirmEnrolment(admin.id, codeOf(ctx))) {
-      await completeSignIn(ctx, admin.id);
-      return seeOther(ctx, '/admin?ok=enrolled');
-    }
-    afterWrongCode(ctx, () => {
-      ctx.status = 400;
-      page(ctx, 'admin/enrolment', {
-        title: 'Activer la double authentification',
-        email: admin.email,
-        error: CODE_ERROR,
-      });
-    });
-  });
-
-  router.post('/logout', (ctx) => {
-    signOutAdmin(ctx);
-    seeOther(ctx, '/admin/login?deconnecte=1');
-  });
+  router.use(adminSignInRoutes({ render, admins, throttle: deps.throttle }).routes());
 
   // ---------- Signed in ----------
 
@@ -517,6 +380,8 @@ export function adminConsoleRoutes(deps: {
       registrationEndpoint: `${deps.issuer}/reg`,
     });
   });
+
+  signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
 
   router.use(signedIn.routes());
   return router;

@@ -1,15 +1,16 @@
 // Who is using the admin console: an admin in the server-side session shared with the jobseeker's
 // space (our own keys only, `admin*`). Password first; then the TOTP code, or the enrolment of a first
-// authenticator; only then signed in, under a new session id. Idle (15 min) and absolute (8 h)
+// authenticator (with an enrolment code); only then signed in, under a new session id. Wrong codes are
+// counted per admin account in the database (admin-second-factor.ts), not here: a new session or a
+// correct password gives no new tries. Idle (15 min) and absolute (8 h)
 // timeouts are enforced on the server, and a disabled admin loses the console at the next request.
 import type Koa from 'koa';
 import type { AdminAccounts } from './admin-accounts.ts';
 
 export const IDLE_MS = 15 * 60_000;
 export const ABSOLUTE_MS = 8 * 3_600_000;
-// Between the password and the code: short, and a few wrong codes send the admin back to the password.
+// Between the password and the code: short.
 const PENDING_MS = 10 * 60_000;
-export const MAX_CODE_ATTEMPTS = 5;
 
 interface AdminSession {
   adminId?: string;
@@ -17,7 +18,8 @@ interface AdminSession {
   adminSeenAt?: number;
   adminPendingId?: string;
   adminPendingAt?: number;
-  adminPendingTries?: number;
+  /** this session used the admin's enrolment code: it may see the new secret and confirm it */
+  adminEnrolling?: boolean;
 }
 
 const KEYS = [
@@ -26,7 +28,7 @@ const KEYS = [
   'adminSeenAt',
   'adminPendingId',
   'adminPendingAt',
-  'adminPendingTries',
+  'adminEnrolling',
 ] as const;
 
 const sessionOf = (ctx: Koa.Context) => ctx.session as unknown as AdminSession | null;
@@ -43,7 +45,6 @@ export function startSecondFactor(ctx: Koa.Context, adminId: string): void {
   const session = sessionOf(ctx) as AdminSession;
   session.adminPendingId = adminId;
   session.adminPendingAt = Date.now();
-  session.adminPendingTries = 0;
 }
 
 /** The admin between the password and the code, if that step is recent enough. */
@@ -57,14 +58,12 @@ export function pendingAdminId(ctx: Koa.Context): string | undefined {
   return session.adminPendingId;
 }
 
-/** Counts a wrong code; true when there were too many and the admin must start again with the password. */
-export function wrongCode(ctx: Koa.Context): boolean {
-  const session = sessionOf(ctx) as AdminSession;
-  session.adminPendingTries = (session.adminPendingTries ?? 0) + 1;
-  if (session.adminPendingTries < MAX_CODE_ATTEMPTS) return false;
-  clear(ctx);
-  return true;
+/** The enrolment code was right: this session may now see the new secret and confirm it. */
+export function enrolmentStarted(ctx: Koa.Context): void {
+  (sessionOf(ctx) as AdminSession).adminEnrolling = true;
 }
+
+export const isEnrolling = (ctx: Koa.Context) => Boolean(sessionOf(ctx)?.adminEnrolling);
 
 export async function completeSignIn(ctx: Koa.Context, adminId: string): Promise<void> {
   clear(ctx);

@@ -3,7 +3,7 @@
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { read } from 'read';
-import { createAdminAccounts } from '../admin/admin-accounts.ts';
+import { type AdminAccounts, createAdminAccounts } from '../admin/admin-accounts.ts';
 import { loadCatalog } from '../catalog/load-catalog.ts';
 import { createClientService } from '../clients/client-service.ts';
 import { loadConfig } from '../config.ts';
@@ -19,7 +19,10 @@ const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
   clients create     register a client app; prints {"client_id", "client_secret"} (the secret is shown once)
-  admins create      create an admin account for the console (password prompted, or read from stdin)
+  admins create      create an admin account for the console (password prompted, or read from stdin);
+                     prints its one-time enrolment code
+  admins reset-totp  forget an admin's authenticator and print a new enrolment code
+  admins unlock      lift an admin's second-factor lock
   admins token create  print a new admin API token (for deployment pipelines)
   jobseekers import  import jobseekers from a JSON Lines file
   keys rotate        new signing keys: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS
@@ -191,8 +194,21 @@ async function jobseekersImport(args: string[]): Promise<number> {
 const ADMINS_CREATE_HELP = `Usage: npm run cli -- admins create --email EMAIL
 
 Creates an admin account for the console (/admin). The password (12+ characters) is prompted without
-echo on a terminal, or read from the first line of standard input otherwise. The TOTP second factor is
-enrolled at the first console login.`;
+echo on a terminal, or read from the first line of standard input otherwise. Prints
+{"id", "email", "enrolment_code", "enrolment_code_expires_at"}: the TOTP second factor is enrolled at
+the first console login with that enrolment code (valid 24 hours, used once, shown only here). Hand
+it to the new admin by a safe channel, apart from the password.`;
+
+const ADMINS_RESET_TOTP_HELP = `Usage: npm run cli -- admins reset-totp --email EMAIL
+
+For an admin who lost their authenticator: their TOTP secret is forgotten and a new enrolment code
+(valid 24 hours, used once) is printed as {"email", "enrolment_code", "enrolment_code_expires_at"}.
+They enrol again at their next console login. Audited as "cli".`;
+
+const ADMINS_UNLOCK_HELP = `Usage: npm run cli -- admins unlock --email EMAIL
+
+Lifts the lock that wrong second-factor codes put on an admin account, and forgets its failures.
+Prints {"email", "failures"} (the failures forgotten). Audited as "cli".`;
 
 const ADMINS_TOKEN_HELP = `Usage: npm run cli -- admins token create --email EMAIL --name NAME [--expires-in-days N]
 
@@ -226,9 +242,45 @@ async function adminsCreate(args: string[]): Promise<number> {
   const admin = await withServices(({ admins }) =>
     admins.create(values.email as string, password, CLI_ACTOR),
   );
-  process.stdout.write(`${JSON.stringify({ id: admin.id, email: admin.email })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      id: admin.id,
+      email: admin.email,
+      enrolment_code: admin.enrolmentCode,
+      enrolment_code_expires_at: admin.enrolmentCodeExpiresAt.toISOString(),
+    })}\n`,
+  );
   return 0;
 }
+
+/** `admins reset-totp` and `admins unlock`: one admin, by email. */
+function adminByEmail(help: string, action: (admins: AdminAccounts, adminId: string) => Promise<unknown>) {
+  return async (args: string[]): Promise<number> => {
+    const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
+    if (values.help || !values.email) {
+      process.stdout.write(`${help}\n`);
+      return values.help ? 0 : 2;
+    }
+    const result = await withServices(async ({ admins }) => {
+      const admin = await admins.findByEmail(values.email as string);
+      if (!admin) throw new AppError(404, 'not_found', `no admin with the email ${values.email}`);
+      return action(admins, admin.id);
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  };
+}
+
+const adminsResetTotp = adminByEmail(ADMINS_RESET_TOTP_HELP, async (admins, id) => {
+  const issued = await admins.resetTotp(id, CLI_ACTOR);
+  return {
+    email: issued.email,
+    enrolment_code: issued.code,
+    enrolment_code_expires_at: issued.expiresAt.toISOString(),
+  };
+});
+
+const adminsUnlock = adminByEmail(ADMINS_UNLOCK_HELP, (admins, id) => admins.unlock(id, CLI_ACTOR));
 
 async function adminsTokenCreate(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -343,6 +395,8 @@ async function auditVerify(args: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'admins create': adminsCreate,
+  'admins reset-totp': adminsResetTotp,
+  'admins unlock': adminsUnlock,
   'admins token': async (args) => {
     if (args[0] === 'create') return adminsTokenCreate(args.slice(1));
     process.stdout.write(`${ADMINS_TOKEN_HELP}\n`);

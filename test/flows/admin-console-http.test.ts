@@ -1,92 +1,29 @@
 // The admin console over HTTP: password then TOTP (or enrolment), a new session id at sign-in,
-// codes accepted once, timeouts, CSRF, a jobseeker's session kept out; client registration with its
+// enrolment only with an enrolment code, codes accepted once, timeouts, CSRF, a jobseeker's session kept out; client registration with its
 // validation errors, vetting (purposes, attestation) before approval, suspension, secret rotation,
 // deletion, admin API tokens, initial access tokens, and the audit trail naming the admin.
 import { exportJWK, generateKeyPair } from 'jose';
-import * as OTPAuth from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  alertOf,
+  decode,
+  enrol,
+  enrolledAdmin,
+  getPage,
+  newEmail,
+  nextCode,
+  PASSWORD,
+  passwordStep,
+  post,
+  secretOf,
+  totp,
+} from '../support/admin-console.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 
-const PASSWORD = 'correct horse battery staple';
-let counter = 0;
-const newEmail = () => `admin-${process.pid}-${++counter}@example.test`;
-
-const totp = (secret: string) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
-/** The code of the next 30 s step: accepted (one step of drift) even once the current one is used. */
-const nextCode = (secret: string) => totp(secret).generate({ timestamp: Date.now() + 30_000 });
-
-/** The TOTP secret shown on the enrolment page (in groups of four). */
-const secretOf = (html: string) => (/id="totp-secret">([^<]+)</.exec(html)?.[1] ?? '').replace(/\s/g, '');
-
 const sid = (agent: UserAgent, server: TestServer) =>
   /(?:^|; )pec\.sid=([^;]+)/.exec(agent.cookieHeader(new URL(server.issuer)))?.[1];
-
-const decode = (s: string) =>
-  s
-    .replace(/<[^>]+>/g, '')
-    .replace(/&#39;/g, "'")
-    .replace(/&quot;/g, '"')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&')
-    .replace(/\s+/g, ' ')
-    .trim();
-const alertOf = (html: string) => {
-  const m = /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html);
-  return m ? decode(m[1] as string) : undefined;
-};
-
-async function getPage(agent: UserAgent, server: TestServer, path: string) {
-  const { response, url } = await agent.follow(`${server.issuer}${path}`);
-  return { response, url, html: await response.text() };
-}
-
-/**
- * Submits a form to `action` with the CSRF token of the page at `path`; returns the first response
- * (not followed) and its Location. Enrolment posts take the token from the login page: each visit
- * of the enrolment page makes a new TOTP secret.
- */
-async function post(
-  agent: UserAgent,
-  server: TestServer,
-  path: string,
-  action: string,
-  fields: [string, string][],
-) {
-  const page = await getPage(agent, server, path);
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(page.html)?.[1] as string;
-  const response = await agent.request(new URL(action, server.issuer), {
-    method: 'POST',
-    body: new URLSearchParams([['_csrf', csrf], ...fields]),
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.issuer },
-  });
-  return { response, location: response.headers.get('location'), html: await response.text() };
-}
-
-async function passwordStep(server: TestServer, email: string, password = PASSWORD, agent = new UserAgent()) {
-  const result = await post(agent, server, '/admin/login', '/admin/login', [
-    ['email', email],
-    ['password', password],
-  ]);
-  return { agent, ...result };
-}
-
-/** A new admin, enrolled in TOTP and signed in (TOTP required), with their secret. */
-async function enrolledAdmin(server: TestServer) {
-  const email = newEmail();
-  await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
-  const { agent, location } = await passwordStep(server, email);
-  expect(location).toBe('/admin/enrolment');
-  const page = await getPage(agent, server, '/admin/enrolment');
-  const secret = secretOf(page.html);
-  const code = totp(secret).generate();
-  const done = await post(agent, server, '/admin/login', '/admin/enrolment', [['code', code]]);
-  expect(done.response.status).toBe(303);
-  return { agent, email, secret, code };
-}
 
 /** A new admin signed in with the password alone (ADMIN_TOTP_REQUIRED=false). */
 async function passwordOnlyAdmin(server: TestServer) {
@@ -144,9 +81,9 @@ describe('admin console, with TOTP required', () => {
     );
   });
 
-  it('sends an admin without TOTP to enrolment, and keeps /admin closed until a valid first code', async () => {
+  it('sends an admin without TOTP to enrolment, asks for the enrolment code, and keeps /admin closed until a valid first code', async () => {
     const email = newEmail();
-    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const created = await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
     const { agent, location, response } = await passwordStep(server, email);
     expect(response.status).toBe(303);
     expect(location).toBe('/admin/enrolment');
@@ -159,18 +96,35 @@ describe('admin console, with TOTP required', () => {
       '/admin/enrolment',
     );
 
-    const page = await getPage(agent, server, '/admin/enrolment');
+    // Not trust-on-first-use: without the enrolment code, no secret is shown, and a first code is
+    // not even looked at.
+    const asked = await getPage(agent, server, '/admin/enrolment');
+    expect(asked.response.status).toBe(200);
+    expect(asked.html).toContain('name="code"');
+    expect(asked.html).not.toContain('id="totp-secret"');
+    expect(asked.html).not.toContain('qr-code');
+    const early = await post(agent, server, '/admin/enrolment', '/admin/enrolment', [['code', '123456']]);
+    expect(early.location).toBe('/admin/enrolment');
+    const wrongEnrolment = await post(agent, server, '/admin/enrolment', '/admin/enrolment/code', [
+      ['code', 'AAAA-BBBB-CCCC-DDDD-EEEE'],
+    ]);
+    expect(wrongEnrolment.response.status).toBe(401);
+    expect(alertOf(wrongEnrolment.html)).toContain('Code d’activation incorrect');
+    expect(wrongEnrolment.html).not.toContain('id="totp-secret"');
+
+    const { page, secret } = await enrol(agent, server, created.enrolmentCode.toLowerCase());
     expect(page.response.status).toBe(200);
     expect(page.html).toMatch(
       /<img class="qr-code" src="data:image\/png;base64,[^"]+" alt="QR code à scanner avec votre application d’authentification"/,
     );
-    const secret = secretOf(page.html);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // The same secret again on a reload, in this session only.
+    expect(secretOf((await getPage(agent, server, '/admin/enrolment')).html)).toBe(secret);
     // Nothing secret in the session.
     const sessions = await server.pool.query<{ data: unknown }>('SELECT data FROM web_sessions');
     expect(JSON.stringify(sessions.rows)).not.toContain(secret);
 
-    const wrong = await post(agent, server, '/admin/login', '/admin/enrolment', [['code', '000000']]);
+    const wrong = await post(agent, server, '/admin/enrolment', '/admin/enrolment', [['code', '000000']]);
     expect(wrong.response.status).toBe(400);
     expect(alertOf(wrong.html)).toContain('Code incorrect');
     expect(wrong.html).not.toContain(secret);
@@ -178,7 +132,7 @@ describe('admin console, with TOTP required', () => {
 
     const before = sid(agent, server);
     expect(before).toBeTruthy();
-    const ok = await post(agent, server, '/admin/login', '/admin/enrolment', [
+    const ok = await post(agent, server, '/admin/enrolment', '/admin/enrolment', [
       ['code', totp(secret).generate()],
     ]);
     expect(ok.response.status).toBe(303);
@@ -225,18 +179,62 @@ describe('admin console, with TOTP required', () => {
     expect((await agent.request(`${server.issuer}/admin`)).status).toBe(200);
   });
 
-  it('sends back to the password after too many wrong codes', async () => {
-    const { email } = await enrolledAdmin(server);
-    const { agent } = await passwordStep(server, email);
-    let last: Awaited<ReturnType<typeof post>> | undefined;
-    for (let i = 0; i < 5; i++) {
-      last = await post(agent, server, '/admin/login/code', '/admin/login/code', [['code', '123456']]);
-    }
-    expect(last?.response.status).toBe(303);
-    expect(last?.location).toBe('/admin/login?essais=1');
-    expect((await agent.request(`${server.issuer}/admin/login/code`)).headers.get('location')).toBe(
-      '/admin/login',
+  it('creates another admin in the console, shows their enrolment code once, and issues a new one', async () => {
+    const { agent, email: creator, id: creatorId } = await enrolledAdmin(server);
+    const email = newEmail();
+    const short = await post(agent, server, '/admin/admins', '/admin/admins', [
+      ['email', email],
+      ['password', 'court'],
+    ]);
+    expect(short.response.status).toBe(400);
+    expect(short.html).toContain('href="#admin-password"');
+    expect(await server.app.services.admins.findByEmail(email)).toBeUndefined();
+
+    const created = await post(agent, server, '/admin/admins', '/admin/admins', [
+      ['email', email],
+      ['password', PASSWORD],
+    ]);
+    expect(created.response.status).toBe(200);
+    expect(created.response.headers.get('cache-control')).toBe('no-store');
+    const code = /id="enrolment-code">([^<]+)</.exec(created.html)?.[1] as string;
+    expect(code).toMatch(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/);
+    expect(decode(created.html)).toContain('il ne sera plus affiché');
+    // Shown once: not on the list of admins.
+    const list = await getPage(agent, server, '/admin/admins');
+    expect(decode(list.html)).toContain(email);
+    expect(list.html).not.toContain(code);
+    // An admin can neither unlock nor reset themselves.
+    expect(
+      (await post(agent, server, '/admin/admins', `/admin/admins/${creatorId}/totp`, [])).response.status,
+    ).toBe(403);
+
+    // The new admin enrols with that code.
+    const newcomer = await passwordStep(server, email);
+    expect(newcomer.location).toBe('/admin/enrolment');
+    const { secret } = await enrol(newcomer.agent, server, code);
+    const done = await post(newcomer.agent, server, '/admin/enrolment', '/admin/enrolment', [
+      ['code', totp(secret).generate()],
+    ]);
+    expect(done.location).toBe('/admin?ok=enrolled');
+
+    // Lost phone: a new code from the other admin; the old authenticator no longer signs in.
+    const target = await server.app.services.admins.findByEmail(email);
+    const reissued = await post(agent, server, '/admin/admins', `/admin/admins/${target?.id}/totp`, []);
+    expect(reissued.response.status).toBe(200);
+    const second = /id="enrolment-code">([^<]+)</.exec(reissued.html)?.[1] as string;
+    expect(second).toMatch(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/);
+    expect(second).not.toBe(code);
+    expect((await passwordStep(server, email)).location).toBe('/admin/enrolment');
+
+    const audit = await server.pool.query<{ action: string; actor: string }>(
+      "SELECT action, actor FROM admin_audit WHERE target_id = $1 AND action IN ('admin.create', 'admin.totp.enrol', 'admin.totp.reset') ORDER BY id",
+      [target?.id],
     );
+    expect(audit.rows).toEqual([
+      { action: 'admin.create', actor: `admin:${creator}` },
+      { action: 'admin.totp.enrol', actor: `admin:${email}` },
+      { action: 'admin.totp.reset', actor: `admin:${creator}` },
+    ]);
   });
 
   it('ends the session after 15 minutes idle or 8 hours in all, on the server', async () => {
@@ -512,6 +510,28 @@ describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
     // No secret to rotate: the action is not offered.
     const details = await getPage(agent, server, `/admin/clients/${clientId}`);
     expect(details.html).not.toContain('Générer un nouveau secret');
+  });
+
+  it('shows a logo image only from the app’s own registered host', async () => {
+    const { agent } = await passwordOnlyAdmin(server);
+    const withLogo = async (logo: string) => {
+      const created = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+        ...VALID_APP,
+        ['logo_uri', logo],
+      ]);
+      const clientId = /id="client-id">([^<]+)</.exec(created.html)?.[1] as string;
+      return (await getPage(agent, server, `/admin/clients/${clientId}`)).html;
+    };
+    const own = await withLogo('https://cv.example/logo.png');
+    expect(own).toContain('<img class="client-logo" src="https://cv.example/logo.png"');
+    for (const elsewhere of [
+      'https://tracker.example/pixel.png',
+      'https://intranet.pole-emploi.example/a.png',
+    ]) {
+      const html = await withLogo(elsewhere);
+      expect(html, elsewhere).not.toContain('<img class="client-logo"');
+      expect(decode(html), elsewhere).toContain(`${elsewhere} (image non affichée`);
+    }
   });
 
   it('pages the audit log with ?avant=, newest first', async () => {

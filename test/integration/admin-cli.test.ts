@@ -2,9 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alertOf, enrol, getPage, passwordStep, post, totp } from '../support/admin-console.ts';
 import { runCli as runChild } from '../support/cli.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import type { UserAgent } from '../support/user-agent.ts';
 
 // The same secrets as the test server, which runs on this same database.
 const _SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
@@ -49,7 +51,12 @@ describe('cli: admins create', () => {
     expect(created).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       email: 'ops@pole-emploi.example',
+      enrolment_code: expect.stringMatching(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/),
+      enrolment_code_expires_at: expect.any(String),
     });
+    const validFor = Date.parse(created.enrolment_code_expires_at) - Date.now();
+    expect(validFor).toBeGreaterThan(23.9 * 3_600_000);
+    expect(validFor).toBeLessThanOrEqual(24 * 3_600_000);
     expect(stdout).not.toContain(PASSWORD);
     expect(stderr).not.toContain(PASSWORD);
 
@@ -72,8 +79,14 @@ describe('cli: admins create', () => {
       "SELECT actor, after FROM admin_audit WHERE action = 'admin.create' AND target_id = $1",
       [created.id],
     );
-    expect(audit.rows).toEqual([{ actor: 'cli', after: { email: 'ops@pole-emploi.example' } }]);
+    expect(audit.rows).toEqual([
+      {
+        actor: 'cli',
+        after: { email: 'ops@pole-emploi.example', enrolment_code_expires_at: expect.any(String) },
+      },
+    ]);
     expect(JSON.stringify(audit.rows)).not.toContain(PASSWORD);
+    expect(JSON.stringify(audit.rows)).not.toContain(created.enrolment_code);
   });
 
   it('takes only the first line of stdin as the password', async () => {
@@ -129,6 +142,86 @@ describe('cli: admins create', () => {
     const missing = await runCli(['admins', 'create']);
     expect(missing.code).not.toBe(0);
     expect(missing.stdout).toMatch(/^Usage: .*admins create/);
+  });
+});
+
+describe('cli: the enrolment code of admins create and admins reset-totp', () => {
+  const codeOf = async (email: string) => {
+    const { code, stdout, stderr } = await runCli(['admins', 'create', '--email', email], `${PASSWORD}\n`);
+    expect(code, stderr).toBe(0);
+    return JSON.parse(stdout) as { id: string; enrolment_code: string };
+  };
+  const toEnrolment = async (email: string) => {
+    const { agent, location } = await passwordStep(server, email, PASSWORD);
+    expect(location).toBe('/admin/enrolment');
+    return agent;
+  };
+  const useCode = async (agent: UserAgent, code: string) =>
+    post(agent, server, '/admin/enrolment', '/admin/enrolment/code', [['code', code]]);
+
+  it('is required to enrol, works once, is stored only as a hash, and expires after 24 hours', async () => {
+    const email = 'enrol@pole-emploi.example';
+    const created = await codeOf(email);
+    const { rows } = await db.pool.query('SELECT * FROM admin_enrolment_codes WHERE admin_id = $1', [
+      created.id,
+    ]);
+    expect(rows).toHaveLength(1);
+    expect(JSON.stringify(rows)).not.toContain(created.enrolment_code);
+    expect(JSON.stringify(rows)).not.toContain(created.enrolment_code.replace(/-/g, ''));
+
+    const agent = await toEnrolment(email);
+    const { secret } = await enrol(agent, server, created.enrolment_code);
+    expect(secret).toMatch(/^[A-Z2-7]{32}$/);
+    // Used once: another browser with the password cannot use it again, nor see the secret.
+    const thief = await toEnrolment(email);
+    const reused = await useCode(thief, created.enrolment_code);
+    expect(reused.response.status).toBe(401);
+    expect(reused.html).not.toContain(secret);
+    expect((await getPage(thief, server, '/admin/enrolment')).html).not.toContain('id="totp-secret"');
+    const done = await post(agent, server, '/admin/enrolment', '/admin/enrolment', [
+      ['code', totp(secret).generate()],
+    ]);
+    expect(done.location).toBe('/admin?ok=enrolled');
+
+    const late = await codeOf('late@pole-emploi.example');
+    await db.pool.query(
+      "UPDATE admin_enrolment_codes SET expires_at = now() - interval '1 second' WHERE admin_id = $1",
+      [late.id],
+    );
+    const expired = await useCode(await toEnrolment('late@pole-emploi.example'), late.enrolment_code);
+    expect(expired.response.status).toBe(401);
+    expect(alertOf(expired.html)).toContain('Code d’activation incorrect, expiré ou déjà utilisé');
+  });
+
+  it('admins reset-totp forgets the authenticator and prints a new enrolment code', async () => {
+    const email = 'reset@pole-emploi.example';
+    const created = await codeOf(email);
+    const agent = await toEnrolment(email);
+    const { secret } = await enrol(agent, server, created.enrolment_code);
+    await post(agent, server, '/admin/enrolment', '/admin/enrolment', [['code', totp(secret).generate()]]);
+
+    const reset = await runCli(['admins', 'reset-totp', '--email', email]);
+    expect(reset.code, reset.stderr).toBe(0);
+    const issued = JSON.parse(reset.stdout);
+    expect(issued).toEqual({
+      email,
+      enrolment_code: expect.stringMatching(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/),
+      enrolment_code_expires_at: expect.any(String),
+    });
+    expect(issued.enrolment_code).not.toBe(created.enrolment_code);
+    // The old authenticator is gone: the password leads to enrolment again, with the new code only.
+    const again = await toEnrolment(email);
+    expect((await useCode(again, created.enrolment_code)).response.status).toBe(401);
+    const { secret: next } = await enrol(again, server, issued.enrolment_code);
+    expect(next).not.toBe(secret);
+    const audit = await db.pool.query<{ actor: string }>(
+      "SELECT actor FROM admin_audit WHERE action = 'admin.totp.reset' AND target_id = $1",
+      [created.id],
+    );
+    expect(audit.rows).toEqual([{ actor: 'cli' }]);
+    const unknown = await runCli(['admins', 'reset-totp', '--email', 'nobody@pole-emploi.example']);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/^Error: no admin/m);
   });
 });
 
