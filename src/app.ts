@@ -33,6 +33,7 @@ import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 
 export interface App {
@@ -125,6 +126,8 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
+  // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
+  koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));
   koa.use(pages.routes());
   koa.use(
     adminApiRoutes({

@@ -115,6 +115,65 @@ function splitSecrets(value: string | undefined): string[] | undefined {
   return list?.length ? list : undefined;
 }
 
+// A production secret must look random: a few distinct characters, a repeated sequence, a long run
+// ("aaaaaaaa", "01234567"), a placeholder, or little entropy in its characters (under 80 bits,
+// counted by their frequencies: 32 random hex digits hold about 120) is refused. Not proof of
+// randomness, but it stops the configurations people actually type.
+const PLACEHOLDER = /change-?me|placeholder|replace-?me|x{6}/i;
+
+export function weakSecretProblem(value: string): string | undefined {
+  const chars = [...value];
+  const counts = new Map<string, number>();
+  for (const c of chars) counts.set(c, (counts.get(c) ?? 0) + 1);
+  if (counts.size < 8) return `only ${counts.size} distinct characters`;
+  const seen = new Set<string>();
+  for (let i = 0; i + 8 <= chars.length; i++) {
+    const part = chars.slice(i, i + 8).join('');
+    if (seen.has(part)) return 'a repeated sequence of 8 characters';
+    seen.add(part);
+  }
+  let same = 1;
+  let up = 1;
+  let down = 1;
+  for (let i = 1; i < chars.length; i++) {
+    const step = (chars[i]?.codePointAt(0) ?? 0) - (chars[i - 1]?.codePointAt(0) ?? 0);
+    same = step === 0 ? same + 1 : 1;
+    up = step === 1 ? up + 1 : 1;
+    down = step === -1 ? down + 1 : 1;
+    if (Math.max(same, up, down) >= 8) return 'a run of 8 repeated or consecutive characters';
+  }
+  if (PLACEHOLDER.test(value)) return 'a placeholder';
+  const bits = [...counts.values()].reduce((sum, n) => sum - n * Math.log2(n / chars.length), 0);
+  if (bits < 80) return `too little entropy (about ${Math.round(bits)} bits, 80 needed)`;
+  return undefined;
+}
+
+function secretProblems(env: z.infer<typeof envSchema>): string[] {
+  const named: [string, string][] = [
+    ...(env.KEYS_ENCRYPTION_KEY
+      ? [['KEYS_ENCRYPTION_KEY', env.KEYS_ENCRYPTION_KEY] as [string, string]]
+      : []),
+    ...(env.PAIRWISE_SALT ? [['PAIRWISE_SALT', env.PAIRWISE_SALT] as [string, string]] : []),
+    ...(splitSecrets(env.COOKIE_SECRETS) ?? []).map((v) => ['COOKIE_SECRETS', v] as [string, string]),
+  ];
+  const problems: string[] = [];
+  for (const [name, value] of named) {
+    const weak = value.length >= 32 ? weakSecretProblem(value) : undefined;
+    // Never the value itself: this message goes to the logs.
+    if (weak) problems.push(`${name} must be random (it has ${weak})`);
+  }
+  // Each secret guards something else (keys at rest, pairwise identifiers, cookies): one leaked
+  // must not give away another.
+  for (let i = 0; i < named.length; i++) {
+    for (let j = i + 1; j < named.length; j++) {
+      const [a, va] = named[i] as [string, string];
+      const [b, vb] = named[j] as [string, string];
+      if (a !== b && va === vb) problems.push(`${a} and ${b} must be different secrets (they are equal)`);
+    }
+  }
+  return problems;
+}
+
 function requireProduction(env: z.infer<typeof envSchema>): void {
   const missing: string[] = [];
   if (!env.DATABASE_URL)
@@ -126,6 +185,7 @@ function requireProduction(env: z.infer<typeof envSchema>): void {
   if (!cookies || cookies.some((c) => c.length < 32)) {
     missing.push('COOKIE_SECRETS (comma-separated, each 32+ random characters)');
   }
+  missing.push(...secretProblems(env));
   if (env.SEED_DEMO_DATA) missing.push('SEED_DEMO_DATA must not be true in production');
   if (env.DEMO_APP) missing.push('DEMO_APP must not be true in production');
   if (!env.ADMIN_TOTP_REQUIRED) missing.push('ADMIN_TOTP_REQUIRED must not be false in production');

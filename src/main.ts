@@ -7,6 +7,7 @@ import { startDemoApp } from './demo/demo-app.ts';
 import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
 import { schedulePurge } from './jobs/purge-expired.ts';
 import { createLogger, stdoutDestination } from './logger.ts';
+import { refuseUnsafeProductionDatabase } from './security/production-database-checks.ts';
 
 async function main() {
   let config: ReturnType<typeof loadConfig>;
@@ -21,6 +22,7 @@ async function main() {
   }
   const logger = createLogger(config.logLevel, stdoutDestination());
   const db = await openDatabase(config, logger);
+  await refuseUnsafeProductionDatabase(config.production, db.pool);
   const app = await createApp(config, db.pool, logger);
   if (config.seedDemoData)
     await seedDemoData({ config, pool: db.pool, catalog: app.catalog, clients: app.services.clients });

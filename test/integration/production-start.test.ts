@@ -1,0 +1,157 @@
+// The real entry point (`node src/main.ts`) with NODE_ENV=production, on its own database: it refuses
+// to start on the demo seed or on an active app with a redirect URI production refuses (naming what
+// to fix), starts on a clean database, and — with TRUST_PROXY left off behind a TLS-terminating
+// proxy — answers pages with a clear 400 and one log line naming TRUST_PROXY, never a 500.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadCatalog } from '../../src/catalog/load-catalog.ts';
+import { createClientService } from '../../src/clients/client-service.ts';
+import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+
+const NODE = path.resolve('node_modules/.bin/node');
+const SECRETS = {
+  KEYS_ENCRYPTION_KEY: 'q7Vx2mKp9LwR4tNz8bJc6hYd3sFg5aUe',
+  COOKIE_SECRETS: 'Hn4rT8vW2kQm6pXz9cLb3jDf7gSa5yEu',
+  PAIRWISE_SALT: 'Zp3wK8mV5rN2xQ7tL9cB4hJ6dF8sG2aY',
+};
+
+let db: TestDatabase;
+const children: ChildProcess[] = [];
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  await db?.drop();
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts the provider in production; resolves once it listens, or when it exits. */
+async function start(env: Record<string, string> = {}) {
+  const port = await freePort();
+  const child = spawn(NODE, ['src/main.ts'], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'production',
+      PORT: String(port),
+      ISSUER: 'https://connect.example.test',
+      DATABASE_URL: db.url,
+      LOG_LEVEL: 'info',
+      ...SECRETS,
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const out = { stdout: '', stderr: '' };
+  child.stdout?.on('data', (d) => (out.stdout += d));
+  child.stderr?.on('data', (d) => (out.stderr += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<void>((resolve) => {
+    const check = () => (out.stdout.includes('is listening') ? resolve() : setTimeout(check, 50));
+    check();
+  });
+  const code = await Promise.race([exited, listening.then(() => 'listening' as const)]);
+  return { child, port, out, code, exited, base: `http://127.0.0.1:${port}` };
+}
+
+async function stop(child: ChildProcess) {
+  child.kill('SIGTERM');
+  await new Promise((resolve) => child.on('exit', resolve));
+}
+
+describe('production start', () => {
+  it('refuses the demo seed in the database, naming it', async () => {
+    await db.pool.query("INSERT INTO jobseekers (login, password_hash) VALUES ('marie.dupont', 'x')");
+    try {
+      const { code, out } = await start();
+      expect(code).not.toBe(0);
+      expect(code).not.toBe('listening');
+      expect(out.stderr).toContain('DATABASE_URL: the database holds the demo jobseekers marie.dupont');
+      expect(out.stderr).not.toContain(SECRETS.KEYS_ENCRYPTION_KEY);
+    } finally {
+      await db.pool.query("DELETE FROM jobseekers WHERE login = 'marie.dupont'");
+    }
+  });
+
+  it('refuses an active app whose redirect URI production rules refuse, naming the app and the URI', async () => {
+    const clients = createClientService({
+      pool: db.pool,
+      catalog: loadCatalog(path.resolve('scopes')),
+      box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
+      production: false,
+    });
+    const { client_id } = await clients.create({
+      name: 'Appli de dev',
+      redirectUris: ['http://localhost:8080/callback'],
+      scopes: ['openid'],
+      freeForJobseekers: true,
+      status: 'active',
+    });
+    try {
+      const { code, out } = await start();
+      expect(code).not.toBe('listening');
+      expect(out.stderr).toContain(
+        `the active app ${client_id} (Appli de dev) has the redirect URI http://localhost:8080/callback`,
+      );
+    } finally {
+      await clients.update(client_id, { status: 'suspended' }, { actor: 'test' });
+    }
+  });
+
+  it('with TRUST_PROXY off behind a TLS proxy: a clear 400 and one log line naming TRUST_PROXY, never a 500', async () => {
+    const { code, child, out, base } = await start();
+    expect(code, out.stderr).toBe('listening');
+    try {
+      const behindProxy = { 'x-forwarded-proto': 'https', 'x-forwarded-for': '192.0.2.1' };
+      for (const pagePath of ['/account/login', '/admin/login', '/account/consents', '/interaction/abc']) {
+        const res = await fetch(`${base}${pagePath}`, {
+          headers: { ...behindProxy, accept: 'text/html' },
+          redirect: 'manual',
+        });
+        expect(res.status, pagePath).toBe(400);
+        expect(await res.text(), pagePath).toContain('TRUST_PROXY');
+        expect(res.headers.get('set-cookie'), pagePath).toBeNull();
+      }
+      const login = await fetch(`${base}/account/login`, {
+        method: 'POST',
+        headers: { ...behindProxy, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'login=a&password=b',
+      });
+      expect(login.status).toBe(400);
+      // Health checks come straight from the platform, over http: they keep answering.
+      expect((await fetch(`${base}/healthz`)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 1500)); // the log stream writes once a second
+      const lines = out.stdout.split('\n').filter((l) => l.includes('TRUST_PROXY'));
+      expect(lines).toHaveLength(1);
+      expect(out.stdout).not.toMatch(/"status":500|Cannot send secure cookie/);
+    } finally {
+      await stop(child);
+    }
+  });
+
+  it('serves pages with Secure cookies once TRUST_PROXY is on', async () => {
+    const { code, child, base } = await start({ TRUST_PROXY: 'true' });
+    expect(code).toBe('listening');
+    try {
+      const res = await fetch(`${base}/account/login`, { headers: { 'x-forwarded-proto': 'https' } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('set-cookie')).toMatch(/; secure/i);
+    } finally {
+      await stop(child);
+    }
+  });
+});
