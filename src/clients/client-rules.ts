@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { AppError } from '../http/app-error.ts';
 import { HIGH_ASSURANCE_ALGS, isHighAssuranceAlg, keyFitsAlg } from '../oidc/high-assurance.ts';
+import { fetchedUrlProblem } from '../security/public-address.ts';
 import type { ClientStatus, EditableClient } from './client-queries.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 
@@ -92,6 +93,17 @@ function highAssuranceKeyProblem(key: Record<string, unknown>): string | undefin
   if (PRIVATE_MEMBERS.some((m) => m in key)) return 'la clé doit être publique (sans partie privée)';
   if (key.use !== undefined && key.use !== 'sig') return 'la clé doit servir à la signature (use: sig)';
   return undefined;
+}
+
+/**
+ * In production, the URLs the server itself fetches — a jwks_uri, the only one — must lead to public
+ * addresses (names are resolved now, and again at connect time: ../security/guarded-fetch.ts). Async,
+ * so apart from the rules below; the clients service runs both for every registration and change.
+ */
+export async function fetchedUrlsProblem(input: Partial<ClientInput>): Promise<string | undefined> {
+  if (!input.jwksUri) return undefined;
+  const problem = await fetchedUrlProblem(input.jwksUri);
+  return problem ? `jwks_uri: l’URL des clés ${problem}` : undefined;
 }
 
 export function clientRules(catalog: Catalog, production: boolean) {

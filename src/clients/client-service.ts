@@ -24,7 +24,7 @@ import {
   setClientSecret,
   updateClient,
 } from './client-queries.ts';
-import { type ClientInput, clientRules } from './client-rules.ts';
+import { type ClientInput, clientRules, fetchedUrlsProblem } from './client-rules.ts';
 import { fromRfc7591 } from './rfc7591.ts';
 
 export const CLIENT_SECRET_PURPOSE = 'client-secret';
@@ -61,6 +61,11 @@ export function createClientService(deps: {
 }) {
   const { pool, catalog, box } = deps;
   const rules = clientRules(catalog, deps.production);
+  /** The URLs the server will fetch (jwks_uri) lead to public addresses only, in production. */
+  async function checkFetchedUrls(input: Partial<ClientInput>): Promise<void> {
+    const problem = deps.production ? await fetchedUrlsProblem(input) : undefined;
+    if (problem) throw new AppError(400, 'invalid_client_metadata', problem);
+  }
   const graceMs = (deps.secretGraceHours ?? 24) * 3_600_000;
 
   async function change(
@@ -88,6 +93,7 @@ export function createClientService(deps: {
 
   return {
     rules,
+    checkFetchedUrls,
 
     async create(
       input: NewClientInput,
@@ -95,6 +101,7 @@ export function createClientService(deps: {
       registeredVia = 'admin',
     ): Promise<CreatedClient> {
       const values = rules.parse(input);
+      await checkFetchedUrls(input);
       const id = input.clientId ?? randomBytes(16).toString('base64url');
       const secret =
         values.token_endpoint_auth_method === 'client_secret_basic'
@@ -119,8 +126,9 @@ export function createClientService(deps: {
     },
 
     /** A partial change: the result is validated as a whole (e.g. activation needs every purpose). */
-    update: (id: string, patch: Partial<ClientInput>, who: Actor) =>
-      change(
+    async update(id: string, patch: Partial<ClientInput>, who: Actor) {
+      await checkFetchedUrls(patch);
+      return change(
         id,
         who,
         patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
@@ -134,7 +142,8 @@ export function createClientService(deps: {
           }
           return rules.parse(merged);
         },
-      ),
+      );
+    },
 
     /** A new secret, shown once; the previous one keeps working for the grace period. */
     async rotateSecret(

@@ -98,6 +98,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
             const dataScopes = Array.isArray(metadata.data_scopes) ? (metadata.data_scopes as string[]) : [];
             const input = fromRfc7591(metadata, dataScopes);
             clients.rules.parse({ ...(input as ClientInput), status: 'pending' });
+            await clients.checkFetchedUrls(input);
           } catch (err) {
             if (err instanceof AppError && err.status === 400)
               throw new errors.InvalidClientMetadata(err.message);

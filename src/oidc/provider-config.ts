@@ -10,6 +10,7 @@ import {
 } from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Config } from '../config.ts';
+import { createGuardedFetch } from '../security/guarded-fetch.ts';
 import {
   HIGH_ASSURANCE_ALGS,
   HIGH_ASSURANCE_METADATA,
@@ -44,6 +45,9 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
   return {
     adapter,
     findAccount,
+    // Every URL oidc-provider fetches (a client's jwks_uri): in production, public addresses only,
+    // checked when connecting (../security/guarded-fetch.ts).
+    fetch: createGuardedFetch({ production: config.production }) as Configuration['fetch'],
     jwks: { keys: jwks as NonNullable<Configuration['jwks']>['keys'] },
     cookies: {
       keys: [...config.secrets.cookieSecrets],
