@@ -53,8 +53,11 @@ const IMPORT_HELP = `Usage: npm run cli -- jobseekers import FILE
 
 Reads JSON Lines, one jobseeker a line:
   {"login": "...", "password": "...", "claims": {<OIDC claims>}, "data": {"<scope>": <value>}}
-A line may carry "password_hash" (an existing argon2id hash, e.g. from a migration) instead of "password".
+A line may carry "password_hash" (an existing argon2id hash, e.g. from a migration) instead of "password";
+its parameters must be at least the server's own (m=19456, t=2), or the line is refused.
 Each data scope's value has exactly the shape the API returns with every field consented.
+Logins are normalised (NFKC, trimmed, lower case; invisible characters refused); a line whose login
+only becomes another, differently written existing login once normalised is refused.
 Bad lines are reported by number (on stderr) and skipped; the good ones are imported. Re-running the
 same file updates jobseekers in place (idempotent on login). Prints a JSON summary on stdout.
 Exit status: 0 when every line was imported, 1 when some lines were rejected.`;

@@ -76,5 +76,10 @@ export function importLineSchema(catalog: Catalog) {
 }
 
 /** A line as written (the demo data, test factories): what jobseekerLineSchema parses. */
-export type JobseekerLine = z.input<ReturnType<typeof jobseekerLineSchema>>;
+export interface JobseekerLine {
+  login: string;
+  password: string;
+  claims: Record<string, unknown>;
+  data: Record<string, unknown>;
+}
 export type ImportLine = z.infer<ReturnType<typeof importLineSchema>>;

@@ -35,6 +35,7 @@ let context: BrowserContext;
 let page: Page;
 let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
 let totpSecret: string;
+let enrolmentCode: string;
 let clientId: string;
 let clientSecret: string;
 const cspViolations: string[] = [];
@@ -45,7 +46,8 @@ const totp = (secret: string) =>
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer(); // TOTP required, as in production
-  await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' });
+  enrolmentCode = (await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' }))
+    .enrolmentCode;
   // Two other apps, so that the list looks like a real one.
   const scopes = [...OIDC_SCOPES, ...DATA_SCOPES]; // no sensitive scope: ordinary apps
   await createClient(server, {
@@ -101,7 +103,7 @@ async function apiResult(scope: string) {
 
 describe('the admin console in a real browser', () => {
   it(
-    'asks for the password, then enrols an authenticator at the first login',
+    'asks for the password, then the enrolment code, then enrols an authenticator at the first login',
     async () => {
       await page.goto(`${server.issuer}/admin`);
       await page.waitForURL(`${server.issuer}/admin/login`);
@@ -122,6 +124,14 @@ describe('the admin console in a real browser', () => {
       await page.getByRole('button', { name: 'Continuer' }).click();
       await page.waitForURL(`${server.issuer}/admin/enrolment`);
       await h1('Activer la double authentification');
+      await expectAccessible('enrolment code page');
+      await page.getByLabel('Code d’activation').fill('AAAA-BBBB-CCCC-DDDD-EEEE');
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('Code d’activation incorrect');
+      await expectAccessible('enrolment code page with an error');
+      await page.getByLabel('Code d’activation').fill(enrolmentCode);
+      await page.getByRole('button', { name: 'Continuer' }).click();
+      await page.waitForURL(`${server.issuer}/admin/enrolment`);
       const qr = page.getByRole('img', {
         name: 'QR code à scanner avec votre application d’authentification',
       });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange, grantedApp } from '../support/grant.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { PRODUCTION_SECRETS, startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 
 /**
@@ -424,9 +424,10 @@ describe('security headers and cookies (production)', () => {
       ISSUER,
       TRUST_PROXY: 'true',
       // Production refuses to start without these (src/config.ts, requireProduction); the test
-      // server always passes DATABASE_URL and the three secrets.
+      // server always passes DATABASE_URL, and production wants three distinct random secrets.
       ADMIN_TOTP_REQUIRED: 'true',
       SEED_DEMO_DATA: 'false',
+      ...PRODUCTION_SECRETS,
     });
     // Behind a TLS-terminating proxy, for the public issuer; a browser's posts come from that origin.
     agent = new RecordingAgent(

@@ -9,15 +9,13 @@ import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuardedFetch, publicOnlyLookup } from '../../src/security/guarded-fetch.ts';
 import { fetchedUrlProblem, isPublicAddress } from '../../src/security/public-address.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { PRODUCTION_SECRETS, startTestServer, type TestServer } from '../support/test-server.ts';
 
 const PRODUCTION = {
   NODE_ENV: 'production',
   ISSUER: 'https://connect.example.test',
   TRUST_PROXY: 'true',
-  KEYS_ENCRYPTION_KEY: 'q7Vx2mKp9LwR4tNz8bJc6hYd3sFg5aUe',
-  COOKIE_SECRETS: 'Hn4rT8vW2kQm6pXz9cLb3jDf7gSa5yEu',
-  PAIRWISE_SALT: 'Zp3wK8mV5rN2xQ7tL9cB4hJ6dF8sG2aY',
+  ...PRODUCTION_SECRETS,
 };
 // The proxy in front says the request came over https (the server refuses plain http in production).
 const HTTPS = { 'x-forwarded-proto': 'https' };

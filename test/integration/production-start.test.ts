@@ -10,13 +10,10 @@ import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { PRODUCTION_SECRETS } from '../support/test-server.ts';
 
 const NODE = path.resolve('node_modules/.bin/node');
-const SECRETS = {
-  KEYS_ENCRYPTION_KEY: 'q7Vx2mKp9LwR4tNz8bJc6hYd3sFg5aUe',
-  COOKIE_SECRETS: 'Hn4rT8vW2kQm6pXz9cLb3jDf7gSa5yEu',
-  PAIRWISE_SALT: 'Zp3wK8mV5rN2xQ7tL9cB4hJ6dF8sG2aY',
-};
+const SECRETS = PRODUCTION_SECRETS;
 
 let db: TestDatabase;
 const children: ChildProcess[] = [];

@@ -21,6 +21,12 @@ export interface TestServer {
 }
 
 export const SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
+/** Production refuses equal or low-entropy secrets (src/config.ts): three random-looking ones. */
+export const PRODUCTION_SECRETS = {
+  KEYS_ENCRYPTION_KEY: 'q7Vx2mKp9LwR4tNz8bJc6hYd3sFg5aUe',
+  COOKIE_SECRETS: 'Hn4rT8vW2kQm6pXz9cLb3jDf7gSa5yEu',
+  PAIRWISE_SALT: 'Zp3wK8mV5rN2xQ7tL9cB4hJ6dF8sG2aY',
+};
 
 export async function startTestServer(
   env: Record<string, string> = {},
