@@ -181,6 +181,32 @@ describe('the admin console in a real browser', () => {
   );
 
   it(
+    'adds an admin and shows their enrolment code once, on accessible pages at both widths',
+    async () => {
+      await nav().getByRole('link', { name: 'Administrateurs' }).click();
+      await page.waitForURL(`${server.issuer}/admin/admins`);
+      await h1('Administrateurs');
+      await expectAccessible('admins page');
+      await page.getByLabel('Adresse e-mail').fill('nouvel.admin@pole-emploi.example');
+      await page.getByLabel('Mot de passe initial').fill('un mot de passe assez long');
+      await page.getByRole('button', { name: 'Créer l’administrateur' }).click();
+      await h1('Administrateur créé');
+      expect(await page.locator('#enrolment-code').textContent()).toMatch(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/);
+      await expectAccessible('enrolment code page');
+      await page.setViewportSize({ width: 375, height: 800 });
+      await expectAccessible('enrolment code page at 375 px');
+      await screenshot('admin-enrolment-code-issued-375.png');
+      await page.getByRole('link', { name: 'Revenir aux administrateurs' }).click();
+      await h1('Administrateurs');
+      await expectAccessible('admins page at 375 px');
+      await page.setViewportSize({ width: 1024, height: 768 });
+      await nav().getByRole('link', { name: 'Applications' }).click();
+      await h1('Applications');
+    },
+    TIMEOUT,
+  );
+
+  it(
     'registers the demo app: mistakes are listed and linked to their fields, then the secret is shown once',
     async () => {
       await page.getByRole('link', { name: 'Enregistrer une application' }).click();

@@ -5,7 +5,7 @@
 // 127.0.0.1 after registration (DNS rebinding) is refused before any connection is made. No test
 // here connects to anything but this machine's loopback (and nothing does connect).
 import { createServer, type Server } from 'node:net';
-import { exportJWK, generateKeyPair } from 'jose';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGuardedFetch, publicOnlyLookup } from '../../src/security/guarded-fetch.ts';
 import { fetchedUrlProblem, isPublicAddress } from '../../src/security/public-address.ts';
@@ -163,6 +163,52 @@ describe('the fetch checks the address it connects to', () => {
     const guarded = createGuardedFetch({ production: true, resolve: rebinding });
     const error = await guarded(`https://rebind.example.test:${port}/jwks`, {}).catch((e: Error) => e);
     expect(String((error as Error & { cause?: unknown }).cause ?? error)).toMatch(/non-public address/);
+    expect(connections).toBe(0);
+  });
+
+  it('oidc-provider fetches a jwks_uri through it: a stored one that leads to loopback is refused without connecting', async () => {
+    // An app whose jwks_uri was valid when registered (or written before the rule), now leading here.
+    const created = await server.app.services.clients.create(
+      {
+        name: 'Appli à clés distantes',
+        redirectUris: ['https://app.example.fr/callback'],
+        scopes: ['openid'],
+        tokenEndpointAuthMethod: 'private_key_jwt',
+        jwks: { keys: [key] },
+        freeForJobseekers: true,
+        status: 'active',
+      },
+      { actor: 'test' },
+    );
+    await server.pool.query('UPDATE clients SET jwks = NULL, jwks_uri = $2 WHERE id = $1', [
+      created.client_id,
+      `https://localhost:${port}/jwks`,
+    ]);
+    const { privateKey } = await generateKeyPair('ES256');
+    const assertion = await new SignJWT({})
+      .setProtectedHeader({ alg: 'ES256' })
+      .setIssuer(created.client_id)
+      .setSubject(created.client_id)
+      .setAudience(PRODUCTION.ISSUER)
+      .setJti(crypto.randomUUID())
+      .setIssuedAt()
+      .setExpirationTime('1m')
+      .sign(privateKey);
+    const res = await fetch(`${server.url}/token`, {
+      method: 'POST',
+      headers: { ...HTTPS, 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: 'whatever',
+        redirect_uri: 'https://app.example.fr/callback',
+        code_verifier: 'v'.repeat(43),
+        client_id: created.client_id,
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      }),
+    });
+    expect(res.status).toBe(401);
+    expect((await res.json()).error).toBe('invalid_client');
     expect(connections).toBe(0);
   });
 

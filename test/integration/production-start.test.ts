@@ -3,12 +3,12 @@
 // to fix), starts on a clean database, and — with TRUST_PROXY left off behind a TLS-terminating
 // proxy — answers pages with a clear 400 and one log line naming TRUST_PROXY, never a 500.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { freePort } from '../support/demo-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { PRODUCTION_SECRETS } from '../support/test-server.ts';
 
@@ -24,17 +24,6 @@ afterAll(async () => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
   await db?.drop();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the provider in production; resolves once it listens, or when it exits. */
 async function start(env: Record<string, string> = {}) {
