@@ -29,6 +29,7 @@ import { sameOriginPosts } from './http/same-origin.ts';
 import { noStore, securityHeaders } from './http/security-headers.ts';
 import { sessionMiddleware } from './http/sessions.ts';
 import { staticFiles } from './http/static-files.ts';
+import { createGrantBuilder } from './interactions/grant-builder.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
@@ -47,7 +48,15 @@ export interface App {
   close(): void;
 }
 
-export function createServices(config: Config, pool: Pool, catalog: Catalog, logger: Logger) {
+export function createServices(
+  config: Config,
+  pool: Pool,
+  catalog: Catalog,
+  logger: Logger,
+  /** the current provider, once built */
+  provider: () => Provider,
+) {
+  const grants = createGrantBuilder({ provider, catalog, apiAudience: config.apiAudience });
   const box = createSecretBox(config.secrets.keysEncryptionKey);
   const clients = createClientService({
     pool,
@@ -60,10 +69,12 @@ export function createServices(config: Config, pool: Pool, catalog: Catalog, log
     box,
     clients,
     consents: createConsentService({ pool, catalog }),
+    grants,
     consentChanges: createConsentChanges({
       pool,
       durationDays: async (clientId) =>
         (await clients.find(clientId))?.consent_duration_days ?? config.consentDurationDays,
+      grants,
     }),
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
@@ -74,7 +85,12 @@ export function createServices(config: Config, pool: Pool, catalog: Catalog, log
 export async function createApp(config: Config, pool: Pool, logger: Logger): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
   const render = createRenderer(config.viewsDir, config.production);
-  const services = createServices(config, pool, catalog, logger);
+  // The services reach the provider through its holder, which is built from them.
+  let holder: ProviderHolder | undefined;
+  const services = createServices(config, pool, catalog, logger, () => {
+    if (!holder) throw new Error('the provider is not built yet');
+    return holder.provider;
+  });
   const providers = await createProviderHolder({
     pool,
     box: services.box,
@@ -82,6 +98,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     pollIntervalMs: config.keys.pollIntervalSeconds * 1000,
     build: (jwks) => createProvider({ config, pool, catalog, render, logger, ...services, jwks }),
   });
+  holder = providers;
   const { provider } = providers;
 
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
@@ -99,7 +116,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
         ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
     }),
   );
-  const interactions = createInteractionService({ config, pool, catalog, provider, ...services });
+  const interactions = createInteractionService({ config, pool, catalog, ...services });
   pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
   pages.use(
     dashboardRoutes({

@@ -2,7 +2,10 @@
 // is one transaction that also appends its consent event; concurrent changes to one consent serialise
 // on the row lock, so the final state is consistent and every event is recorded once.
 // Revoking deletes the app's tokens and oidc-provider grant in the same transaction: the access and
-// refresh tokens stop working at once, on every instance.
+// refresh tokens stop working at once, on every instance. Narrowing and renewing rewrite the Grant
+// from the record once the change is committed, so the `scope` of the app's tokens, refreshes and
+// introspection loses a taken-back scope at once; a lost write is repaired at the next authorization,
+// and no field is released on the Grant alone (every release checks the live record).
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
@@ -16,6 +19,14 @@ import {
 } from './consent-change-queries.ts';
 import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
 
+/** Brings the app's oidc-provider Grant into line with a changed consent (interactions/grant-builder.ts). */
+export interface GrantFollower {
+  follow(
+    grantId: string | null,
+    image: { accountId: string; clientId: string; fields: string[]; refused: string[]; expiresAt: Date },
+  ): Promise<void>;
+}
+
 // The app's own identifier for the person stays while a consent lives: without it there is no consent.
 const ALWAYS = 'openid.sub';
 
@@ -24,8 +35,18 @@ const notFound = () => new AppError(404, 'not_found', 'Cette autorisation est in
 export function createConsentChanges(deps: {
   pool: Pool;
   durationDays: (clientId: string) => Promise<number>;
+  grants: GrantFollower;
 }) {
-  const { pool } = deps;
+  const { pool, grants } = deps;
+
+  const follow = (consent: ConsentRow, refused: string[] = []) =>
+    grants.follow(consent.grant_id, {
+      accountId: consent.jobseeker_id,
+      clientId: consent.client_id,
+      fields: consent.fields,
+      refused,
+      expiresAt: consent.expires_at,
+    });
 
   async function mutate<T>(
     jobseekerId: string,
@@ -43,14 +64,14 @@ export function createConsentChanges(deps: {
 
   return {
     /** Keeps only `keep` among the granted fields; never adds any (widening goes through the app). */
-    narrow: (jobseekerId: string, consentId: string, keep: string[], requestId?: string) =>
-      mutate(jobseekerId, consentId, async (db, consent) => {
+    async narrow(jobseekerId: string, consentId: string, keep: string[], requestId?: string) {
+      const outcome = await mutate(jobseekerId, consentId, async (db, consent) => {
         if (!live(consent))
           throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active.');
         const wanted = new Set([...keep, ALWAYS]);
         const after = consent.fields.filter((key) => wanted.has(key));
         const removed = consent.fields.filter((key) => !wanted.has(key));
-        if (!removed.length) return { changed: false };
+        if (!removed.length) return { changed: false, consent, removed };
         await setConsentFields(db, consent.id, after);
         await insertConsentEvent(db, {
           consentId: consent.id,
@@ -64,8 +85,12 @@ export function createConsentChanges(deps: {
           actor: 'jobseeker',
           requestId,
         });
-        return { changed: true };
-      }),
+        return { changed: true, consent: { ...consent, fields: after }, removed };
+      });
+      // Also when nothing changed: submitting again repairs a Grant whose last write was lost.
+      await follow(outcome.consent, outcome.removed);
+      return { changed: outcome.changed };
+    },
 
     revoke: (jobseekerId: string, consentId: string, requestId?: string, actor = 'jobseeker') =>
       mutate(jobseekerId, consentId, async (db, consent) => {
@@ -87,15 +112,15 @@ export function createConsentChanges(deps: {
         return { changed: true };
       }),
 
-    renew: (jobseekerId: string, consentId: string, requestId?: string) =>
-      mutate(jobseekerId, consentId, async (db, consent) => {
+    async renew(jobseekerId: string, consentId: string, requestId?: string) {
+      const renewed = await mutate(jobseekerId, consentId, async (db, consent) => {
         if (!live(consent))
           throw new AppError(
             409,
             'consent_not_active',
             'Cette autorisation n’est plus active : l’application doit vous la redemander.',
           );
-        const renewed = await extendConsent(db, consent.id, await deps.durationDays(consent.client_id));
+        const extended = await extendConsent(db, consent.id, await deps.durationDays(consent.client_id));
         await insertConsentEvent(db, {
           consentId: consent.id,
           jobseekerId,
@@ -108,8 +133,12 @@ export function createConsentChanges(deps: {
           actor: 'jobseeker',
           requestId,
         });
-        return { changed: true, expiresAt: renewed.expires_at };
-      }),
+        return { ...consent, expires_at: extended.expires_at };
+      });
+      // The Grant lives as long as the consent.
+      await follow(renewed);
+      return { changed: true, expiresAt: renewed.expires_at };
+    },
 
     /** Records the expiry of consents past their date (the API already refuses them). */
     async expireDue(batch = 500): Promise<number> {

@@ -51,20 +51,31 @@ export interface LiveTextsCheck {
   /** the app's allowed scopes and purposes, from which the texts a consent page would show derive */
   scopes: string[];
   purposes: Record<string, string>;
-  /** the texts hash of the live consent; null without one */
+  /** the live consent, all null without one */
+  consent_id: string | null;
   texts_hash: string | null;
+  fields: string[] | null;
+  grant_id: string | null;
+  expires_at: Date | null;
+  /** the scopes the page of the latest decision showed (the keys of its recorded texts) */
+  shown_scopes: string[] | null;
 }
 
 /** $1: the jobseeker, $2: the app. */
-export const LIVE_TEXTS_CHECK_SQL = `SELECT cl.scopes, cl.purposes, c.texts_hash
+export const LIVE_TEXTS_CHECK_SQL = `SELECT cl.scopes, cl.purposes, c.id AS consent_id, c.texts_hash, c.fields, c.grant_id,
+                  c.expires_at,
+                  (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(t.texts #> '{catalog,scopes}') k)
+                    AS shown_scopes
              FROM clients cl
              LEFT JOIN consents c
                     ON c.client_id = cl.id AND c.jobseeker_id = $1
                    AND c.status = 'active' AND c.expires_at > now()
+             LEFT JOIN consent_texts t ON t.hash = c.texts_hash
             WHERE cl.id = $2 AND cl.deleted_at IS NULL`;
 
-// The app (undefined when unknown or deleted) and the texts hash of its live consent from this
-// jobseeker, in one round trip: what the interaction policy needs on every authorization.
+// The app (undefined when unknown or deleted) and its live consent from this jobseeker with what its
+// page showed, in one round trip: what every authorization needs to decide whether to ask again, and
+// to find (or repair) the Grant that carries the consent.
 export async function findLiveTextsCheck(
   db: Queryable,
   jobseekerId: string,

@@ -13,8 +13,8 @@ import type { LoginClient } from '../security/device-cookie.ts';
 import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
 import { findConsentPageData } from './consent-page-queries.ts';
-import { saveGrant } from './grant-builder.ts';
-import { requestedFields, requestedScopes } from './requested-fields.ts';
+import type { GrantBuilder } from './grant-builder.ts';
+import { requestedFields } from './requested-fields.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -28,12 +28,12 @@ export function createInteractionService(deps: {
   config: Config;
   pool: Pool;
   catalog: Catalog;
-  provider: Provider;
   clients: ClientService;
   consents: ConsentService;
+  grants: GrantBuilder;
   throttle: LoginThrottle;
 }) {
-  const { config, pool, catalog, provider, clients, consents, throttle } = deps;
+  const { config, pool, catalog, clients, consents, grants, throttle } = deps;
 
   async function clientOf(interaction: Interaction) {
     const client = await clients.find(String(interaction.params.client_id));
@@ -125,17 +125,19 @@ export function createInteractionService(deps: {
         interactionUid: interaction.uid,
         requestId,
       });
-      const grantId = await saveGrant(provider, catalog, {
+      // The Grant becomes the image of the consent as it now stands: what this page showed and was
+      // left unticked is refused, the other scopes keep what the record holds for them.
+      const grant = await grants.save(interaction.grantId ?? consent.grant_id, {
         accountId,
         clientId: client.id,
-        existingGrantId: interaction.grantId ?? consent.grant_id ?? undefined,
-        scope,
-        shownScopes: requestedScopes(catalog, scope, client.scopes).map((s) => s.id),
         fields: consent.fields,
-        apiAudience: config.apiAudience,
+        refused: shown.filter((key) => !consent.fields.includes(key)),
+        offlineAccess:
+          scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),
+        expiresAt: consent.expires_at,
       });
-      if (grantId !== consent.grant_id) await consents.attachGrant(consent.id, grantId);
-      return grantId;
+      if (grant.jti !== consent.grant_id) await consents.attachGrant(consent.id, grant.jti);
+      return grant.jti;
     },
   };
 }

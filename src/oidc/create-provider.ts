@@ -15,8 +15,10 @@ import { rememberOpened, type SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
-import { createInteractionPolicy } from './consent-policy.ts';
+import { createGrantBuilder } from '../interactions/grant-builder.ts';
+import { createGrantLoader, createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
+import { introspectionScope } from './introspection-scope.ts';
 import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
 import { previousSecretPresented } from './previous-secret.ts';
@@ -80,6 +82,10 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
       findAccount: createFindAccount({ pool, catalog }),
       policy: createInteractionPolicy({ consents, catalog }),
+      loadExistingGrant: createGrantLoader({
+        consents,
+        grants: createGrantBuilder({ provider: () => provider, catalog, apiAudience: config.apiAudience }),
+      }),
       pages: providerPages(render),
       registration: {
         async validate(metadata) {
@@ -113,6 +119,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     }),
   );
   provider.proxy = config.trustProxy;
+  provider.use(introspectionScope(config.apiAudience));
 
   // Protocol errors are expected traffic; log their codes (never tokens or parameters) and keep the
   // unexpected ones loud.

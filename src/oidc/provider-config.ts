@@ -17,6 +17,7 @@ import {
   isHighAssurance,
   isHighAssuranceAlg,
 } from './high-assurance.ts';
+import { keepOfflineAccess } from './offline-access.ts';
 
 type ProviderDeps = {
   config: Config;
@@ -25,6 +26,7 @@ type ProviderDeps = {
   adapter: Configuration['adapter'];
   findAccount: Configuration['findAccount'];
   policy: NonNullable<Configuration['interactions']>['policy'];
+  loadExistingGrant: NonNullable<Configuration['loadExistingGrant']>;
   registration: {
     validate(metadata: Record<string, unknown>): Promise<void>;
     consumeInitialAccessToken(jti: string): Promise<boolean>;
@@ -38,7 +40,7 @@ type ProviderDeps = {
 const ROUTES_CHECKING_SCOPE = new Set(['authorization', 'pushed_authorization_request']);
 
 export function providerConfiguration(deps: ProviderDeps): Configuration {
-  const { config, catalog, jwks, adapter, findAccount, policy, pages } = deps;
+  const { config, catalog, jwks, adapter, findAccount, policy, loadExistingGrant, pages } = deps;
   const dataScopeIds = new Set(catalog.dataScopes.map((s) => s.id));
   const oidcScopeIds = catalog.oidcScopes.map((s) => s.id);
 
@@ -147,6 +149,22 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       policy,
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
+    // The Grant of the jobseeker's live consent, in any browser, repaired from the record when it has
+    // drifted (consent-policy.ts): a second sign-in with nothing changed shows no consent page.
+    loadExistingGrant,
+    // offline_access as the app asked for it, with or without prompt=consent (offline-access.ts).
+    extraParams: { scope: keepOfflineAccess },
+    // Refresh tokens come from the recorded consent: the code carries offline_access (the app asked
+    // and the Grant held it at authorization) and the Grant, the jobseeker's latest decision, still
+    // holds it when the code is redeemed.
+    async issueRefreshToken(ctx, client, code) {
+      const grant = ctx.oidc.entities.Grant;
+      return (
+        client.grantTypeAllowed('refresh_token') &&
+        code.scopes.has('offline_access') &&
+        Boolean(grant?.getOIDCScope().split(' ').includes('offline_access'))
+      );
+    },
     renderError: pages.renderError,
     features: {
       devInteractions: { enabled: false },
@@ -244,7 +262,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       IdToken: 3600, // seconds
       Interaction: 3600, // seconds: time to log in and read the consent page
       Session: config.sessionTtlHours * 3600, // seconds
-      Grant: config.refreshTokenTtlDays * 86_400, // seconds; the consent itself lives in our tables
+      // seconds; only a fallback: every Grant is written with its consent's expiry (grant-builder.ts)
+      Grant: config.refreshTokenTtlDays * 86_400,
       RefreshToken: config.refreshTokenTtlDays * 86_400, // seconds
     },
   };
