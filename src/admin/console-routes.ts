@@ -39,7 +39,8 @@ const NOTICES: Record<string, string> = {
   unlocked: 'Le compte est déverrouillé : ses codes incorrects sont oubliés.',
   updated: 'Les modifications sont enregistrées.',
   approved: 'L’application est approuvée : les demandeurs d’emploi peuvent maintenant l’utiliser.',
-  suspended: 'L’application est suspendue : elle ne peut plus connecter personne ni lire de données.',
+  suspended:
+    'L’application est suspendue : ses jetons sont révoqués, elle ne peut plus connecter personne ni lire de données. Les accords des personnes restent.',
   unchanged: 'Rien n’a changé.',
   deleted: 'L’application est supprimée : ses accords sont révoqués et ses jetons supprimés.',
   'token-revoked': 'Le jeton est révoqué : il ne permet plus d’utiliser l’API d’administration.',

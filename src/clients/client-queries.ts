@@ -165,6 +165,11 @@ export async function activeConsentsOfClient(db: Queryable, clientId: string) {
   return rows;
 }
 
+// Every token and code of the app, whatever the grant; the grants themselves stay (suspension).
+export async function destroyClientTokens(db: Queryable, clientId: string): Promise<void> {
+  await db.query("DELETE FROM oidc_models WHERE payload->>'clientId' = $1 AND model <> 'Grant'", [clientId]);
+}
+
 export async function destroyClientArtifacts(db: Queryable, clientId: string): Promise<void> {
   // Every token, code and grant of the app, whatever the grant: payloads carry the client id.
   await db.query("DELETE FROM oidc_models WHERE payload->>'clientId' = $1", [clientId]);

@@ -14,6 +14,7 @@ import {
   activeConsentsOfClient,
   type ClientRow,
   destroyClientArtifacts,
+  destroyClientTokens,
   EDITABLE_COLUMNS,
   type EditableClient,
   findClient,
@@ -132,7 +133,7 @@ export function createClientService(deps: {
         id,
         who,
         patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
-        async (row) => {
+        async (row, db) => {
           const merged = { ...rules.toInput(row), ...patch };
           // Removing a scope drops its purpose too, unless the patch says otherwise.
           if (patch.scopes && !patch.purposes) {
@@ -140,7 +141,13 @@ export function createClientService(deps: {
               Object.entries(merged.purposes ?? {}).filter(([s]) => patch.scopes?.includes(s)),
             );
           }
-          return rules.parse(merged);
+          const after = rules.parse(merged);
+          // Suspension revokes every token and code of the app, in this transaction: re-activation
+          // does not bring them back, the app has to sign its users in again. Their consents stay —
+          // they are the jobseekers' decisions, which they can withdraw in /account — so that
+          // sign-in shows no consent page unless something else changed.
+          if (after.status === 'suspended' && row.status !== 'suspended') await destroyClientTokens(db, id);
+          return after;
         },
       );
     },

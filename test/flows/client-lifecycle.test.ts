@@ -1,5 +1,6 @@
 // What an admin's decisions do to the protocol, on the very next request: a pending app cannot start
-// a flow; suspension stops its tokens and new authorizations (and re-activation restores new flows);
+// a flow; suspension revokes its tokens and stops new authorizations (re-activation restores new flows,
+// and the consents, which suspension leaves alone);
 // removing a data scope stops that data being served; deletion revokes every consent and token; a
 // rotated secret works at once while the previous one lasts only for its grace period; and an app
 // registered by RFC 7591 arrives pending, usable only once an admin has vetted and activated it.
@@ -152,6 +153,41 @@ describe('client status', () => {
     expect((await api(again.tokens.access_token, 'competences')).status).toBe(200);
     const renewed = await refresh(client, client.client_secret, again.tokens.refresh_token as string);
     expect(renewed.status).toBe(200);
+  });
+
+  it('revokes a suspended app’s tokens for good; its users’ consents stay, so a sign-in needs no new page', async () => {
+    const jobseeker = await createJobseeker(server);
+    const client = await createClient(server);
+    const scope = 'openid offline_access competences';
+    const { config, tokens } = await grant(client, jobseeker, scope, ['competences.code']);
+    await patch(client.client_id, { status: 'suspended' });
+    await patch(client.client_id, { status: 'active' });
+
+    // Suspension revoked them: they do not come back with the app.
+    expect((await api(tokens.access_token, 'competences')).status).toBe(401);
+    const stale = await refresh(client, client.client_secret, tokens.refresh_token as string);
+    expect(stale.status).toBe(400);
+    expect(stale.json.error).toBe('invalid_grant');
+    const audit = await admin('GET', '/audit');
+    expect(JSON.stringify(audit.json)).toContain('client.status.suspended');
+
+    // The consent is the jobseeker's decision, not the admin's: it stays, and signing in again through
+    // the app needs no consent page.
+    const { rows } = await server.pool.query(
+      'SELECT status FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
+      [jobseeker.id, client.client_id],
+    );
+    expect(rows[0].status).toBe('active');
+    const flow = await authorize({ config, redirectUri: client.redirectUri, scope, login: jobseeker });
+    expect(flow.pages).toHaveLength(1); // the login page only
+    const again = await oidc.authorizationCodeGrant(
+      config,
+      flow.callback,
+      { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+      { resource: `${server.issuer}/api` },
+    );
+    expect((await api(again.access_token, 'competences')).status).toBe(200);
+    expect(again.refresh_token).toBeTruthy();
   });
 
   it('stops serving a data scope removed from the app at once, and keeps serving the others', async () => {
