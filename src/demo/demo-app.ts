@@ -136,7 +136,6 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
             code_challenge_method: 'S256',
             state: sess.state,
             nonce: sess.nonce,
-            prompt: 'consent',
           }).href,
         );
         return;
