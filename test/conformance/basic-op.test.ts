@@ -8,7 +8,8 @@
 //   browser ticks every field of the requested scopes to emulate a default OP's full grant.
 // - Access tokens for the resource API are audience-bound (RFC 8707); userinfo tokens come from a code
 //   exchange without `resource`, as here.
-// - offline_access is honoured only with prompt=consent (OIDC Core §11).
+// - offline_access is honoured with prompt=consent, or from a recorded consent that covers it (OIDC
+//   Core §11's other conditions); the tests send prompt=consent.
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -462,7 +463,7 @@ describe('Basic OP: authorization codes and refresh tokens', () => {
   });
 
   it('oidcc-refresh-token: refreshed once, rotated, and not usable by another client', async () => {
-    // Adapted: offline_access is honoured only with prompt=consent.
+    // Adapted: offline_access with prompt=consent (a recorded consent would do too).
     const rp = await newRp(server);
     const flow = await signIn(rp, { scope: 'openid email offline_access', extra: { prompt: 'consent' } });
     const tokens = await redeem(rp, flow);

@@ -4,7 +4,8 @@
 // high-assurance items, FAPI 2.0, are tested in test/flows/high-assurance.test.ts.)
 // Adapted to our rules: PKCE S256 for every client; tokens for the resource API are audience-bound
 // (RFC 8707) and opaque; identity claims and data are released per field of consent (the browser
-// ticks every box unless a test says otherwise); offline_access only with prompt=consent.
+// ticks every box unless a test says otherwise); offline_access with prompt=consent or a recorded
+// consent that covers it.
 // Two attacks need the database to stage them, never to check them: a code past its 60 s lifetime
 // (its expires_at is set in the past rather than waiting), and a code stripped of its challenge.
 import { createHash } from 'node:crypto';

@@ -31,7 +31,7 @@ describe('authorization code flow with a subset of fields', () => {
     expect(config.serverMetadata().code_challenge_methods_supported).toEqual(['S256']);
     expect(config.serverMetadata().authorization_response_iss_parameter_supported).toBe(true);
 
-    // OIDC Core §11: offline_access is honoured only with prompt=consent.
+    // prompt=consent as a careful app may send it (OIDC Core §11); it need not (grant-follows-consent.test.ts).
     const flow = await authorize({
       config,
       redirectUri: client.redirectUri,

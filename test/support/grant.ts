@@ -26,14 +26,13 @@ export async function grantedApp(
   const jobseeker = await createJobseeker(server);
   const client = await createClient(server, options.client);
   const config = await discover(server.issuer, client.client_id, client.client_secret);
-  // OIDC Core §11: offline_access is honoured only with prompt=consent.
+  // A first consent: the page shows (offline access included) without prompt=consent.
   const flow = await authorize({
     config,
     redirectUri: client.redirectUri,
     scope: options.scope,
     login: jobseeker,
     fields: options.fields,
-    extra: { prompt: 'consent' },
   });
   const tokens = await exchange(server, config, flow, options.resource !== false);
   return { jobseeker, client, config, flow, tokens };
