@@ -56,7 +56,12 @@ async function highAssuranceApp() {
 type App = Awaited<ReturnType<typeof highAssuranceApp>>;
 
 /** PAR, then the login and consent pages; returns what the token request needs. */
-async function parAuthorization(app: App, fields: string[], scope = 'openid indemnisation offline_access') {
+async function parAuthorization(
+  app: App,
+  fields: string[],
+  scope = 'openid indemnisation offline_access',
+  o: { prompt?: boolean; agent?: UserAgent } = { prompt: true },
+) {
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
   const nonce = oidc.randomNonce();
@@ -67,13 +72,14 @@ async function parAuthorization(app: App, fields: string[], scope = 'openid inde
     code_challenge_method: 'S256',
     state,
     nonce,
-    prompt: 'consent',
+    ...(o.prompt ? { prompt: 'consent' } : {}),
   });
   const flow = await completeAuthorization({
     url,
     redirectUri: app.client.redirectUri,
     login: jobseeker,
     fields,
+    agent: o.agent,
   });
   return { ...flow, verifier, state, nonce, url };
 }
@@ -146,6 +152,25 @@ describe('a high-assurance app, as a FAPI 2.0 client', () => {
     // The token is bound to the DPoP key, in our storage too.
     const bound = await server.app.provider.AccessToken.find(tokens.access_token);
     expect(bound?.jkt).toEqual(expect.any(String));
+  });
+
+  it('keeps offline_access in a pushed request without prompt=consent, and asks once', async () => {
+    const app = await highAssuranceApp();
+    const fields = ['indemnisation.beneficiaireAssuranceChomage'];
+    const redeem = async (flow: Awaited<ReturnType<typeof parAuthorization>>) =>
+      oidc.authorizationCodeGrant(
+        app.config,
+        flow.callback,
+        { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
+        { resource: resource() },
+        { DPoP: oidc.getDPoPHandle(app.config, await oidc.randomDPoPKeyPair('ES256')) },
+      );
+    const first = await parAuthorization(app, fields, undefined, { prompt: false });
+    expect(first.pages).toHaveLength(2); // the login and consent pages
+    expect((await redeem(first)).refresh_token).toBeTruthy();
+    const again = await parAuthorization(app, fields, undefined, { prompt: false, agent: first.agent });
+    expect(again.pages).toHaveLength(0);
+    expect((await redeem(again)).refresh_token).toBeTruthy();
   });
 
   it('signs its ID tokens with a FAPI algorithm, while standard apps keep RS256', async () => {
