@@ -79,15 +79,18 @@ export function createGrantLoader(deps: { consents: ConsentService; grants: Gran
     const found = grantId ? await provider.Grant.find(grantId) : undefined;
     const grant = found?.accountId === accountId && found.clientId === client.clientId ? found : undefined;
     if (!live?.consent_id || !live.fields || !live.expires_at) return grant;
-    if (grant && grants.mirrors(grant, live.fields, live.expires_at)) return grant;
-    const repaired = await grants.save(grant, {
-      accountId,
-      clientId: client.clientId,
-      fields: live.fields,
-      refused: [],
-      expiresAt: live.expires_at,
-    });
-    if (repaired.jti !== live.grant_id) await consents.attachGrant(live.consent_id, repaired.jti);
-    return repaired;
+    const current =
+      grant && grants.mirrors(grant, live.fields, live.expires_at)
+        ? grant
+        : await grants.save(grant, {
+            accountId,
+            clientId: client.clientId,
+            fields: live.fields,
+            refused: [],
+            expiresAt: live.expires_at,
+          });
+    // The consent names its Grant, so that withdrawing it revokes every token of that Grant.
+    if (current.jti !== live.grant_id) await consents.attachGrant(live.consent_id, current.jti);
+    return current;
   };
 }
