@@ -1,26 +1,19 @@
 // The demo app (CV Express) as a jobseeker uses it twice: the second sign-in shows neither the login
 // nor the consent page, and the app still holds a refresh token — it no longer sends prompt=consent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { registeredDemo } from '../support/demo-app.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 
 let server: TestServer;
-let demo: { close(): Promise<void> } | undefined;
+let demo: Awaited<ReturnType<typeof registeredDemo>> | undefined;
 let demoUrl: string;
 
 beforeAll(async () => {
   server = await startTestServer();
-  const port = await freePort();
-  demoUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(server, {
-    name: 'CV Express (démo)',
-    redirectUris: [`${demoUrl}/callback`],
-    postLogoutRedirectUris: [`${demoUrl}/`],
-    scopes: DEMO_SCOPES.split(' '),
-  });
-  demo = await startDemo(server, { port, clientId: client.client_id, clientSecret: client.client_secret });
+  demo = await registeredDemo(server);
+  demoUrl = demo.url;
 });
 afterAll(async () => {
   await demo?.close();

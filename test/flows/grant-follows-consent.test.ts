@@ -65,7 +65,13 @@ async function newApp() {
         [jobseeker.id],
       )
     ).rows[0];
-  return { jobseeker, client, config, profile, data, signIn, introspect, refresh, consent };
+  /** A first consent to a profile field and two data scopes, with prompt=consent. */
+  const grantedThree = () =>
+    signIn('openid profile offline_access competences statut', {
+      prompt: 'consent',
+      fields: ['profile.given_name', 'competences.code', 'statut.libelleStatutIndividu'],
+    });
+  return { jobseeker, client, config, profile, data, signIn, introspect, refresh, consent, grantedThree };
 }
 
 describe('the Grant follows the consent record', () => {
@@ -100,15 +106,11 @@ describe('the Grant follows the consent record', () => {
 
   it('takes a scope left unticked on a later consent page out of the earlier tokens’ introspection', async () => {
     const app = await newApp();
-    const scope = 'openid profile offline_access competences statut';
-    const first = await app.signIn(scope, {
-      prompt: 'consent',
-      fields: ['profile.given_name', 'competences.code', 'statut.libelleStatutIndividu'],
-    });
+    const first = await app.grantedThree();
     const tokens = first.tokens as oidc.TokenEndpointResponse;
     expect(words(await app.introspect(tokens.access_token))).toEqual(new Set(['competences', 'statut']));
 
-    await app.signIn(scope, {
+    await app.signIn('openid profile offline_access competences statut', {
       agent: first.agent,
       prompt: 'consent',
       fields: ['profile.given_name', 'statut.libelleStatutIndividu'],
@@ -121,12 +123,7 @@ describe('the Grant follows the consent record', () => {
 
   it('takes what /account narrows out of the token scope, refreshes and introspection at once', async () => {
     const app = await newApp();
-    const scope = 'openid profile offline_access competences statut';
-    const first = await app.signIn(scope, {
-      prompt: 'consent',
-      fields: ['profile.given_name', 'competences.code', 'statut.libelleStatutIndividu'],
-    });
-    const tokens = first.tokens as oidc.TokenEndpointResponse;
+    const tokens = (await app.grantedThree()).tokens as oidc.TokenEndpointResponse;
     const forUserinfo = await app.refresh(tokens.refresh_token as string);
     expect(words(forUserinfo.scope)).toEqual(new Set(['openid', 'profile', 'offline_access']));
 

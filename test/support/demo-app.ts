@@ -3,6 +3,7 @@ import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startDemoApp } from '../../src/demo/demo-app.ts';
 import { createLogger } from '../../src/logger.ts';
+import { createClient } from './factories.ts';
 import type { TestServer } from './test-server.ts';
 
 export const DEMO_SCOPES =
@@ -32,4 +33,22 @@ export function startDemo(
     viewsDir: path.resolve('views'),
     logger: createLogger('silent'),
   });
+}
+
+/** The demo app registered as the seed registers it, and started beside a test provider. */
+export async function registeredDemo(server: TestServer, name = 'CV Express (démo)') {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const client = await createClient(server, {
+    name,
+    redirectUris: [`${url}/callback`],
+    postLogoutRedirectUris: [`${url}/`],
+    scopes: DEMO_SCOPES.split(' '),
+  });
+  const demo = await startDemo(server, {
+    port,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+  });
+  return { url, client, close: () => demo.close() };
 }
