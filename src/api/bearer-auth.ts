@@ -5,6 +5,7 @@
 // across all instances; high-assurance apps only ever have DPoP-bound tokens.
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
+import { storedId } from '../oidc/hashed-ids.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
@@ -148,7 +149,7 @@ export function bearerAuth(deps: {
       }
     }
 
-    const row = await guarded(() => findApiCaller(pool, value, dataScopeOf(ctx)));
+    const row = await guarded(() => findApiCaller(pool, storedId('AccessToken', value), dataScopeOf(ctx)));
     const token = row && tokenPayload(row.token);
     if (!row || !token) throw invalid('the access token is invalid or expired');
     if (token.aud !== audience) throw invalid('the access token is not for this API');

@@ -1,13 +1,11 @@
 // Sessions of our own pages with koa-session, stored server-side in PostgreSQL under a hash of the
 // cookie value (a database read cannot be replayed as a cookie), so they hold across instances and
 // expire on the server, not only in the browser.
-import { createHash } from 'node:crypto';
 import type Koa from 'koa';
 import session from 'koa-session';
+import { tokenHash } from '../crypto/token-hash.ts';
 import type { Pool } from '../db/pool.ts';
 import { deleteSession, findSession, saveSession } from './session-queries.ts';
-
-const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export function sessionMiddleware(
   app: Koa,
@@ -25,10 +23,10 @@ export function sessionMiddleware(
       rolling: false,
       renew: false,
       store: {
-        get: (key: string) => findSession(pool, hashId(key)),
+        get: (key: string) => findSession(pool, tokenHash(key)),
         set: (key: string, data: object, maxAge: number) =>
-          saveSession(pool, hashId(key), data, typeof maxAge === 'number' ? maxAge : options.maxAgeMs),
-        destroy: (key: string) => deleteSession(pool, hashId(key)),
+          saveSession(pool, tokenHash(key), data, typeof maxAge === 'number' ? maxAge : options.maxAgeMs),
+        destroy: (key: string) => deleteSession(pool, tokenHash(key)),
       },
     },
     app,

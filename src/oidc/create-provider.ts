@@ -17,6 +17,7 @@ import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
+import { storedId } from './hashed-ids.ts';
 import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
 import { previousSecretPresented } from './previous-secret.ts';
@@ -108,7 +109,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
           // otherwise run only after the policy has used the initial access token up.
           await provider.Client.validate(metadata as ClientMetadata);
         },
-        consumeInitialAccessToken: (jti) => guarded(() => takeModel(pool, 'InitialAccessToken', jti)),
+        consumeInitialAccessToken: (jti) =>
+          guarded(() => takeModel(pool, 'InitialAccessToken', storedId('InitialAccessToken', jti))),
       },
     }),
   );
