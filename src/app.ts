@@ -4,7 +4,6 @@ import path from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
-import CSRF from 'koa-csrf';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
@@ -21,6 +20,7 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
+import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRenderer } from './http/render.ts';
@@ -87,17 +87,17 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
 
+  const csrf = csrfProtection({
+    secure: config.production,
+    onRefused: (ctx) => ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
+  });
   const pages = new Router();
   pages.use(
     noStore,
     sameOriginPosts(config.issuer),
     bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
     sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: config.sessionTtlHours * 3_600_000 }),
-    new CSRF({
-      disableQuery: true,
-      errorHandler: (ctx: Koa.Context) =>
-        ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
-    }),
+    csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, provider, ...services });
   pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
