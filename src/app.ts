@@ -17,6 +17,7 @@ import type { Config } from './config.ts';
 import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { currentJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
@@ -91,16 +92,25 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     secure: config.production,
     onRefused: (ctx) => ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
   });
+  const sessionTtlMs = config.sessionTtlHours * 3_600_000;
+  const session = sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: sessionTtlMs });
   const pages = new Router();
   pages.use(
     noStore,
     sameOriginPosts(config.issuer),
     bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
-    sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: config.sessionTtlHours * 3_600_000 }),
+    session,
     csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, provider, ...services });
-  pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
+  pages.use(
+    interactionRoutes({
+      provider,
+      service: interactions,
+      render,
+      signedIn: (ctx) => currentJobseeker(ctx, pool, sessionTtlMs),
+    }).routes(),
+  );
   pages.use(
     dashboardRoutes({
       pool,
@@ -109,7 +119,9 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       changes: services.consentChanges,
       interactions,
       accessLog: services.accessLog,
-      sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      sessionTtlMs,
+      provider,
+      secureCookies: config.production,
       exportSchema: JSON.parse(
         readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8'),
       ),
@@ -139,6 +151,8 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       admins: services.admins,
     }).routes(),
   );
+  // One sign-in: confirming the end-session page ends the /account sign-in too.
+  koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
   return { koa, provider, providers, catalog, services, close: () => providers.close() };
