@@ -5,7 +5,9 @@
 //   by id, which knows it; a lookup by another key (a session by its uid) returns no jti, which is
 //   all oidc-provider's read-only checks there need.
 // - An Interaction keeps neither the session cookie's value oidc-provider copies into it
-//   (`session.cookie`, never read back) nor its own id inside `returnTo` (put back on read).
+//   (`session.cookie`, never read back) nor its own id inside `returnTo` (put back on read). It does
+//   keep `parJti`, the id of the pushed request it finishes, which oidc-provider looks that request up
+//   by: no credential (bound to its app, single-use, it only starts a flow that needs a login).
 // - What stays in clear grants nothing by itself: Grant (its id is named by every token and session;
 //   a grant is used only through a token or a session), ReplayDetection (a proof's or assertion's
 //   jti, public by nature) and DeviceCode (found by its user code and then saved again by its id,
