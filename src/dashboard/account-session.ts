@@ -28,8 +28,10 @@ declare module 'koa' {
 const sessionOf = (ctx: Koa.Context) => ctx.session as unknown as AccountSession | null;
 
 export async function signIn(ctx: Koa.Context, jobseekerId: string): Promise<void> {
-  // A fresh id at login: a session fixed before login is worth nothing after it.
-  await (ctx.session as unknown as { regenerate(): Promise<void> }).regenerate();
+  // A fresh id at login: a session fixed before login is worth nothing after it. A new session
+  // already gets one (koa-session never adopts an id it has no row for).
+  const current = ctx.session as unknown as { isNew?: boolean; regenerate(): Promise<void> };
+  if (!current.isNew) await current.regenerate();
   const session = sessionOf(ctx) as AccountSession;
   session.jobseekerId = jobseekerId;
   session.authenticatedAt = Date.now();
