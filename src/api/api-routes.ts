@@ -1,8 +1,8 @@
 // The resource API: GET /api/v1/<scope> returns only the fields consented to at this moment.
 // Guarantees: a path is read one way only, the router's, with no decoding: /api/v1/<scope> exactly as
 // the catalog names it (no trailing slash, other case or percent-encoding); any other path under
-// /api matches no route, reads nothing and is a JSON 404. HEAD is refused (405): it would read the data without
-// sending it. A read enters the jobseeker's access log once its body has been sent.
+// /api matches no route, reads nothing and is a JSON 404. HEAD is refused (405): it would read the
+// data without sending it. A read enters the jobseeker's access log once its body has been sent.
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Catalog } from '../catalog/load-catalog.ts';
