@@ -164,6 +164,8 @@ const QUERIES: HotQuery[] = [
   },
 ];
 
+// Ids as stored: a token's row is keyed by its hash (src/oidc/hashed-ids.ts), which is what the
+// statements receive from the adapter, so the sampled ids are passed to them as they are.
 async function sample(pool: Pool, clientId: string): Promise<Sample> {
   const one = async (sql: string, params: unknown[] = []) =>
     ((await pool.query(sql, params)).rows[0] ?? {}) as Record<string, string>;

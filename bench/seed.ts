@@ -102,7 +102,9 @@ export async function seedConsents(pool: Pool, clientIds: string[]): Promise<num
   );
   await pool.query(
     `INSERT INTO oidc_models (model, id, payload, grant_id, expires_at)
-     SELECT m.model, CASE m.model WHEN 'Grant' THEN c.grant_id ELSE md5(c.grant_id) || md5(c.id::text) END,
+     -- A refresh token is keyed by the hash of its value (src/oidc/hashed-ids.ts), here of one nobody holds.
+     SELECT m.model, CASE m.model WHEN 'Grant' THEN c.grant_id
+              ELSE rtrim(translate(encode(sha256(convert_to(c.id::text, 'UTF8')), 'base64'), '+/', '-_'), '=') END,
             jsonb_build_object('kind', m.model, 'accountId', c.jobseeker_id, 'clientId', c.client_id,
               'grantId', c.grant_id, 'iat', extract(epoch FROM c.granted_at)::bigint,
               'exp', extract(epoch FROM c.granted_at)::bigint + 2592000,

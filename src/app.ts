@@ -4,7 +4,6 @@ import path from 'node:path';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
-import CSRF from 'koa-csrf';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
@@ -18,9 +17,11 @@ import type { Config } from './config.ts';
 import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
+import { currentJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
+import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { createRenderer } from './http/render.ts';
@@ -104,20 +105,29 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
 
+  const csrf = csrfProtection({
+    secure: config.production,
+    onRefused: (ctx) => ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
+  });
+  const sessionTtlMs = config.sessionTtlHours * 3_600_000;
+  const session = sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: sessionTtlMs });
   const pages = new Router();
   pages.use(
     noStore,
     sameOriginPosts(config.issuer),
     bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
-    sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: config.sessionTtlHours * 3_600_000 }),
-    new CSRF({
-      disableQuery: true,
-      errorHandler: (ctx: Koa.Context) =>
-        ctx.throw(403, 'Jeton de sécurité invalide : rechargez la page et recommencez.'),
-    }),
+    session,
+    csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, ...services });
-  pages.use(interactionRoutes({ provider, service: interactions, render }).routes());
+  pages.use(
+    interactionRoutes({
+      provider,
+      service: interactions,
+      render,
+      signedIn: (ctx) => currentJobseeker(ctx, pool, sessionTtlMs),
+    }).routes(),
+  );
   pages.use(
     dashboardRoutes({
       pool,
@@ -126,7 +136,9 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       changes: services.consentChanges,
       interactions,
       accessLog: services.accessLog,
-      sessionTtlMs: config.sessionTtlHours * 3_600_000,
+      sessionTtlMs,
+      provider,
+      secureCookies: config.production,
       exportSchema: JSON.parse(
         readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8'),
       ),
@@ -156,6 +168,8 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
       admins: services.admins,
     }).routes(),
   );
+  // One sign-in: confirming the end-session page ends the /account sign-in too.
+  koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
   return { koa, provider, providers, catalog, services, close: () => providers.close() };

@@ -1,10 +1,12 @@
 // Baseline for the resource API: a bare Koa handler that verifies the same kind of token (an opaque
-// oidc-provider access token: one primary-key lookup in oidc_models, then its expiry and audience) and
+// oidc-provider access token: one primary-key lookup in oidc_models by the token's hash, as tokens
+// are stored (src/oidc/hashed-ids.ts), then its expiry and audience) and
 // does one primary-key SELECT of the data row. No consent, client or grant check, no access log, no
 // request log: what any bearer-protected read costs at least on this stack.
 import http from 'node:http';
 import Koa from 'koa';
 import pg from 'pg';
+import { tokenHash } from '../../src/crypto/token-hash.ts';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -26,7 +28,7 @@ app.use(async (ctx) => {
   }
   const found = await pool.query<{ payload: { accountId?: string; aud?: string }; expires_at: Date }>(
     "SELECT payload, expires_at FROM oidc_models WHERE model = 'AccessToken' AND id = $1",
-    [token],
+    [tokenHash(token)],
   );
   const row = found.rows[0];
   if (!row || row.expires_at <= new Date() || row.payload.aud !== audience || !row.payload.accountId) {

@@ -27,7 +27,7 @@ export interface ApiCallerRow {
 
 const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
 
-/** $1: the access token, $2: the data scope whose row to read (or null). */
+/** $1: the access token's stored id (its hash, hashed-ids.ts), $2: the data scope whose row to read (or null). */
 export const API_CALLER_SQL = `WITH t AS (
        SELECT payload,
               payload->>'clientId' AS client_id,
@@ -60,14 +60,15 @@ export const API_CALLER_SQL = `WITH t AS (
 
 export async function findApiCaller(
   db: Queryable,
-  tokenValue: string,
+  /** storedId('AccessToken', token): the hash, never the token itself */
+  tokenKey: string,
   dataScope: string | null,
 ): Promise<ApiCallerRow | undefined> {
   const { rows } = await db.query<ApiCallerRow>({
     // Prepared once per connection: planning this join costs several times more than running it.
     name: 'api-caller',
     text: API_CALLER_SQL,
-    values: [tokenValue, dataScope],
+    values: [tokenKey, dataScope],
   });
   return rows[0];
 }

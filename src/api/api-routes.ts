@@ -1,4 +1,8 @@
 // The resource API: GET /api/v1/<scope> returns only the fields consented to at this moment.
+// Guarantees: a path is read one way only, the router's, with no decoding: /api/v1/<scope> exactly as
+// the catalog names it (no trailing slash, other case or percent-encoding); any other path under
+// /api matches no route, reads nothing and is a JSON 404. HEAD is refused (405): it would read the
+// data without sending it. A read enters the jobseeker's access log once its body has been sent.
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { Catalog } from '../catalog/load-catalog.ts';
@@ -28,25 +32,28 @@ const apiErrors: Koa.Middleware = async (ctx, next) => {
 export function apiRoutes(deps: { config: Config; pool: Pool; catalog: Catalog; accessLog: AccessLog }) {
   const { config, pool, catalog } = deps;
   const openapi = buildOpenApi(catalog, { apiBaseUrl: config.apiAudience, issuer: config.issuer });
-  const router = new Router({ prefix: '/api' });
+  // strict and sensitive: /consent/ or /Consent is not /consent. The router matches the raw path.
+  const router = new Router({ prefix: '/api', strict: true, sensitive: true });
+  const auth = (dataScope: string | null) =>
+    bearerAuth({ pool, audience: config.apiAudience, issuer: config.issuer, dataScope });
 
   router.get('/openapi.json', (ctx) => {
     ctx.body = openapi;
   });
 
-  const v1 = new Router({ prefix: '/v1' });
-  // The data scope a path names (/api/v1/<scope>): its row comes with the token checks, in one statement.
-  const dataScopeOf = (ctx: Koa.Context) => {
-    const id = ctx.path.slice(ctx.path.lastIndexOf('/') + 1);
-    return catalog.byId.get(id)?.kind === 'data' ? id : null;
-  };
-  v1.use(
-    noStore,
-    apiErrors,
-    bearerAuth({ pool, audience: config.apiAudience, issuer: config.issuer, dataScopeOf }),
-  );
+  const v1 = new Router({ prefix: '/v1', strict: true, sensitive: true });
+  // Runs only on a path a route below matches: the router registers HEAD along with each GET.
+  v1.use(noStore, apiErrors, async (ctx, next) => {
+    if (ctx.method === 'HEAD') {
+      ctx.status = 405;
+      ctx.set('Allow', 'GET');
+      ctx.body = { error: 'method_not_allowed', error_description: 'the resource API answers GET only' };
+      return;
+    }
+    await next();
+  });
 
-  v1.get('/consent', (ctx) => {
+  v1.get('/consent', auth(null), (ctx) => {
     const { clientId, consent } = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
     ctx.body = {
       client_id: clientId,
@@ -56,28 +63,31 @@ export function apiRoutes(deps: { config: Config; pool: Pool; catalog: Catalog; 
     };
   });
 
-  v1.get('/:scope', async (ctx) => {
-    const scope = catalog.byId.get(ctx.params.scope as string);
-    if (scope?.kind !== 'data') {
-      ctx.status = 404;
-      ctx.body = { error: 'not_found', error_description: 'unknown data scope' };
-      return;
-    }
-    const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
-    const fields = grantedFieldIds(scope.id, caller.consent.fields);
-    if (!caller.scopes.has(scope.id) || fields.size === 0) {
-      throw new BearerError(403, 'insufficient_scope', `no consent for scope ${scope.id}`, scope.id);
-    }
-    ctx.body = filterScopeValue(scope, caller.data, fields);
-    deps.accessLog.record({
-      jobseekerId: caller.accountId,
-      clientId: caller.clientId,
-      scope: scope.id,
-      fields: [...fields],
-      readAt: new Date(),
+  // One route per data scope: the route names the scope whose row is read with the token, in one
+  // statement, and whose consented fields are sent.
+  for (const scope of catalog.dataScopes) {
+    v1.get(`/${scope.id}`, auth(scope.id), (ctx) => {
+      const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
+      const fields = grantedFieldIds(scope.id, caller.consent.fields);
+      if (!caller.scopes.has(scope.id) || fields.size === 0) {
+        throw new BearerError(403, 'insufficient_scope', `no consent for scope ${scope.id}`, scope.id);
+      }
+      ctx.body = filterScopeValue(scope, caller.data, fields);
+      const entry = {
+        jobseekerId: caller.accountId,
+        clientId: caller.clientId,
+        scope: scope.id,
+        fields: [...fields],
+        readAt: new Date(),
+      };
+      // 'finish': the whole body was handed to the connection; a request cut off before is no read.
+      ctx.res.once('finish', () => {
+        if (ctx.res.statusCode === 200) deps.accessLog.record(entry);
+      });
     });
-  });
+  }
 
+  // A path no route matches reads nothing and ends as the error handler's JSON 404.
   router.use(v1.routes(), v1.allowedMethods());
   return router;
 }

@@ -5,6 +5,7 @@
 // across all instances; high-assurance apps only ever have DPoP-bound tokens.
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
+import { storedId } from '../oidc/hashed-ids.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
@@ -106,10 +107,10 @@ export function bearerAuth(deps: {
   audience: string;
   /** the public URL of the provider: proofs name `${issuer}${path}`, whatever Host the request had */
   issuer: string;
-  /** the data scope a request path names, if any: its row is read with the token */
-  dataScopeOf: (ctx: Koa.Context) => string | null;
+  /** the data scope the route serves, if any: its row is read with the token */
+  dataScope: string | null;
 }): Koa.Middleware {
-  const { pool, audience, issuer, dataScopeOf } = deps;
+  const { pool, audience, issuer, dataScope } = deps;
   return async (ctx, next) => {
     // RFC 6750 §2.2/2.3 allow the body and the query; RFC 9700 §2.2 says not to.
     if ('access_token' in ctx.query) {
@@ -148,7 +149,7 @@ export function bearerAuth(deps: {
       }
     }
 
-    const row = await guarded(() => findApiCaller(pool, value, dataScopeOf(ctx)));
+    const row = await guarded(() => findApiCaller(pool, storedId('AccessToken', value), dataScope));
     const token = row && tokenPayload(row.token);
     if (!row || !token) throw invalid('the access token is invalid or expired');
     if (token.aud !== audience) throw invalid('the access token is not for this API');

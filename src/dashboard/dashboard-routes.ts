@@ -2,6 +2,7 @@
 // forms (no JavaScript needed); every POST carries the CSRF token (checked upstream) and answers 303.
 import Router from '@koa/router';
 import type Koa from 'koa';
+import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { AccessLog } from '../api/access-log.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
@@ -12,6 +13,7 @@ import {
   type LoginOutcome,
   WRONG_CREDENTIALS,
 } from '../interactions/interaction-service.ts';
+import { endProviderSession } from '../oidc/provider-session.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
 import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
 import type { DashboardService } from './dashboard-service.ts';
@@ -44,6 +46,9 @@ export function dashboardRoutes(deps: {
   accessLog: AccessLog;
   sessionTtlMs: number;
   exportSchema: object;
+  /** one sign-in: /account's login and logout act on the provider's session too */
+  provider: Provider;
+  secureCookies: boolean;
 }) {
   const { render, dashboard, changes, interactions, accessLog } = deps;
   const router = new Router({ prefix: '/account' });
@@ -83,11 +88,15 @@ export function dashboardRoutes(deps: {
     rememberDevice(ctx, 'account', outcome.login);
     const jobseekerId = outcome.id;
     await signIn(ctx, jobseekerId);
+    // The next flow is this jobseeker's (interaction-routes.ts), not whoever was signed in before.
+    await endProviderSession(deps.provider, ctx, { secure: deps.secureCookies, keepFor: jobseekerId });
     ctx.status = 303;
     ctx.redirect(retour);
   });
 
-  router.post('/logout', (ctx) => {
+  router.post('/logout', async (ctx) => {
+    // Out of every app's flow too: the next authorization shows the login page.
+    await endProviderSession(deps.provider, ctx, { secure: deps.secureCookies });
     signOut(ctx);
     ctx.status = 303;
     ctx.redirect('/account/login?deconnecte=1');

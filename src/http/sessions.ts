@@ -1,20 +1,21 @@
 // Sessions of our own pages with koa-session, stored server-side in PostgreSQL under a hash of the
 // cookie value (a database read cannot be replayed as a cookie), so they hold across instances and
-// expire on the server, not only in the browser.
-import { createHash } from 'node:crypto';
+// expire on the server, not only in the browser. Guarantees:
+// - A session is stored only once it holds something (a sign-in or a step of one): looking at pages
+//   stores nothing (CSRF needs no session, csrf.ts), and a session emptied by a sign-out is deleted,
+//   row and cookie.
 import type Koa from 'koa';
 import session from 'koa-session';
+import { tokenHash } from '../crypto/token-hash.ts';
 import type { Pool } from '../db/pool.ts';
 import { deleteSession, findSession, saveSession } from './session-queries.ts';
-
-const hashId = (id: string) => createHash('sha256').update(id).digest('base64url');
 
 export function sessionMiddleware(
   app: Koa,
   pool: Pool,
   options: { secure: boolean; maxAgeMs: number },
 ): Koa.Middleware {
-  return session(
+  const sessions = session(
     {
       key: 'pec.sid',
       maxAge: options.maxAgeMs,
@@ -25,12 +26,19 @@ export function sessionMiddleware(
       rolling: false,
       renew: false,
       store: {
-        get: (key: string) => findSession(pool, hashId(key)),
+        get: (key: string) => findSession(pool, tokenHash(key)),
         set: (key: string, data: object, maxAge: number) =>
-          saveSession(pool, hashId(key), data, typeof maxAge === 'number' ? maxAge : options.maxAgeMs),
-        destroy: (key: string) => deleteSession(pool, hashId(key)),
+          saveSession(pool, tokenHash(key), data, typeof maxAge === 'number' ? maxAge : options.maxAgeMs),
+        destroy: (key: string) => deleteSession(pool, tokenHash(key)),
       },
     },
     app,
   ) as unknown as Koa.Middleware;
+  return (ctx, next) =>
+    sessions(ctx, async () => {
+      await next();
+      // A stored session that no longer holds anything (its last sign-out) goes, rather than lingering.
+      const current = ctx.session;
+      if (current && !current.isNew && current.length === 0) ctx.session = null;
+    });
 }

@@ -1,11 +1,14 @@
 // The login and consent pages of the OIDC flow. Guarantees: every POST carries a valid CSRF token and
 // comes from our origin; an interaction opened in another browser is a session error, never a
-// consent; answers are 303 redirects; nothing here is cached.
+// consent; answers are 303 redirects; nothing here is cached. One sign-in with /account
+// (account-session.ts): a login here signs in there too, and a live sign-in there answers the login
+// step, unless the app asked for a fresh login.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import { signIn } from '../dashboard/account-session.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
@@ -17,7 +20,13 @@ const loginForm = z.object({
 });
 const consentForm = z.object({ fields: z.union([z.string(), z.array(z.string())]).optional() });
 
-export function interactionRoutes(deps: { provider: Provider; service: InteractionService; render: Render }) {
+export function interactionRoutes(deps: {
+  provider: Provider;
+  service: InteractionService;
+  render: Render;
+  /** the jobseeker signed in to /account in this browser (account-session.ts currentJobseeker) */
+  signedIn: (ctx: Context) => Promise<{ id: string; authenticatedAt: number } | undefined>;
+}) {
   const { provider, service, render } = deps;
   const router = new Router({ prefix: '/interaction' });
 
@@ -54,7 +63,16 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
     if (interaction.prompt.name === 'login') {
-      page(ctx, 'login', await service.loginPage(interaction));
+      const model = await service.loginPage(interaction);
+      // Only "no provider session yet": prompt=login, max_age or an id_token_hint add their reasons.
+      const onlyNoSession = interaction.prompt.reasons.join() === 'no_session';
+      const jobseeker = onlyNoSession ? await deps.signedIn(ctx) : undefined;
+      // ts: the login time is when the password was typed at /account (auth_time, max_age).
+      if (jobseeker)
+        return finish(ctx, {
+          login: { accountId: jobseeker.id, ts: Math.floor(jobseeker.authenticatedAt / 1000) },
+        });
+      page(ctx, 'login', model);
     } else {
       page(ctx, 'consent', await service.consentPage(interaction));
     }
@@ -82,6 +100,7 @@ export function interactionRoutes(deps: { provider: Provider; service: Interacti
     }
     rememberDevice(ctx, 'account', outcome.login);
     const accountId = outcome.id;
+    await signIn(ctx, accountId);
     await finish(ctx, { login: { accountId } });
   });
 

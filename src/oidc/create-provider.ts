@@ -18,6 +18,7 @@ import type { Render } from '../http/render.ts';
 import { createGrantBuilder } from '../interactions/grant-builder.ts';
 import { createGrantLoader, createInteractionPolicy } from './consent-policy.ts';
 import { createFindAccount } from './find-account.ts';
+import { storedId } from './hashed-ids.ts';
 import { introspectionScope } from './introspection-scope.ts';
 import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
@@ -114,7 +115,8 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
           // otherwise run only after the policy has used the initial access token up.
           await provider.Client.validate(metadata as ClientMetadata);
         },
-        consumeInitialAccessToken: (jti) => guarded(() => takeModel(pool, 'InitialAccessToken', jti)),
+        consumeInitialAccessToken: (jti) =>
+          guarded(() => takeModel(pool, 'InitialAccessToken', storedId('InitialAccessToken', jti))),
       },
     }),
   );

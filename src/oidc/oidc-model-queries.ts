@@ -4,6 +4,8 @@ import type { Queryable } from '../db/pool.ts';
 
 // The statements of every protocol request are named: PostgreSQL then parses and plans each once per
 // connection instead of on every call (docs/PERFORMANCE.md).
+// Every `id` here is the row's key as stored: for tokens, codes, sessions and interactions, the hash
+// of the value oidc-provider knows (hashed-ids.ts storedId); the adapter computes it.
 
 type LookupColumn = 'id' | 'uid' | 'user_code';
 
@@ -103,7 +105,7 @@ export const TOKEN_GRANT_AND_SESSION_JOINS = `LEFT JOIN LATERAL (
               LIMIT 1
             ) s ON true`;
 
-/** $1: the model, $2: the token, $3: whether to read the app's row too. */
+/** $1: the model, $2: the token's stored id (its hash), $3: whether to read the app's row too. */
 export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
              SELECT payload, consumed_at FROM oidc_models
               WHERE model = $1 AND id = $2 AND (expires_at IS NULL OR expires_at > now())

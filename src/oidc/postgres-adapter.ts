@@ -6,11 +6,14 @@
 // - a token's find() reads its grant, session and app in the same statement, for the rest of the
 //   request (request-prefetch.ts); any write drops what was read ahead.
 // - an unreachable database surfaces as a 503 (oidc-provider answers with the error's statusCode).
+// - tokens, codes and the browser's session and interaction ids are stored only as hashes, in the
+//   row's id and nowhere in its payload (hashed-ids.ts): a copy of the table is no usable token.
 
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Pool } from '../db/pool.ts';
 import { isDatabaseUnavailable, isUnstorableText } from '../db/pool.ts';
+import { payloadFromStore, payloadToStore, storedId } from './hashed-ids.ts';
 import * as queries from './oidc-model-queries.ts';
 import { prefetched } from './request-prefetch.ts';
 
@@ -52,35 +55,40 @@ export function createPostgresAdapterClass(pool: Pool) {
 
     async upsert(id: string, payload: AdapterPayload, expiresIn: number): Promise<void> {
       prefetched.clear();
+      const key = storedId(this.model, id);
+      const stored = payloadToStore(this.model, id, payload);
       if (this.model === 'ReplayDetection') {
         // oidc-provider records a DPoP proof's or client assertion's jti after looking it up; two
         // parallel requests could both pass the lookup. Insert-only makes the second one fail here.
         const inserted = await guarded(() =>
-          queries.insertModelOnce(pool, this.model, id, payload, expiresIn),
+          queries.insertModelOnce(pool, this.model, key, stored, expiresIn),
         );
         if (!inserted)
           throw new errors.InvalidRequest('this proof or assertion was already used (jti replay)');
         return;
       }
-      await guarded(() => queries.upsertModel(pool, this.model, id, payload, expiresIn));
+      await guarded(() => queries.upsertModel(pool, this.model, key, stored, expiresIn));
     }
 
     async find(id: string): Promise<AdapterPayload | undefined> {
+      const key = storedId(this.model, id);
       if (TOKENS_WITH_RELATED.has(this.model)) {
         const withClient = this.model === 'AccessToken';
-        const found = await guarded(() => queries.findTokenWithRelated(pool, this.model, id, withClient));
+        const found = await guarded(() => queries.findTokenWithRelated(pool, this.model, key, withClient));
         if (!found) return undefined;
         const { grantId, sessionUid, clientId } = found.payload;
         if (grantId) prefetched.put(`Grant:${grantId}`, found.grant);
+        // The session as findByUid() returns it: without its id, which the token does not know.
         if (sessionUid && found.session !== undefined) prefetched.put(`Session:${sessionUid}`, found.session);
         if (clientId && found.client !== undefined) prefetched.put(`Client:${clientId}`, found.client);
-        return found.payload;
+        return payloadFromStore(this.model, id, found.payload);
       }
       if (this.model === 'Grant') {
         const kept = prefetched.take<AdapterPayload>(`Grant:${id}`);
         if (kept.found) return kept.value;
       }
-      return guarded(() => queries.findModel(pool, this.model, 'id', id));
+      const stored = await guarded(() => queries.findModel(pool, this.model, 'id', key));
+      return stored && payloadFromStore(this.model, id, stored);
     }
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
@@ -88,7 +96,9 @@ export function createPostgresAdapterClass(pool: Pool) {
         const kept = prefetched.take<AdapterPayload>(`Session:${uid}`);
         if (kept.found) return kept.value;
       }
-      return guarded(() => queries.findModel(pool, this.model, 'uid', uid));
+      // Found by its uid, not by its id: the id is not known here, and not needed (hashed-ids.ts).
+      const stored = await guarded(() => queries.findModel(pool, this.model, 'uid', uid));
+      return stored && payloadFromStore(this.model, undefined, stored);
     }
 
     async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
@@ -97,7 +107,7 @@ export function createPostgresAdapterClass(pool: Pool) {
 
     async consume(id: string): Promise<void> {
       prefetched.clear();
-      const outcome = await guarded(() => queries.consumeModel(pool, this.model, id));
+      const outcome = await guarded(() => queries.consumeModel(pool, this.model, storedId(this.model, id)));
       if (outcome.consumed) return;
       // Lost the race (or a replay): what the first redemption issued is revoked, and this one fails.
       if (outcome.grantId) await guarded(() => queries.destroyByGrantId(pool, outcome.grantId as string));
@@ -106,7 +116,7 @@ export function createPostgresAdapterClass(pool: Pool) {
 
     async destroy(id: string): Promise<void> {
       prefetched.clear();
-      await guarded(() => queries.destroyModel(pool, this.model, id));
+      await guarded(() => queries.destroyModel(pool, this.model, storedId(this.model, id)));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {

@@ -154,8 +154,15 @@ describe('the jobseeker’s space in a real browser', () => {
   );
 
   it(
-    'asks the jobseeker to log in, then shows the consent card with its fields and reads',
+    'is open after the app’s flow, asks to log in after a logout, then shows the consent card',
     async () => {
+      // One sign-in: the login during the demo app's flow opened the jobseeker's space too.
+      await page.goto(`${server.issuer}/account`);
+      await page.waitForURL(`${server.issuer}/account/consents`);
+      await page.getByRole('heading', { level: 1, name: 'Mes autorisations' }).waitFor();
+      await page.getByRole('button', { name: 'Se déconnecter' }).click();
+      await page.waitForURL(`${server.issuer}/account/login?deconnecte=1`);
+
       await page.goto(`${server.issuer}/account`);
       await page.waitForURL(`${server.issuer}/account/login?retour=**`);
       await page

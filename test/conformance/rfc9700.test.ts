@@ -13,6 +13,7 @@ import http from 'node:http';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedId } from '../../src/oidc/hashed-ids.ts';
 import {
   basicAuth,
   type Client,
@@ -182,7 +183,7 @@ describe('Protocol: PKCE (RFC 9700 §2.1.1, §4.8)', () => {
     const stripped = await server.pool.query(
       `UPDATE oidc_models SET payload = payload - 'codeChallenge' - 'codeChallengeMethod'
         WHERE model = 'AuthorizationCode' AND id = $1`,
-      [code],
+      [storedId('AuthorizationCode', code)],
     );
     expect(stripped.rowCount).toBe(1);
     const response = await redeemCode(rp.client, {
@@ -241,13 +242,13 @@ describe('Protocol: authorization code misuse (RFC 9700 §4.5, §2.1.1; RFC 6749
     const lifetime = await server.pool.query(
       `SELECT extract(epoch FROM expires_at - now()) AS left FROM oidc_models
         WHERE model = 'AuthorizationCode' AND id = $1`,
-      [code],
+      [storedId('AuthorizationCode', code)],
     );
     expect(Number(lifetime.rows[0].left)).toBeLessThanOrEqual(60);
     await server.pool.query(
       `UPDATE oidc_models SET expires_at = now() - interval '1 second'
         WHERE model = 'AuthorizationCode' AND id = $1`,
-      [code],
+      [storedId('AuthorizationCode', code)],
     );
     const late = await redeemCode(rp.client, {
       code,
@@ -566,7 +567,7 @@ describe('Resource API: authentication (RFC 6750, RFC 9700 §2.2, §4.10)', () =
     expect((await apiGet(expiring)).status).toBe(200);
     await server.pool.query(
       `UPDATE oidc_models SET expires_at = now() - interval '1 second' WHERE model = 'AccessToken' AND id = $1`,
-      [expiring],
+      [storedId('AccessToken', expiring)],
     );
     const expired = await apiGet(expiring);
     expect(expired.status).toBe(401);

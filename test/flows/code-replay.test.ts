@@ -3,6 +3,7 @@
 // required, and a redirect URI must match a registered one exactly or no redirect happens at all.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedId } from '../../src/oidc/hashed-ids.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -108,7 +109,7 @@ describe('authorization code redemption', () => {
     const deleted = await server.pool.query(
       `DELETE FROM oidc_models WHERE model = 'Grant'
           AND id = (SELECT grant_id FROM oidc_models WHERE model = 'AccessToken' AND id = $1)`,
-      [accessToken],
+      [storedId('AccessToken', accessToken)],
     );
     expect(deleted.rowCount).toBe(1);
     expect((await callApi(accessToken)).status).toBe(401);

@@ -2,6 +2,7 @@
 // on the app's very next call, concurrent changes, expiry and the access-log retention purge.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tokenHash } from '../../src/crypto/token-hash.ts';
 import { purgeExpired } from '../../src/jobs/purge-expired.ts';
 import { createJobseeker } from '../support/factories.ts';
 import { apiGet, grantedApp } from '../support/grant.ts';
@@ -197,51 +198,63 @@ describe('/account', () => {
 });
 
 describe('/account session', () => {
-  // The jobseeker's row of web_sessions: its row version (xmin changes on every write) and data.
-  async function storedSession(jobseekerId: string) {
+  // A browser's row of web_sessions (the hash of its session cookie): its row version (xmin changes
+  // on every write) and data. (The browser that went through the flow has a session of its own.)
+  const sessionKey = (agent: UserAgent) =>
+    tokenHash(/pec\.sid=([^;]+)/.exec(agent.cookieHeader(new URL(server.issuer)))?.[1] as string);
+  async function storedSession(agent: UserAgent) {
     const { rows } = await server.pool.query<{ version: string; data: Record<string, number> }>(
-      "SELECT xmin::text AS version, data FROM web_sessions WHERE data->>'jobseekerId' = $1",
-      [jobseekerId],
+      'SELECT xmin::text AS version, data FROM web_sessions WHERE id_hash = $1',
+      [sessionKey(agent)],
     );
     expect(rows).toHaveLength(1);
     return rows[0] as { version: string; data: Record<string, number> };
   }
-  const setSessionTime = (jobseekerId: string, key: string, at: number) =>
+  const setSessionTime = (agent: UserAgent, key: string, at: number) =>
     server.pool.query(
-      `UPDATE web_sessions SET data = jsonb_set(data, '{${key}}', to_jsonb($2::bigint))
-        WHERE data->>'jobseekerId' = $1`,
-      [jobseekerId, at],
+      `UPDATE web_sessions SET data = jsonb_set(data, '{${key}}', to_jsonb($2::bigint)) WHERE id_hash = $1`,
+      [sessionKey(agent), at],
     );
   const consentsPage = (agent: UserAgent) => agent.request(`${server.issuer}/account/consents`);
 
   it('changes the session id at login', async () => {
     const agent = new UserAgent();
-    const login = await agent.follow(`${server.issuer}/account/login`);
-    const before = /pec\.sid=([^;]+)/.exec(agent.cookieHeader(login.url))?.[1];
+    const sessionId = (url: URL) => /pec\.sid=([^;]+)/.exec(agent.cookieHeader(url))?.[1];
+    const logIn = async () => {
+      const login = await agent.follow(`${server.issuer}/account/login`);
+      // Looking at the login page gives no session (nothing to keep yet, nothing to fix).
+      const jobseeker = await createJobseeker(server);
+      const html = await login.response.text();
+      await agent.submit(login.url, html, formAction(html, '/account/login'), [
+        ['login', jobseeker.login],
+        ['password', jobseeker.password],
+      ]);
+      return login.url;
+    };
+    expect(sessionId(new URL(server.issuer))).toBeUndefined();
+    const url = await logIn();
+    const before = sessionId(url);
     expect(before).toBeTruthy();
-    const jobseeker = await createJobseeker(server);
-    const html = await login.response.text();
-    await agent.submit(login.url, html, formAction(html, '/account/login'), [
-      ['login', jobseeker.login],
-      ['password', jobseeker.password],
-    ]);
-    const after = /pec\.sid=([^;]+)/.exec(agent.cookieHeader(login.url))?.[1];
+    // A session the browser already had (here a sign-in; for an attacker, one they fixed) is
+    // replaced at the next login.
+    await logIn();
+    const after = sessionId(url);
     expect(after).toBeTruthy();
     expect(after).not.toBe(before);
   });
 
   it('does not write the session back on every page view, only once a minute', async () => {
-    const { jobseeker, agent } = await grantedAndSignedIn();
-    const signedIn = await storedSession(jobseeker.id);
+    const { agent } = await grantedAndSignedIn();
+    const signedIn = await storedSession(agent);
     for (let i = 0; i < 3; i++) expect((await consentsPage(agent)).status).toBe(200);
-    expect((await storedSession(jobseeker.id)).version).toBe(signedIn.version);
+    expect((await storedSession(agent)).version).toBe(signedIn.version);
 
     // A minute after the last write, a page view records that the jobseeker is still there.
     const minuteAgo = Date.now() - 61_000;
-    await setSessionTime(jobseeker.id, 'lastSeenAt', minuteAgo);
-    const moved = await storedSession(jobseeker.id);
+    await setSessionTime(agent, 'lastSeenAt', minuteAgo);
+    const moved = await storedSession(agent);
     expect((await consentsPage(agent)).status).toBe(200);
-    const seen = await storedSession(jobseeker.id);
+    const seen = await storedSession(agent);
     expect(seen.version).not.toBe(moved.version);
     expect(seen.data.lastSeenAt).toBeGreaterThan(minuteAgo + 60_000);
   });
@@ -251,11 +264,11 @@ describe('/account session', () => {
       ['lastSeenAt', 30 * 60_000 + 1_000],
       ['authenticatedAt', server.config.sessionTtlHours * 3_600_000 + 1_000],
     ] as const) {
-      const { jobseeker, agent } = await grantedAndSignedIn();
+      const { agent } = await grantedAndSignedIn();
       // Still in: 29 minutes idle, or just within its lifetime.
-      await setSessionTime(jobseeker.id, key, Date.now() - ago + 60_000);
+      await setSessionTime(agent, key, Date.now() - ago + 60_000);
       expect((await consentsPage(agent)).status, key).toBe(200);
-      await setSessionTime(jobseeker.id, key, Date.now() - ago);
+      await setSessionTime(agent, key, Date.now() - ago);
       const res = await consentsPage(agent);
       expect(res.status, key).toBe(302);
       expect(res.headers.get('location'), key).toMatch(/^\/account\/login\?retour=/);

@@ -4,6 +4,7 @@
 // each of them is changed here between two calls with the same token.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { storedId } from '../../src/oidc/hashed-ids.ts';
 import { grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -61,7 +62,7 @@ describe('userinfo, call after call with the same token', () => {
     const { tokens, userinfo } = await signedIn('openid profile email offline_access');
     const { rows } = await server.pool.query(
       `SELECT payload->>'grantId' AS grant_id FROM oidc_models WHERE model = 'AccessToken' AND id = $1`,
-      [tokens.access_token],
+      [storedId('AccessToken', tokens.access_token)],
     );
     const deleted = await server.pool.query(`DELETE FROM oidc_models WHERE model = 'Grant' AND id = $1`, [
       rows[0].grant_id,

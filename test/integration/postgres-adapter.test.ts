@@ -5,6 +5,7 @@ import { type AdapterPayload, errors } from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPool } from '../../src/db/pool.ts';
 import { createLogger } from '../../src/logger.ts';
+import { storedId } from '../../src/oidc/hashed-ids.ts';
 import { purgeExpiredModels } from '../../src/oidc/oidc-model-queries.ts';
 import { createPostgresAdapterClass } from '../../src/oidc/postgres-adapter.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -37,7 +38,7 @@ async function countRows(where: string, params: unknown[]): Promise<number> {
 async function expireNow(model: string, id: string) {
   await db.pool.query(
     "UPDATE oidc_models SET expires_at = now() - interval '1 second' WHERE model = $1 AND id = $2",
-    [model, id],
+    [model, storedId(model, id)],
   );
 }
 
@@ -58,7 +59,7 @@ async function storeGrant(grantId = newId()) {
 describe('postgres adapter', () => {
   it('returns what was upserted, under its own model only', async () => {
     const id = newId();
-    const stored = payload({ scope: 'openid competences', extra: { nested: [1, 'two'] } });
+    const stored = payload({ jti: id, scope: 'openid competences', extra: { nested: [1, 'two'] } });
     await new Adapter('AccessToken').upsert(id, stored, 600);
     expect(await new Adapter('AccessToken').find(id)).toEqual(stored);
     expect(await new Adapter('RefreshToken').find(id)).toBeUndefined();
@@ -68,13 +69,13 @@ describe('postgres adapter', () => {
   it('replaces the payload when the same id is upserted again', async () => {
     const id = newId();
     const adapter = new Adapter('Session');
-    await adapter.upsert(id, payload({ kind: 'Session', accountId: 'first', transient: true }), 600);
-    const second = payload({ kind: 'Session', accountId: 'second' });
+    await adapter.upsert(id, payload({ jti: id, kind: 'Session', accountId: 'first', transient: true }), 600);
+    const second = payload({ jti: id, kind: 'Session', accountId: 'second' });
     await adapter.upsert(id, second, 600);
     const found = await adapter.find(id);
     expect(found).toEqual(second);
     expect(found).not.toHaveProperty('transient');
-    expect(await countRows('model = $1 AND id = $2', ['Session', id])).toBe(1);
+    expect(await countRows('model = $1 AND id = $2', ['Session', storedId('Session', id)])).toBe(1);
   });
 
   it('never returns an expired row from find or findByUid', async () => {
@@ -102,8 +103,9 @@ describe('postgres adapter', () => {
     const adapter = new Adapter('Session');
     const id = newId();
     const uid = newId();
-    const stored = payload({ kind: 'Session', uid });
-    await adapter.upsert(id, stored, 600);
+    const { jti: _, ...stored } = payload({ jti: id, kind: 'Session', uid });
+    await adapter.upsert(id, { ...stored, jti: id }, 600);
+    // Found by its uid, the session comes back without its id, which only its cookie holds.
     expect(await adapter.findByUid(uid)).toEqual(stored);
     expect(await adapter.findByUid(newId())).toBeUndefined();
     expect(await new Adapter('Interaction').findByUid(uid)).toBeUndefined();
@@ -169,6 +171,57 @@ describe('postgres adapter', () => {
     expect(await new Adapter('AccessToken').find(other.access)).toBeDefined();
   });
 
+  it('keys tokens, codes, sessions and interactions by a hash, and keeps the value out of the payload', async () => {
+    const { grantId, code, access, refresh } = await storeGrant();
+    const session = newId();
+    await new Adapter('Session').upsert(
+      session,
+      payload({ jti: session, kind: 'Session', uid: newId() }),
+      600,
+    );
+    for (const [model, id] of [
+      ['AuthorizationCode', code],
+      ['AccessToken', access],
+      ['RefreshToken', refresh],
+      ['Session', session],
+    ] as const) {
+      const { rows } = await db.pool.query<{ id: string; payload: string }>(
+        'SELECT id, payload::text FROM oidc_models WHERE model = $1 AND id = $2',
+        [model, storedId(model, id)],
+      );
+      expect(rows, model).toHaveLength(1);
+      expect(rows[0]?.id, model).toMatch(/^[\w-]{43}$/);
+      expect(rows[0]?.id, model).not.toBe(id);
+      expect(rows[0]?.payload, model).not.toContain(id);
+      expect(await countRows('model = $1 AND id = $2', [model, id]), model).toBe(0);
+    }
+    // A grant is named by its tokens: it stays under its own id.
+    expect(await countRows("model = 'Grant' AND id = $1", [grantId])).toBe(1);
+  });
+
+  it("stores an interaction without the session cookie's value or its own id, and gives both back", async () => {
+    const uid = newId();
+    const cookie = newId();
+    const interaction = payload({
+      jti: uid,
+      kind: 'Interaction',
+      returnTo: `https://issuer.example/auth/${uid}`,
+      session: { accountId: 'account-1', uid: newId(), cookie },
+    });
+    const adapter = new Adapter('Interaction');
+    await adapter.upsert(uid, interaction, 600);
+    const { rows } = await db.pool.query<{ row: string }>(
+      "SELECT id || ' ' || payload::text AS row FROM oidc_models WHERE model = 'Interaction'",
+    );
+    const stored = rows.map((r) => r.row).join('\n');
+    expect(stored).not.toContain(uid);
+    expect(stored).not.toContain(cookie);
+    const found = await adapter.find(uid);
+    expect(found?.returnTo).toBe(`https://issuer.example/auth/${uid}`);
+    expect(found?.jti).toBe(uid);
+    expect(found?.session).toEqual({ accountId: 'account-1', uid: interaction.session?.uid });
+  });
+
   it('purges only expired rows, at most `batch` at a time', async () => {
     await db.pool.query('DELETE FROM oidc_models');
     const adapter = new Adapter('AccessToken');
@@ -186,7 +239,9 @@ describe('postgres adapter', () => {
     expect(await purgeExpiredModels(db.pool, 2)).toBe(0);
 
     const { rows } = await db.pool.query<{ id: string }>('SELECT id FROM oidc_models');
-    expect(rows.map((r) => r.id).sort()).toEqual([...live, eternal].sort());
+    expect(rows.map((r) => r.id).sort()).toEqual(
+      [...live.map((id) => storedId('AccessToken', id)), eternal].sort(),
+    );
   });
 });
 

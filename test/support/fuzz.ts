@@ -344,7 +344,7 @@ export async function send(url: string | URL, init: RequestInit = {}, timeoutMs 
 // Tables (and oidc-provider models) that a rejected request may legitimately touch, and so are left
 // out of the fingerprint:
 // - login_throttle: every login attempt is counted before the password is checked, by design;
-// - web_sessions: a page or a refused form post may save the session (its CSRF secret);
+// - web_sessions: a signed-in request, refused or not, may record that its user is still there;
 // - oidc_models Session and Interaction: oidc-provider stores the interaction at /auth before any
 //   page, and the session on each resume; ReplayDetection: it records a client assertion's or DPoP
 //   proof's jti before the grant itself may fail;
