@@ -16,14 +16,15 @@ export interface CliResult {
 
 export function runCli(
   args: string[],
-  options: { databaseUrl: string; dataDir?: string; stdin?: string; timeoutMs?: number },
+  /** without databaseUrl, the CLI uses the embedded PostgreSQL of dataDir (running or not) */
+  options: { databaseUrl?: string; dataDir?: string; stdin?: string; timeoutMs?: number },
 ): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, [CLI, ...args], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
-        DATABASE_URL: options.databaseUrl,
+        ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
         ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
         KEYS_ENCRYPTION_KEY: SECRET,
         COOKIE_SECRETS: SECRET,
