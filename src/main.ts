@@ -1,5 +1,5 @@
-// load config → open the database → create the app → listen; graceful shutdown on SIGTERM/SIGINT/SIGHUP,
-// and when the parent process goes away. A start-up failure prints one line (src/startup-error.ts),
+// load config → open the database → create the app → listen; graceful shutdown on SIGTERM/SIGINT, and
+// when the parent process goes away. A start-up failure prints one line (src/startup-error.ts),
 // stops the embedded PostgreSQL if this process started it, and exits non-zero.
 import http from 'node:http';
 import { createApp } from './app.ts';
@@ -13,9 +13,11 @@ import { createLogger, stdoutDestination } from './logger.ts';
 import { refuseUnsafeProductionDatabase } from './security/production-database-checks.ts';
 import { describeStartupError } from './startup-error.ts';
 
-const SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+// SIGHUP keeps its default (end at once; `nohup npm start` keeps ignoring it): the embedded PostgreSQL
+// stops with us anyway (src/db/embedded-postgres.ts).
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 // The conventional exit status of a process ended by a signal: 128 + its number.
-const SIGNAL_EXIT = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 };
 
 let db: Database | undefined;
 
@@ -90,7 +92,7 @@ async function main() {
     process.on(signal, () => void shutdown(signal));
   }
   // `npm start` runs us under `sh -c`, and npm passes SIGTERM to that shell only, which dies without
-  // passing it on: a parent that goes away (the shell, npm, a closed terminal) is a SIGTERM to us.
+  // passing it on: a parent that goes away (the shell, npm) is a SIGTERM to us.
   const parent = process.ppid;
   setInterval(() => {
     if (process.ppid !== parent) void shutdown('parent process exited');
