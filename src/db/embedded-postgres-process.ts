@@ -16,6 +16,7 @@ import type { EmbeddedFiles, RunAs } from './embedded-postgres-files.ts';
 const PASSWORD = 'embedded';
 const LOG_FILE = 'embedded.log';
 const READY_TIMEOUT_MS = 60_000;
+const SMART_SHUTDOWN_MS = 3_000;
 const STOP_TIMEOUT_MS = 20_000;
 const run = promisify(execFile);
 
@@ -69,15 +70,18 @@ export async function initialise(files: EmbeddedFiles, persistent: boolean): Pro
   }
 }
 
-// The supervisor: "$@" is the postgres command line. Its standard input is our pipe: end of file there
-// (we are gone, however we went) or SIGTERM stops PostgreSQL with a fast shutdown (SIGINT). A throwaway
-// cluster ($REMOVE_AFTER: the test suite's) is deleted once the server is down, even when the process
-// that asked for it could not clean up (a test run cut short with Ctrl-C).
+// The supervisor: "$@" is the postgres command line. SIGTERM asks PostgreSQL for a smart shutdown (it
+// waits for the sessions still closing, so that no client is cut off mid-goodbye); SIGINT, or end of
+// file on its standard input — our pipe: we are gone, however we went — for a fast shutdown
+// (PostgreSQL, "Shutting Down the Server"). A throwaway cluster ($REMOVE_AFTER: the test suite's) is
+// deleted once the server is down, even when the process that asked for it could not clean up (a test
+// run cut short with Ctrl-C).
 const SUPERVISOR = `
 exec 3<&0 </dev/null
 "$@" 3<&- &
 pg=$!
-trap 'kill -INT "$pg" 2>/dev/null' INT TERM HUP
+trap 'kill -TERM "$pg" 2>/dev/null' TERM
+trap 'kill -INT "$pg" 2>/dev/null' INT HUP
 ( read -r _ <&3; kill -INT "$pg" 2>/dev/null ) &
 watch=$!
 exec 3<&-
@@ -134,23 +138,28 @@ export async function launch(
   });
   // Belt and braces for platforms where the pipe would not be noticed: the exit of this process.
   const onExit = () => {
-    if (!exited) child.kill('SIGTERM');
+    if (!exited) child.kill('SIGINT');
   };
   process.on('exit', onExit);
+  // Smart shutdown first; sessions still open after a few seconds (a psql left open) are ended by a
+  // fast one; a server still up long after that, by an immediate one of the whole group.
+  const escalate = (signal: NodeJS.Signals, group: boolean) => {
+    try {
+      if (child.pid) process.kill(group ? -child.pid : child.pid, signal);
+    } catch {
+      // already gone
+    }
+  };
   const stop = async () => {
     if (!exited) {
       child.ref();
       child.kill('SIGTERM');
-      const timer = setTimeout(() => {
-        // Still there: immediate shutdown of the whole group (supervisor, server and its backends).
-        try {
-          if (child.pid) process.kill(-child.pid, 'SIGQUIT');
-        } catch {
-          // already gone
-        }
-      }, STOP_TIMEOUT_MS);
+      const timers = [
+        setTimeout(() => escalate('SIGINT', false), SMART_SHUTDOWN_MS),
+        setTimeout(() => escalate('SIGQUIT', true), STOP_TIMEOUT_MS),
+      ];
       await exit;
-      clearTimeout(timer);
+      for (const timer of timers) clearTimeout(timer);
     }
     process.removeListener('exit', onExit);
   };

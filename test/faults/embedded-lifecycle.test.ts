@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:f
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -76,7 +77,7 @@ async function gone(pid: number, timeoutMs = 15_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (!alive(pid)) return true;
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
   }
   return false;
 }
@@ -120,6 +121,12 @@ describe('the embedded PostgreSQL of npm start', () => {
     process.kill(provider.child.pid as number, 'SIGTERM');
     expect(await gone(server.pid)).toBe(true);
     expect(await portFree(server.port)).toBe(true);
+    // The provider itself drained and closed its connections before the server stopped (no client
+    // cut off by the shutdown: no warning).
+    const deadline = Date.now() + 5_000;
+    while (!provider.output().includes('parent process exited') && Date.now() < deadline) await sleep(100);
+    expect(provider.output()).toContain('shutting down: draining in-flight requests');
+    expect(provider.output()).not.toMatch(/"level":(40|50|60)/);
   });
 
   it('stops when the provider is killed outright (SIGKILL)', async () => {
