@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { createLogger } from '../../src/logger.ts';
 import { runCli } from '../support/cli.ts';
+import { freePort } from '../support/demo-app.ts';
 import { type RunningProvider, spawnProvider, waitForReady } from '../support/provider-process.ts';
 import { SECRET } from '../support/test-server.ts';
 
@@ -26,14 +27,6 @@ afterAll(() => {
   for (const provider of started) if (provider.child.exitCode === null) provider.child.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const dataDir = () => path.join(dir, 'data');
 

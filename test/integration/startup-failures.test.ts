@@ -9,6 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../src/db/embedded-postgres.ts';
 import { createLogger } from '../../src/logger.ts';
+import { freePort } from '../support/demo-app.ts';
 import { type ProviderResult, runProvider } from '../support/provider-process.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { SECRET } from '../support/test-server.ts';
@@ -53,14 +54,6 @@ async function busyPort(): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   held.push(server);
   return (server.address() as { port: number }).port;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** The single line a failed start prints, checked for the shape every such line has. */

@@ -17,17 +17,22 @@ export function runProvider(
   env: Record<string, string>,
   options: { cwd?: string; main?: string; timeoutMs?: number } = {},
 ): Promise<ProviderResult> {
+  const child = spawn(NODE, [options.main ?? MAIN], {
+    cwd: options.cwd,
+    env: { PATH: process.env.PATH, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: options.timeoutMs ?? 60_000,
+  });
+  return outputOf(child);
+}
+
+/** What a child process printed, once it has exited. */
+export function outputOf(child: ChildProcess): Promise<ProviderResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [options.main ?? MAIN], {
-      cwd: options.cwd,
-      env: { PATH: process.env.PATH, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: options.timeoutMs ?? 60_000,
-    });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.stdout?.on('data', (chunk) => (stdout += chunk));
+    child.stderr?.on('data', (chunk) => (stderr += chunk));
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
