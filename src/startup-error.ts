@@ -11,7 +11,7 @@ export class StartupError extends Error {
 export function describeStartupError(err: unknown): string {
   if (err instanceof StartupError || err instanceof ConfigError) return err.message;
   if (err instanceof Error && err.name === 'CatalogError')
-    return `The scope catalogue (scopes/) is wrong: ${err.message}`;
+    return `The scope catalogue (scopes/) could not be loaded: ${err.message}`;
   // A non-Error rejection (a library rejecting with undefined) must never print "undefined" alone.
   if (!(err instanceof Error)) return `Unexpected failure: ${String(err)}`;
   return `${err.name}: ${err.message}`;

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
-import { fsReason, StartupError } from '../startup-error.ts';
+import { fsReason } from '../startup-error.ts';
 import { type FieldDef, type ScopeDef, type ScopeFile, scopeFileSchema } from './catalog-schema.ts';
 import { fieldValueSchema } from './field-value-schema.ts';
 
@@ -37,8 +37,8 @@ export function loadCatalog(dir: string): Catalog {
       .filter((n) => SCOPE_FILE.test(n))
       .sort();
   } catch (err) {
-    throw new StartupError(
-      `Cannot read the scopes folder ${dir}: ${fsReason(err)}. Run from a complete checkout you can read (restore it with git checkout -- scopes).`,
+    throw new CatalogError(
+      `cannot read the scopes folder ${dir}: ${fsReason(err)}. Run from a complete checkout you can read (restore it with git checkout -- scopes).`,
     );
   }
   const byId = new Map<string, ScopeDef>();

@@ -131,7 +131,7 @@ describe('start-up failures', () => {
     mkdirSync(checkout);
     const line = failureLine(await runProvider(env({ DATABASE_URL: db.url }), { cwd: checkout }));
     expect(line).toContain(
-      `Cannot read the scopes folder ${path.join(checkout, 'scopes')}: no such file or folder`,
+      `could not be loaded: cannot read the scopes folder ${path.join(checkout, 'scopes')}: no such file or folder`,
     );
     expect(line).toContain('git checkout -- scopes');
   });
@@ -142,7 +142,7 @@ describe('start-up failures', () => {
     chmodSync(path.join(checkout, 'scopes'), 0o000);
     try {
       const line = failureLine(await runProvider(env({ DATABASE_URL: db.url }), { cwd: checkout }));
-      expect(line).toContain('Cannot read the scopes folder');
+      expect(line).toContain('could not be loaded: cannot read the scopes folder');
       expect(line).toContain('permission denied');
     } finally {
       chmodSync(path.join(checkout, 'scopes'), 0o755);
