@@ -56,6 +56,8 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
+  /** EMBEDDED_PG_PORT was set: the embedded server uses that port or none (no fallback to a free one) */
+  readonly embeddedPgPortFixed: boolean;
   readonly db: {
     readonly poolMax: number;
     readonly connectTimeoutMs: number;
@@ -98,8 +100,14 @@ function devSecrets(dataDir: string): DevSecrets {
     cookieSecret: randomBytes(32).toString('base64url'),
     pairwiseSalt: randomBytes(32).toString('base64url'),
   };
-  mkdirSync(dataDir, { recursive: true });
-  writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, JSON.stringify(generated, null, 2), { mode: 0o600 });
+  } catch (err) {
+    throw new ConfigError(
+      `Cannot write to the data folder ${dataDir} (DATA_DIR): ${(err as Error).message}. Set DATA_DIR to a folder you can write to, or make this one yours.`,
+    );
+  }
   return generated;
 }
 
@@ -222,6 +230,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     databaseUrl: env.DATABASE_URL,
     dataDir,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
+    embeddedPgPortFixed: Boolean(source.EMBEDDED_PG_PORT),
     db: Object.freeze({
       poolMax: env.DB_POOL_MAX,
       connectTimeoutMs: env.DB_CONNECT_TIMEOUT_MS,

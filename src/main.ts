@@ -1,27 +1,32 @@
-// load config → open the database → create the app → listen; graceful shutdown on SIGTERM/SIGINT.
+// load config → open the database → create the app → listen; graceful shutdown on SIGTERM/SIGINT, and
+// when the parent process goes away. A start-up failure prints one line (src/startup-error.ts),
+// stops the embedded PostgreSQL if this process started it, and exits non-zero.
 import http from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
-import { openDatabase } from './db/database.ts';
+import { type Database, openDatabase } from './db/database.ts';
 import { startDemoApp } from './demo/demo-app.ts';
 import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
+import { listen } from './http/listen.ts';
 import { schedulePurge } from './jobs/purge-expired.ts';
 import { createLogger, stdoutDestination } from './logger.ts';
 import { refuseUnsafeProductionDatabase } from './security/production-database-checks.ts';
+import { describeStartupError } from './startup-error.ts';
+
+// SIGHUP keeps its default (end at once; `nohup npm start` keeps ignoring it): the embedded PostgreSQL
+// stops with us anyway (src/db/embedded-postgres.ts).
+const SIGNALS = ['SIGTERM', 'SIGINT'] as const;
+// The conventional exit status of a process ended by a signal: 128 + its number.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 };
+
+let db: Database | undefined;
 
 async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
-      process.exit(78); // EX_CONFIG
-    }
-    throw err;
-  }
+  // A signal during start-up ends the start (the embedded PostgreSQL stops with this process).
+  for (const signal of SIGNALS) process.once(signal, () => process.exit(SIGNAL_EXIT[signal]));
+  const config = loadConfig();
   const logger = createLogger(config.logLevel, stdoutDestination());
-  const db = await openDatabase(config, logger);
+  db = await openDatabase(config, logger);
   await refuseUnsafeProductionDatabase(config.production, db.pool);
   const app = await createApp(config, db.pool, logger);
   if (config.seedDemoData)
@@ -29,17 +34,7 @@ async function main() {
 
   const server = http.createServer(app.koa.callback());
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
-  logger.info({ issuer: config.issuer, port: config.port }, 'Pôle emploi Connect is listening');
-  const stopPurge = schedulePurge(
-    {
-      pool: db.pool,
-      consentChanges: app.services.consentChanges,
-      accessLogRetentionDays: config.accessLogRetentionDays,
-    },
-    logger,
-  );
-
+  await listen(server, config.port, config.host, 'PORT');
   const demo = config.demoApp.enabled
     ? await startDemoApp({
         issuer: config.issuer,
@@ -51,19 +46,31 @@ async function main() {
         apiBase: config.apiAudience,
         viewsDir: config.viewsDir,
         logger,
+      }).catch((err) => {
+        server.close();
+        throw err;
       })
     : undefined;
+  logger.info({ issuer: config.issuer, port: config.port }, 'Pôle emploi Connect is listening');
   if (demo)
     logger.info(
       { url: config.demoApp.url },
       'demo app listening: open it and click « Se connecter avec Pôle emploi Connect »',
     );
+  const stopPurge = schedulePurge(
+    {
+      pool: db.pool,
+      consentChanges: app.services.consentChanges,
+      accessLogRetentionDays: config.accessLogRetentionDays,
+    },
+    logger,
+  );
 
   let stopping = false;
-  const shutdown = async (signal: string) => {
+  const shutdown = async (reason: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down: draining in-flight requests');
+    logger.info({ reason }, 'shutting down: draining in-flight requests');
     stopPurge();
     app.close();
     server.closeIdleConnections();
@@ -77,19 +84,23 @@ async function main() {
     await Promise.all([new Promise((resolve) => server.close(resolve)), demo?.close()]);
     clearTimeout(deadline);
     await app.services.accessLog.close();
-    await db.close();
+    await db?.close();
     process.exit(0);
   };
-  // The signals are ours alone: embedded-postgres installs async-exit-hook, whose SIGTERM/SIGINT
-  // handlers exit(143) at once and would cut the requests in flight. The embedded server (development)
-  // is stopped by db.close() above instead.
-  process.removeAllListeners('SIGTERM');
-  process.removeAllListeners('SIGINT');
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
-  process.on('SIGINT', () => void shutdown('SIGINT'));
+  for (const signal of SIGNALS) {
+    process.removeAllListeners(signal);
+    process.on(signal, () => void shutdown(signal));
+  }
+  // `npm start` runs us under `sh -c`, and npm passes SIGTERM to that shell only, which dies without
+  // passing it on: a parent that goes away (the shell, npm) is a SIGTERM to us.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) void shutdown('parent process exited');
+  }, 1_000).unref();
 }
 
-main().catch((err: Error) => {
-  process.stderr.write(`Startup failed: ${err.message}\n`);
-  process.exit(1);
+main().catch(async (err: unknown) => {
+  process.stderr.write(`Startup failed: ${describeStartupError(err)}\n`);
+  await db?.close().catch(() => undefined);
+  process.exit(err instanceof ConfigError ? 78 : 1); // EX_CONFIG for a configuration error
 });

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { fsReason } from '../startup-error.ts';
 import { type FieldDef, type ScopeDef, type ScopeFile, scopeFileSchema } from './catalog-schema.ts';
 import { fieldValueSchema } from './field-value-schema.ts';
 
@@ -36,7 +37,9 @@ export function loadCatalog(dir: string): Catalog {
       .filter((n) => SCOPE_FILE.test(n))
       .sort();
   } catch (err) {
-    throw new CatalogError(`${dir}: cannot read the scopes folder: ${(err as Error).message}`);
+    throw new CatalogError(
+      `cannot read the scopes folder ${dir}: ${fsReason(err)}. Run from a complete checkout you can read (restore it with git checkout -- scopes).`,
+    );
   }
   const byId = new Map<string, ScopeDef>();
   const order = new Map<ScopeDef, number>();

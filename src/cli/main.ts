@@ -14,6 +14,7 @@ import { createLogger } from '../logger.ts';
 import { listSigningKeys, retireAfterSeconds, rotateSigningKeys } from '../oidc/signing-keys.ts';
 import { importJobseekers } from '../profiles/jobseeker-import.ts';
 import { verifyChains } from '../security/hash-chains.ts';
+import { describeStartupError } from '../startup-error.ts';
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
@@ -74,8 +75,8 @@ async function withServices<T>(fn: (deps: Awaited<ReturnType<typeof open>>) => P
 async function open() {
   const config = loadConfig();
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr as never);
-  const db = await openDatabase(config, logger);
   const catalog = loadCatalog(config.scopesDir);
+  const db = await openDatabase(config, logger);
   const box = createSecretBox(config.secrets.keysEncryptionKey);
   return {
     config,
@@ -424,10 +425,9 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {
+    // Configuration, database and start-up failures print their one line (src/startup-error.ts).
     const message =
-      err instanceof AppError || err.name === 'ConfigError' || err.name === 'TypeError'
-        ? err.message
-        : `${err.name}: ${err.message}`;
+      err instanceof AppError || err.name === 'TypeError' ? err.message : describeStartupError(err);
     process.stderr.write(`Error: ${message}\n`);
     process.exit(err instanceof AppError ? 2 : 1);
   },

@@ -9,6 +9,7 @@ import Koa from 'koa';
 import session from 'koa-session';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
+import { listen } from '../http/listen.ts';
 import { createRenderer } from '../http/render.ts';
 
 export interface DemoAppOptions {
@@ -219,7 +220,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
   });
 
   const server = http.createServer(app.callback());
-  await new Promise<void>((resolve) => server.listen(options.port, options.host, resolve));
+  await listen(server, options.port, options.host, 'DEMO_APP_PORT');
   return { close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
 }
 

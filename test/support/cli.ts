@@ -3,40 +3,31 @@
 // server on one database can read each other's sealed values).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { NODE, outputOf, type ProviderResult } from './provider-process.ts';
 import { SECRET } from './test-server.ts';
 
-const NODE = path.resolve('node_modules/.bin/node');
 const CLI = path.resolve('src/cli/main.ts');
 
-export interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type CliResult = ProviderResult;
 
 export function runCli(
   args: string[],
-  options: { databaseUrl: string; dataDir?: string; stdin?: string; timeoutMs?: number },
+  /** without databaseUrl, the CLI uses the embedded PostgreSQL of dataDir (running or not) */
+  options: { databaseUrl?: string; dataDir?: string; stdin?: string; timeoutMs?: number },
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(NODE, [CLI, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        NODE_ENV: 'test',
-        DATABASE_URL: options.databaseUrl,
-        ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
-        KEYS_ENCRYPTION_KEY: SECRET,
-        COOKIE_SECRETS: SECRET,
-        PAIRWISE_SALT: SECRET,
-      },
-      timeout: options.timeoutMs ?? 30_000,
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.stdin ?? '');
+  const child = spawn(NODE, [CLI, ...args], {
+    env: {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
+      ...(options.dataDir ? { DATA_DIR: options.dataDir } : {}),
+      KEYS_ENCRYPTION_KEY: SECRET,
+      COOKIE_SECRETS: SECRET,
+      PAIRWISE_SALT: SECRET,
+    },
+    timeout: options.timeoutMs ?? 30_000,
   });
+  const result = outputOf(child);
+  child.stdin.end(options.stdin ?? '');
+  return result;
 }

