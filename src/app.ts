@@ -64,6 +64,7 @@ export function createServices(
     box,
     production: config.production,
     secretGraceHours: config.clientSecretGraceHours,
+    accessLogRetentionDays: config.accessLogRetentionDays,
   });
   return {
     box,
@@ -122,7 +123,11 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     dashboardRoutes({
       pool,
       render,
-      dashboard: createDashboardService({ pool, catalog }),
+      dashboard: createDashboardService({
+        pool,
+        catalog,
+        accessLogRetentionDays: config.accessLogRetentionDays,
+      }),
       changes: services.consentChanges,
       interactions,
       accessLog: services.accessLog,

@@ -3,6 +3,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { createAccessLogPartitions } from '../jobs/access-log-retention.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
 import { createPool, type Pool } from './pool.ts';
@@ -35,6 +36,8 @@ export async function openDatabase(
     },
     logger,
   );
+  // The access log's months ahead exist before this instance logs its first read (migration 082).
+  if (options.migrate !== false) await createAccessLogPartitions(pool);
   return {
     pool,
     url,
