@@ -76,7 +76,7 @@ describe('retention by month', () => {
       fields: ['code'],
       readAt: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - k, 15)),
     })).filter((r) => r.readAt.getTime() < now.getTime());
-    reads.push({ ...reads[0]!, readAt: new Date(now.getTime() - 10 * DAY) });
+    reads.push({ ...(reads[0] as (typeof reads)[0]), readAt: new Date(now.getTime() - 10 * DAY) });
     await insertAccessLogEntries(db.pool, reads);
   });
   afterAll(() => db?.drop());
@@ -253,6 +253,7 @@ describe('migrating an existing access log', () => {
     // The old table's bound: the first day of a month, at least one day ahead.
     expect(legacy?.to?.getUTCDate()).toBe(1);
     expect(legacy?.to?.getTime()).toBeGreaterThan(Date.now() + DAY - 60_000);
+    const bound = legacy?.to as Date;
     // The three indexes were attached, not built again: the old ones are now the partition's.
     const indexes = await pool.query(
       `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
@@ -265,13 +266,13 @@ describe('migrating an existing access log', () => {
       'access_log_legacy_read_at_idx',
     ]);
     await insertAccessLogEntries(pool, [
-      { jobseekerId: JOBSEEKER, clientId: 'app', scope: 'statut', fields: ['code'], readAt: legacy?.to! },
+      { jobseekerId: JOBSEEKER, clientId: 'app', scope: 'statut', fields: ['code'], readAt: bound },
     ]);
     const added = await pool.query<{ id: string; part: string }>(
       "SELECT id::text, tableoid::regclass::text AS part FROM access_log WHERE scope = 'statut'",
     );
-    expect(BigInt(added.rows[0]?.id)).toBeGreaterThan(BigInt(ids.rows[0]?.max));
-    expect(added.rows[0]?.part).toBe(monthName(legacy?.to!));
+    expect(BigInt(added.rows[0]?.id ?? 0)).toBeGreaterThan(BigInt(ids.rows[0]?.max ?? 0));
+    expect(added.rows[0]?.part).toBe(monthName(bound));
   });
 
   it('deletes the old rows past the retention in batches until the old partition can go whole', async () => {
