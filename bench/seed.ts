@@ -80,7 +80,12 @@ export async function createBenchClient(
  * its oidc-provider Grant and a live refresh token in oidc_models: what a consent brings along in
  * production, so that every table the hot paths read has the population's size.
  */
-export async function seedConsents(pool: Pool, clientIds: string[]): Promise<number> {
+export async function seedConsents(
+  pool: Pool,
+  clientIds: string[],
+  /** at most `limit` consents, given first to the jobseekers of `first` (the ones the load signs in as) */
+  options: { limit?: number; first?: string[] } = {},
+): Promise<number> {
   await pool.query(
     `INSERT INTO consent_texts (hash, texts) VALUES ('bench-seed', '{"catalog": [], "purposes": {}}')
      ON CONFLICT (hash) DO NOTHING`,
@@ -91,8 +96,10 @@ export async function seedConsents(pool: Pool, clientIds: string[]): Promise<num
             ARRAY['competences.code', 'competences.libelle', 'openid.sub', 'statut.libelleStatutIndividu'],
             'bench-seed', 'seed-grant-' || j.id, now() - interval '10 days', now() + interval '355 days'
        FROM jobseekers j
-      WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.jobseeker_id = j.id)`,
-    [clientIds],
+      WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.jobseeker_id = j.id)
+      ORDER BY j.login = ANY($3::text[]) DESC, j.id
+      LIMIT $2`,
+    [clientIds, options.limit ?? null, options.first ?? []],
   );
   await pool.query(
     `INSERT INTO consent_events (consent_id, jobseeker_id, client_id, kind, fields_added, fields_after, texts_hash, actor, created_at)
