@@ -8,7 +8,10 @@ import { createSecretBox } from '../src/crypto/secret-box.ts';
 import type { Pool } from '../src/db/pool.ts';
 import { generateJobseeker } from './generator.ts';
 
-export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+// Production refuses equal or low-entropy secrets (src/config.ts): three random-looking ones.
+export const BENCH_SECRET = 'Wq7tLm2Xv9KpR4nZc8Hb3Jd6Fs5Ga1Ue';
+export const BENCH_COOKIE_SECRET = 'Tn5yPq8Lr2Vw7Kx4Mz9Bc3Hj6Dg1Sf8A';
+export const BENCH_PAIRWISE_SALT = 'Ry4Nc7Qw2Xt9Lp5Kv8Zm3Bh6Jd1Gs7Fe';
 export const BENCH_PASSWORD = 'mot-de-passe-du-banc-d-essai';
 export const BENCH_SEED = 42;
 /** The one client every measured flow uses; its redirect URI is never fetched (the RP stops there). */

@@ -21,8 +21,10 @@ import { createSecretBox } from './crypto/secret-box.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
+import { createReadRouting } from './db/read-routing.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { readYourWrites } from './http/read-your-writes.ts';
 import { createRenderer } from './http/render.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { sameOriginPosts } from './http/same-origin.ts';
@@ -83,7 +85,13 @@ export function createServices(
   };
 }
 
-export async function createApp(config: Config, pool: Pool, logger: Logger): Promise<App> {
+export async function createApp(
+  config: Config,
+  pool: Pool,
+  logger: Logger,
+  /** the streaming replica's pool, when DATABASE_READ_URL is set (src/db/read-routing.ts) */
+  readPool?: Pool,
+): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
   const render = createRenderer(config.viewsDir, config.production);
   // The services reach the provider through its holder, which is built from them.
@@ -111,6 +119,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     sameOriginPosts(config.issuer),
     bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
     sessionMiddleware(koa, pool, { secure: config.production, maxAgeMs: config.sessionTtlHours * 3_600_000 }),
+    readYourWrites(createReadRouting(pool, readPool, logger)),
     new CSRF({
       disableQuery: true,
       errorHandler: (ctx: Koa.Context) =>
