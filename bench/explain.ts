@@ -30,6 +30,16 @@ interface Sample {
   webSession: string;
 }
 
+/** The provider's default (src/config.ts): 13 months. */
+const RETENTION_DAYS = 396;
+const ACCESS_LOG_PAGE_SQL = `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
+       FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
+      WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $5)
+        AND a.read_at <= coalesce($2::timestamptz, 'infinity')
+        AND ($2::timestamptz IS NULL OR (a.read_at, a.id) < ($2::timestamptz, $3::bigint))
+      ORDER BY a.read_at DESC, a.id DESC
+      LIMIT $4`;
+
 const FIND_MODEL = (column: string) =>
   `SELECT payload, extract(epoch FROM consumed_at)::bigint AS consumed FROM oidc_models
     WHERE model = $1 AND ${column} = $2 AND (expires_at IS NULL OR expires_at > now())`;
@@ -134,17 +144,55 @@ const QUERIES: HotQuery[] = [
     source: 'dashboard/dashboard-queries.ts readStats',
     sql: `SELECT client_id, scope, max(read_at) AS last_read,
             count(*) FILTER (WHERE read_at > now() - interval '30 days')::int AS reads_30d
-       FROM access_log WHERE jobseeker_id = $1 GROUP BY client_id, scope`,
-    params: (s) => [s.jobseekerId],
+       FROM access_log WHERE jobseeker_id = $1 AND read_at > now() - make_interval(days => $2)
+      GROUP BY client_id, scope`,
+    params: (s) => [s.jobseekerId, RETENTION_DAYS],
   },
   {
-    path: 'dashboard',
-    source: 'dashboard/dashboard-queries.ts accessLogPage',
+    path: 'access-log page',
+    source: 'dashboard/dashboard-queries.ts accessLogPage (first page)',
+    sql: ACCESS_LOG_PAGE_SQL,
+    params: (s) => [s.jobseekerId, null, null, 51, RETENTION_DAYS],
+  },
+  {
+    path: 'access-log page',
+    source: 'dashboard/dashboard-queries.ts accessLogPage (a page 100 days back)',
+    sql: ACCESS_LOG_PAGE_SQL,
+    params: (s) => [s.jobseekerId, new Date(Date.now() - 100 * 86_400_000), '0', 51, RETENTION_DAYS],
+  },
+  {
+    path: 'export',
+    source: 'dashboard/dashboard-queries.ts allAccessLog',
     sql: `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
-      WHERE a.jobseeker_id = $1 AND ($2::timestamptz IS NULL OR (a.read_at, a.id) < ($2::timestamptz, $3::bigint))
-      ORDER BY a.read_at DESC, a.id DESC LIMIT $4`,
-    params: (s) => [s.jobseekerId, null, null, 51],
+      WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $2)
+      ORDER BY a.read_at, a.id`,
+    params: (s) => [s.jobseekerId, RETENTION_DAYS],
+  },
+  {
+    path: 'admin app list',
+    source: 'clients/client-queries.ts listClients (last activity of one app)',
+    sql: `SELECT max(read_at) FROM access_log a WHERE a.client_id = $1 AND a.read_at > now() - make_interval(days => $2)`,
+    params: (s) => [s.clientId, RETENTION_DAYS],
+  },
+  {
+    path: 'api (buffered, once a second)',
+    source: 'api/access-log-queries.ts insertAccessLogEntries (100 entries)',
+    sql: `INSERT INTO access_log (jobseeker_id, client_id, scope, fields, read_at)
+     SELECT e.jobseeker_id, e.client_id, e.scope, ARRAY(SELECT jsonb_array_elements_text(e.fields)), e.read_at
+       FROM jsonb_to_recordset($1::jsonb) AS e(jobseeker_id uuid, client_id text, scope text, fields jsonb, read_at timestamptz)`,
+    params: (s) => [
+      JSON.stringify(
+        Array.from({ length: 100 }, () => ({
+          jobseeker_id: s.jobseekerId,
+          client_id: s.clientId,
+          scope: 'competences',
+          fields: ['code', 'libelle'],
+          read_at: new Date(),
+        })),
+      ),
+    ],
+    write: true,
   },
   {
     path: 'dashboard',
@@ -170,7 +218,9 @@ async function sample(pool: Pool, clientId: string): Promise<Sample> {
   const one = async (sql: string, params: unknown[] = []) =>
     ((await pool.query(sql, params)).rows[0] ?? {}) as Record<string, string>;
   const consent = await one(
-    "SELECT c.id, c.jobseeker_id, c.grant_id, j.login FROM consents c JOIN jobseekers j ON j.id = c.jobseeker_id WHERE c.client_id = $1 AND c.status = 'active' LIMIT 1",
+    `SELECT c.id, c.jobseeker_id, c.grant_id, j.login FROM consents c JOIN jobseekers j ON j.id = c.jobseeker_id
+      WHERE c.client_id = $1 AND c.status = 'active'
+      ORDER BY EXISTS (SELECT 1 FROM access_log a WHERE a.jobseeker_id = c.jobseeker_id) DESC LIMIT 1`,
     [clientId],
   );
   return {

@@ -8,6 +8,8 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** the slowest success, ms */
+  max: number;
   errors: number;
   ok: number;
   /** what the errors were, e.g. { "401": 3, timeout: 1 } */
@@ -39,6 +41,7 @@ export async function cannon(options: {
     rps: ok / result.duration,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    max: result.latency.max,
     errors: result.non2xx + result.errors,
     ok,
     errorKinds,
@@ -80,6 +83,7 @@ export async function workers(options: {
     rps: durations.length / elapsed,
     p50: percentile(durations, 50),
     p99: percentile(durations, 99),
+    max: durations.at(-1) ?? 0,
     errors,
     ok: durations.length,
     errorKinds,

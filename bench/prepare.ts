@@ -22,6 +22,8 @@ export async function prepareDatabase(
   postgres: BenchPostgres,
   name: string,
   population: number,
+  /** fewer consents than jobseekers (the scale run's proportions); the load's users get theirs first */
+  options: { consents?: number } = {},
 ): Promise<string> {
   const url = await postgres.create(name);
   const pool = createPool(
@@ -41,7 +43,10 @@ export async function prepareDatabase(
     });
     const apps = [];
     for (let i = 0; i < 20; i++) apps.push((await createBenchClient(pool, catalog, `App ${i}`)).clientId);
-    const consents = await seedConsents(pool, apps);
+    const consents = await seedConsents(pool, apps, {
+      limit: options.consents,
+      first: benchUsers(population, 100).map((u) => u.login),
+    });
     log(
       `  ${name}: ${population} jobseekers, ${consents} consents in ${Math.round((Date.now() - started) / 1000)} s`,
     );

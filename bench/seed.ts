@@ -8,7 +8,10 @@ import { createSecretBox } from '../src/crypto/secret-box.ts';
 import type { Pool } from '../src/db/pool.ts';
 import { generateJobseeker } from './generator.ts';
 
-export const BENCH_SECRET = 'bench-secret-0123456789abcdef0123456789abcdef';
+// Production refuses equal or low-entropy secrets (src/config.ts): three random-looking ones.
+export const BENCH_SECRET = 'Wq7tLm2Xv9KpR4nZc8Hb3Jd6Fs5Ga1Ue';
+export const BENCH_COOKIE_SECRET = 'Tn5yPq8Lr2Vw7Kx4Mz9Bc3Hj6Dg1Sf8A';
+export const BENCH_PAIRWISE_SALT = 'Ry4Nc7Qw2Xt9Lp5Kv8Zm3Bh6Jd1Gs7Fe';
 export const BENCH_PASSWORD = 'mot-de-passe-du-banc-d-essai';
 export const BENCH_SEED = 42;
 /** The one client every measured flow uses; its redirect URI is never fetched (the RP stops there). */
@@ -80,7 +83,12 @@ export async function createBenchClient(
  * its oidc-provider Grant and a live refresh token in oidc_models: what a consent brings along in
  * production, so that every table the hot paths read has the population's size.
  */
-export async function seedConsents(pool: Pool, clientIds: string[]): Promise<number> {
+export async function seedConsents(
+  pool: Pool,
+  clientIds: string[],
+  /** at most `limit` consents, given first to the jobseekers of `first` (the ones the load signs in as) */
+  options: { limit?: number; first?: string[] } = {},
+): Promise<number> {
   await pool.query(
     `INSERT INTO consent_texts (hash, texts) VALUES ('bench-seed', '{"catalog": [], "purposes": {}}')
      ON CONFLICT (hash) DO NOTHING`,
@@ -91,8 +99,10 @@ export async function seedConsents(pool: Pool, clientIds: string[]): Promise<num
             ARRAY['competences.code', 'competences.libelle', 'openid.sub', 'statut.libelleStatutIndividu'],
             'bench-seed', 'seed-grant-' || j.id, now() - interval '10 days', now() + interval '355 days'
        FROM jobseekers j
-      WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.jobseeker_id = j.id)`,
-    [clientIds],
+      WHERE NOT EXISTS (SELECT 1 FROM consents c WHERE c.jobseeker_id = j.id)
+      ORDER BY j.login = ANY($3::text[]) DESC, j.id
+      LIMIT $2`,
+    [clientIds, options.limit ?? null, options.first ?? []],
   );
   await pool.query(
     `INSERT INTO consent_events (consent_id, jobseeker_id, client_id, kind, fields_added, fields_after, texts_hash, actor, created_at)

@@ -9,7 +9,13 @@ import { createPool, type Pool } from '../src/db/pool.ts';
 import { createLogger } from '../src/logger.ts';
 import { type ServerChild, spawnServer } from './child.ts';
 import type { RelyingParty } from './flow.ts';
-import { BENCH_SECRET, createBenchClient, REDIRECT_URI } from './seed.ts';
+import {
+  BENCH_COOKIE_SECRET,
+  BENCH_PAIRWISE_SALT,
+  BENCH_SECRET,
+  createBenchClient,
+  REDIRECT_URI,
+} from './seed.ts';
 
 export interface StackOptions {
   name: string;
@@ -65,8 +71,8 @@ export function providerEnv(databaseUrl: string, logLevel: string): Record<strin
     NODE_ENV: 'production',
     DATABASE_URL: databaseUrl,
     KEYS_ENCRYPTION_KEY: BENCH_SECRET,
-    COOKIE_SECRETS: BENCH_SECRET,
-    PAIRWISE_SALT: BENCH_SECRET,
+    COOKIE_SECRETS: BENCH_COOKIE_SECRET,
+    PAIRWISE_SALT: BENCH_PAIRWISE_SALT,
     TRUST_PROXY: 'true',
     LOG_LEVEL: logLevel,
     DB_POOL_MAX: POOL_MAX,

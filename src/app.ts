@@ -21,9 +21,11 @@ import { currentJobseeker, signOutWithProvider } from './dashboard/account-sessi
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
+import { createReadRouting } from './db/read-routing.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
+import { readYourWrites } from './http/read-your-writes.ts';
 import { createRenderer } from './http/render.ts';
 import { requestLogger } from './http/request-logger.ts';
 import { sameOriginPosts } from './http/same-origin.ts';
@@ -65,6 +67,7 @@ export function createServices(
     box,
     production: config.production,
     secretGraceHours: config.clientSecretGraceHours,
+    accessLogRetentionDays: config.accessLogRetentionDays,
   });
   return {
     box,
@@ -83,7 +86,13 @@ export function createServices(
   };
 }
 
-export async function createApp(config: Config, pool: Pool, logger: Logger): Promise<App> {
+export async function createApp(
+  config: Config,
+  pool: Pool,
+  logger: Logger,
+  /** the streaming replica's pool, when DATABASE_READ_URL is set (src/db/read-routing.ts) */
+  readPool?: Pool,
+): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
   const render = createRenderer(config.viewsDir, config.production);
   // The services reach the provider through its holder, which is built from them.
@@ -117,6 +126,7 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     sameOriginPosts(config.issuer),
     bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
     session,
+    readYourWrites(createReadRouting(pool, readPool, logger)),
     csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, ...services });
@@ -132,7 +142,11 @@ export async function createApp(config: Config, pool: Pool, logger: Logger): Pro
     dashboardRoutes({
       pool,
       render,
-      dashboard: createDashboardService({ pool, catalog }),
+      dashboard: createDashboardService({
+        pool,
+        catalog,
+        accessLogRetentionDays: config.accessLogRetentionDays,
+      }),
       changes: services.consentChanges,
       interactions,
       accessLog: services.accessLog,

@@ -15,6 +15,8 @@ const envSchema = z.object({
   PORT: int(0, 65535).default(3000),
   ISSUER: z.url().optional(),
   DATABASE_URL: z.url().optional(),
+  // A streaming replica of DATABASE_URL for the jobseeker's read-only pages (src/db/read-routing.ts).
+  DATABASE_READ_URL: z.url().optional(),
   DATA_DIR: z.string().default('.data'),
   EMBEDDED_PG_PORT: int(1024, 65535).default(54329),
   DB_POOL_MAX: int(1, 200).default(10),
@@ -54,6 +56,7 @@ export interface Config {
   readonly issuer: string;
   readonly apiAudience: string;
   readonly databaseUrl: string | undefined;
+  readonly databaseReadUrl: string | undefined;
   readonly dataDir: string;
   readonly embeddedPgPort: number;
   /** EMBEDDED_PG_PORT was set: the embedded server uses that port or none (no fallback to a free one) */
@@ -228,6 +231,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     issuer,
     apiAudience: `${issuer}/api`,
     databaseUrl: env.DATABASE_URL,
+    databaseReadUrl: env.DATABASE_READ_URL,
     dataDir,
     embeddedPgPort: env.EMBEDDED_PG_PORT,
     embeddedPgPortFixed: Boolean(source.EMBEDDED_PG_PORT),

@@ -28,7 +28,7 @@ async function main() {
   const logger = createLogger(config.logLevel, stdoutDestination());
   db = await openDatabase(config, logger);
   await refuseUnsafeProductionDatabase(config.production, db.pool);
-  const app = await createApp(config, db.pool, logger);
+  const app = await createApp(config, db.pool, logger, db.readPool);
   if (config.seedDemoData)
     await seedDemoData({ config, pool: db.pool, catalog: app.catalog, clients: app.services.clients });
 

@@ -28,7 +28,12 @@ export async function dashboardSessions(child: ServerChild, users: { login: stri
   return cookies;
 }
 
-export function dashboardSide(ctx: ScenarioContext, child: ServerChild, cookies: string[]): Side {
+export function dashboardSide(
+  ctx: ScenarioContext,
+  child: ServerChild,
+  cookies: string[],
+  page = '/account/consents',
+): Side {
   let next = 0;
   return {
     child,
@@ -40,7 +45,7 @@ export function dashboardSide(ctx: ScenarioContext, child: ServerChild, cookies:
         requests: [
           {
             method: 'GET',
-            path: '/account/consents',
+            path: page,
             setupRequest(request) {
               request.headers = { ...request.headers, cookie: cookies[next++ % cookies.length] as string };
               return request;

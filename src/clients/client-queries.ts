@@ -146,13 +146,16 @@ export interface ClientListRow extends ClientRow {
   last_activity: Date | null;
 }
 
-export async function listClients(db: Queryable): Promise<ClientListRow[]> {
+export async function listClients(db: Queryable, accessLogRetentionDays: number): Promise<ClientListRow[]> {
+  // The access log's months within the retention only (its partition key, migration 082).
   const { rows } = await db.query<ClientListRow>(
     `SELECT c.*,
             (SELECT count(*)::int FROM consents k
               WHERE k.client_id = c.id AND k.status = 'active' AND k.expires_at > now()) AS active_consents,
-            (SELECT max(read_at) FROM access_log a WHERE a.client_id = c.id) AS last_activity
+            (SELECT max(read_at) FROM access_log a
+              WHERE a.client_id = c.id AND a.read_at > now() - make_interval(days => $1)) AS last_activity
        FROM clients c WHERE c.deleted_at IS NULL ORDER BY c.created_at DESC`,
+    [accessLogRetentionDays],
   );
   return rows;
 }

@@ -59,6 +59,8 @@ export function createClientService(deps: {
   box: SecretBox;
   production: boolean;
   secretGraceHours?: number;
+  /** the admin list's last activity looks no further back (src/jobs/access-log-retention.ts) */
+  accessLogRetentionDays?: number;
 }) {
   const { pool, catalog, box } = deps;
   const rules = clientRules(catalog, deps.production);
@@ -230,7 +232,7 @@ export function createClientService(deps: {
     auditEvent: (entry: Parameters<typeof insertAudit>[1]) => insertAudit(pool, entry),
 
     find: (clientId: string): Promise<ClientRow | undefined> => findClient(pool, clientId),
-    list: () => listClients(pool),
+    list: () => listClients(pool, deps.accessLogRetentionDays ?? 396),
 
     /** The secrets that authenticate this client right now: the current one, and the previous during its grace. */
     secretsOf(row: ClientRow): { current?: string; previous?: string } {

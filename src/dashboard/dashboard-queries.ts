@@ -1,5 +1,8 @@
 // Every query here is scoped by the jobseeker id taken from the session: one jobseeker can never read
-// another's consents, events or reads.
+// another's consents, events or reads. Every read of the access log bounds read_at, its partition key
+// (migration 082), by the retention: PostgreSQL then scans only the months within it (pruned when
+// the executor starts, now() being stable), and reads past the retention that are still on disk
+// until their month is dropped are never shown (src/jobs/access-log-retention.ts).
 import type { Queryable } from '../db/pool.ts';
 
 export interface ConsentWithClient {
@@ -36,13 +39,17 @@ export interface ReadStat {
   reads_30d: number;
 }
 
-export async function readStats(db: Queryable, jobseekerId: string): Promise<ReadStat[]> {
+export async function readStats(
+  db: Queryable,
+  jobseekerId: string,
+  retentionDays: number,
+): Promise<ReadStat[]> {
   const { rows } = await db.query<ReadStat>(
     `SELECT client_id, scope, max(read_at) AS last_read,
             count(*) FILTER (WHERE read_at > now() - interval '30 days')::int AS reads_30d
-       FROM access_log WHERE jobseeker_id = $1
+       FROM access_log WHERE jobseeker_id = $1 AND read_at > now() - make_interval(days => $2)
       GROUP BY client_id, scope`,
-    [jobseekerId],
+    [jobseekerId, retentionDays],
   );
   return rows;
 }
@@ -92,25 +99,34 @@ export async function accessLogPage(
   jobseekerId: string,
   before: { readAt: Date; id: string } | undefined,
   limit: number,
+  retentionDays: number,
 ): Promise<AccessLogRow[]> {
+  // `read_at <= coalesce($2, 'infinity')` repeats the keyset condition in a form the planner can prune
+  // by (not inside an OR): later pages skip the newer months.
   const { rows } = await db.query<AccessLogRow>(
     `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
-      WHERE a.jobseeker_id = $1
+      WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $5)
+        AND a.read_at <= coalesce($2::timestamptz, 'infinity')
         AND ($2::timestamptz IS NULL OR (a.read_at, a.id) < ($2::timestamptz, $3::bigint))
       ORDER BY a.read_at DESC, a.id DESC
       LIMIT $4`,
-    [jobseekerId, before?.readAt ?? null, before?.id ?? null, limit],
+    [jobseekerId, before?.readAt ?? null, before?.id ?? null, limit, retentionDays],
   );
   return rows;
 }
 
-export async function allAccessLog(db: Queryable, jobseekerId: string): Promise<AccessLogRow[]> {
+export async function allAccessLog(
+  db: Queryable,
+  jobseekerId: string,
+  retentionDays: number,
+): Promise<AccessLogRow[]> {
   const { rows } = await db.query<AccessLogRow>(
     `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
-      WHERE a.jobseeker_id = $1 ORDER BY a.read_at, a.id`,
-    [jobseekerId],
+      WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $2)
+      ORDER BY a.read_at, a.id`,
+    [jobseekerId, retentionDays],
   );
   return rows;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AccessLog } from '../api/access-log.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
 import type { Pool } from '../db/pool.ts';
+import { readerFor } from '../http/read-your-writes.ts';
 import type { Render } from '../http/render.ts';
 import {
   type InteractionService,
@@ -119,7 +120,7 @@ export function dashboardRoutes(deps: {
     page(ctx, 'account/consents', {
       title: 'Mes autorisations',
       notice,
-      ...(await dashboard.consentsPage(me(ctx))),
+      ...(await dashboard.consentsPage(me(ctx), await readerFor(ctx))),
     });
   });
 
@@ -136,7 +137,7 @@ export function dashboardRoutes(deps: {
     if (!form.success || form.data.confirm !== 'yes') {
       page(ctx, 'account/revoke-confirm', {
         title: 'Retirer votre accord',
-        consent: await dashboard.consentCard(me(ctx), consentId(ctx)),
+        consent: await dashboard.consentCard(me(ctx), consentId(ctx), await readerFor(ctx)),
       });
       return;
     }
@@ -152,7 +153,7 @@ export function dashboardRoutes(deps: {
   signedIn.get('/consents/:id/history', async (ctx) => {
     page(ctx, 'account/history', {
       title: 'Historique de votre accord',
-      ...(await dashboard.historyPage(me(ctx), consentId(ctx))),
+      ...(await dashboard.historyPage(me(ctx), consentId(ctx), await readerFor(ctx))),
     });
   });
 
@@ -162,7 +163,7 @@ export function dashboardRoutes(deps: {
     const cursor = typeof ctx.query.avant === 'string' ? ctx.query.avant : undefined;
     page(ctx, 'account/access-log', {
       title: 'Qui a consulté mes données',
-      ...(await dashboard.accessLogPage(me(ctx), cursor)),
+      ...(await dashboard.accessLogPage(me(ctx), cursor, await readerFor(ctx))),
     });
   });
 
@@ -170,7 +171,7 @@ export function dashboardRoutes(deps: {
     await accessLog.flush();
     ctx.set('Content-Disposition', 'attachment; filename="mes-donnees-pole-emploi-connect.json"');
     ctx.type = 'application/json';
-    ctx.body = JSON.stringify(await dashboard.export(me(ctx)), null, 2);
+    ctx.body = JSON.stringify(await dashboard.export(me(ctx), await readerFor(ctx)), null, 2);
   });
 
   router.use(signedIn.routes());

@@ -1,7 +1,7 @@
 // The jobseeker's own pages: view-models of their consents, their history and who read their data,
 // and the export of everything we hold about them.
 import type { Catalog } from '../catalog/load-catalog.ts';
-import type { Pool } from '../db/pool.ts';
+import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
 import {
@@ -30,8 +30,16 @@ export const EVENT_LABELS: Record<string, string> = {
   expired: 'Accord arrivé à échéance',
 };
 
-export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
+// Each page takes the connection to read from (`db`): the primary, or a replica that has replayed
+// the jobseeker's own last change (src/db/read-routing.ts, chosen by the route). The default is the
+// primary.
+export function createDashboardService(deps: {
+  pool: Pool;
+  catalog: Catalog;
+  accessLogRetentionDays: number;
+}) {
   const { pool, catalog } = deps;
+  const retention = deps.accessLogRetentionDays;
 
   const fieldLabel = (key: string) => {
     const found = catalog.field(key);
@@ -84,26 +92,26 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
   }
 
   return {
-    async consentsPage(jobseekerId: string) {
+    async consentsPage(jobseekerId: string, db: Queryable = pool) {
       const [consents, stats] = await Promise.all([
-        listConsents(pool, jobseekerId),
-        readStats(pool, jobseekerId),
+        listConsents(db, jobseekerId),
+        readStats(db, jobseekerId, retention),
       ]);
       const now = Date.now();
       const cards = consents.map((c) => card(c, stats, now));
       return { active: cards.filter((c) => c.active), past: cards.filter((c) => !c.active) };
     },
 
-    async consentCard(jobseekerId: string, consentId: string) {
-      const page = await this.consentsPage(jobseekerId);
+    async consentCard(jobseekerId: string, consentId: string, db: Queryable = pool) {
+      const page = await this.consentsPage(jobseekerId, db);
       const found = [...page.active, ...page.past].find((c) => c.id === consentId);
       if (!found) throw new AppError(404, 'not_found', 'Cette autorisation est introuvable.');
       return found;
     },
 
-    async historyPage(jobseekerId: string, consentId: string) {
-      const consent = await this.consentCard(jobseekerId, consentId);
-      const events = await listConsentEvents(pool, jobseekerId, consentId);
+    async historyPage(jobseekerId: string, consentId: string, db: Queryable = pool) {
+      const consent = await this.consentCard(jobseekerId, consentId, db);
+      const events = await listConsentEvents(db, jobseekerId, consentId);
       return {
         consent,
         events: events.map((e) => ({
@@ -120,9 +128,9 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
       };
     },
 
-    async accessLogPage(jobseekerId: string, cursor: string | undefined) {
+    async accessLogPage(jobseekerId: string, cursor: string | undefined, db: Queryable = pool) {
       const before = parseCursor(cursor);
-      const rows = await accessLogPage(pool, jobseekerId, before, PAGE_SIZE + 1);
+      const rows = await accessLogPage(db, jobseekerId, before, PAGE_SIZE + 1, retention);
       const page = rows.slice(0, PAGE_SIZE);
       const last = page.at(-1);
       return {
@@ -138,13 +146,13 @@ export function createDashboardService(deps: { pool: Pool; catalog: Catalog }) {
     },
 
     /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
-    async export(jobseekerId: string) {
+    async export(jobseekerId: string, db: Queryable = pool) {
       const [jobseeker, data, consents, events, reads] = await Promise.all([
-        findJobseekerById(pool, jobseekerId),
-        findAllJobseekerData(pool, jobseekerId),
-        listConsents(pool, jobseekerId),
-        listConsentEvents(pool, jobseekerId),
-        allAccessLog(pool, jobseekerId),
+        findJobseekerById(db, jobseekerId),
+        findAllJobseekerData(db, jobseekerId),
+        listConsents(db, jobseekerId),
+        listConsentEvents(db, jobseekerId),
+        allAccessLog(db, jobseekerId, retention),
       ]);
       if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
       return {

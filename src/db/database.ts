@@ -6,6 +6,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { createAccessLogPartitions } from '../jobs/access-log-retention.ts';
 import { StartupError } from '../startup-error.ts';
 import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import { migrate } from './migrate.ts';
@@ -13,6 +14,8 @@ import { createPool, type Pool } from './pool.ts';
 
 export interface Database {
   pool: Pool;
+  /** a pool on the streaming replica of DATABASE_READ_URL, when configured (src/db/read-routing.ts) */
+  readPool?: Pool;
   url: string;
   close(): Promise<void>;
 }
@@ -45,11 +48,27 @@ export async function openDatabase(
       },
       logger,
     );
+    const readPool = config.databaseReadUrl
+      ? createPool(
+          {
+            connectionString: config.databaseReadUrl,
+            max: config.db.poolMax,
+            connectTimeoutMs: config.db.connectTimeoutMs,
+            statementTimeoutMs: config.db.statementTimeoutMs,
+            applicationName: 'pole-emploi-connect-read',
+          },
+          logger,
+        )
+      : undefined;
+    // The access log's months ahead exist before this instance logs its first read (migration 082).
+    if (options.migrate !== false) await createAccessLogPartitions(pool);
     return {
       pool,
+      readPool,
       url,
       async close() {
         await pool.end();
+        await readPool?.end();
         await embedded?.stop();
       },
     };

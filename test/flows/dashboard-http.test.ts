@@ -2,6 +2,7 @@
 // on the app's very next call, concurrent changes, expiry and the access-log retention purge.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureAccessLogPartitions } from '../../src/api/access-log-queries.ts';
 import { tokenHash } from '../../src/crypto/token-hash.ts';
 import { purgeExpired } from '../../src/jobs/purge-expired.ts';
 import { createJobseeker } from '../support/factories.ts';
@@ -170,9 +171,11 @@ describe('/account', () => {
     ]);
     expect((await api(tokens.access_token, 'competences')).status).toBe(401);
 
+    // A read in a month wholly past the retention (its partition created for the test: migration 082).
+    await ensureAccessLogPartitions(server.pool, 0, 15);
     await server.pool.query(
       `INSERT INTO access_log (jobseeker_id, client_id, scope, fields, read_at)
-       VALUES ($1, $2, 'competences', '{code}', now() - interval '400 days')`,
+       VALUES ($1, $2, 'competences', '{code}', now() - interval '430 days')`,
       [jobseeker.id, client.client_id],
     );
     const counts = await purgeExpired({

@@ -37,15 +37,19 @@ function asPostgres(file: string, args: string[]) {
     : run(file, args, { timeout: 60_000 });
 }
 
-export async function startPgCluster(): Promise<PgCluster> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pec-fault-pg-'));
-  const data = path.join(dir, 'data');
+async function ownedTempDir(prefix: string): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), prefix));
   if (process.getuid?.() === 0) {
     const { stdout } = await run('id', ['-u', 'postgres']);
     const { stdout: gid } = await run('id', ['-g', 'postgres']);
     chownSync(dir, Number(stdout.trim()), Number(gid.trim()));
   }
-  let port = 0;
+  return dir;
+}
+
+export async function startPgCluster(): Promise<PgCluster> {
+  const dir = await ownedTempDir('pec-fault-pg-');
+  const data = path.join(dir, 'data');
   await asPostgres(path.join(BIN, 'initdb'), [
     '-D',
     data,
@@ -57,6 +61,39 @@ export async function startPgCluster(): Promise<PgCluster> {
     '-E',
     'UTF8',
   ]);
+  return launch(dir, data);
+}
+
+/**
+ * A streaming replica of `primary` (pg_basebackup -R: a standby that follows the primary's WAL over
+ * a replication connection, hot_standby on, read-only). initdb's trust rules allow replication
+ * from 127.0.0.1. `pg_wal_replay_pause()` on it holds its replay: the lag a test needs.
+ */
+export async function startPgReplica(primary: PgCluster): Promise<PgCluster> {
+  const dir = await ownedTempDir('pec-fault-replica-');
+  const data = path.join(dir, 'data');
+  await asPostgres(path.join(BIN, 'pg_basebackup'), [
+    '-D',
+    data,
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(primary.port),
+    '-U',
+    'postgres',
+    '-R',
+    '-X',
+    'stream',
+    // An immediate checkpoint: the default (spread) would wait minutes after the test's writes.
+    '-c',
+    'fast',
+    '--no-sync',
+  ]);
+  return launch(dir, data);
+}
+
+async function launch(dir: string, data: string): Promise<PgCluster> {
+  let port = 0;
   const pgCtl = (...args: string[]) => asPostgres(path.join(BIN, 'pg_ctl'), ['-D', data, ...args]);
   const start = async () => {
     const options = `-p ${port} -k /tmp -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200`;

@@ -60,7 +60,20 @@ export async function startTestServer(
     },
     logger,
   );
-  const app = await createApp(config, pool, logger);
+  // DATABASE_READ_URL given: a second pool on that replica, as src/db/database.ts opens it.
+  const readPool = config.databaseReadUrl
+    ? createPool(
+        {
+          connectionString: config.databaseReadUrl,
+          max: 10,
+          connectTimeoutMs: config.db.connectTimeoutMs,
+          statementTimeoutMs: config.db.statementTimeoutMs,
+          applicationName: 'pole-emploi-connect-read',
+        },
+        logger,
+      )
+    : undefined;
+  const app = await createApp(config, pool, logger, readPool);
   server.on('request', app.koa.callback());
   return {
     issuer: config.issuer,
@@ -75,6 +88,7 @@ export async function startTestServer(
       app.close();
       await app.services.accessLog.close();
       await pool.end();
+      await readPool?.end();
       if (!given) await db.drop();
     },
   };
