@@ -1,17 +1,36 @@
 // The shape of one scopes/<id>.yaml file. Objects are strict so that a typo in a key ("sensitve") is an
-// error at start-up rather than a silently ignored setting on the consent screen.
+// error at start-up rather than a silently ignored setting on the consent screen. Everything a person
+// reads about a value comes from here too: enum values carry their French label, object members their
+// label and, where a plain list of members would read badly (an address), a display template; a code
+// names the field it always travels with, so a person never decides about a code alone.
 import { z } from 'zod';
 
 export type FieldType = 'string' | 'boolean' | 'integer' | 'number' | 'date' | 'object' | 'array';
+
+/**
+ * false for ordinary personal data; otherwise the kind of protection the data calls for: `financial`
+ * (what a person receives or earns) or `special_category` (GDPR Art. 9: health, origin, beliefs…).
+ * Only these two get the strong mark on the consent page.
+ */
+export type Sensitivity = false | 'financial' | 'special_category';
 
 export interface FieldDef {
   id: string;
   label: string;
   description: string;
-  sensitive: boolean;
+  sensitive: Sensitivity;
   type: FieldType;
   nullable?: boolean;
   enum?: string[];
+  /** the French label of each enum value, as a person reads it */
+  enumLabels?: Record<string, string>;
+  /**
+   * for an object: how its members read as text, e.g. "{postal_code} {locality}" (one line per \n).
+   * It names every member that is shared: the person reads only what it shows.
+   */
+  display?: string;
+  /** the id of a field of the same scope this one is always chosen with (a code with its label) */
+  travelsWith?: string;
   example?: unknown;
   properties?: Record<string, unknown>;
   items?: unknown;
@@ -34,8 +53,12 @@ export interface ScopeDef {
  */
 export interface PropertyDef {
   type: FieldType;
+  /** what the member is called when shown to a person (required for the members of an object) */
+  label?: string;
   description?: string;
   enum?: string[];
+  enumLabels?: Record<string, string>;
+  display?: string;
   nullable?: boolean;
   /** may be absent from its object (only the OIDC address members need this; data values prefer null) */
   optional?: boolean;
@@ -55,9 +78,13 @@ const enumValues = z
   .min(1)
   .refine((v) => new Set(v).size === v.length, 'enum values must be unique');
 
+const enumLabels = z.record(z.string(), text);
+
 interface TypeExtras {
   type: FieldType;
   enum?: string[] | undefined;
+  enumLabels?: Record<string, string> | undefined;
+  display?: string | undefined;
   properties?: Record<string, unknown> | undefined;
   items?: unknown;
 }
@@ -70,13 +97,59 @@ function checkTypeExtras(def: TypeExtras, ctx: z.RefinementCtx): void {
   if (def.type === 'array' && !def.items) issue('items', 'Required for type array');
   if (def.type !== 'array' && def.items) issue('items', 'Only allowed for type array');
   if (def.type !== 'string' && def.enum) issue('enum', 'Only allowed for type string');
+  checkEnumLabels(def, issue);
+  checkDisplay(def, issue);
+  if (def.type === 'object' && def.properties) {
+    for (const [name, member] of Object.entries(def.properties as Record<string, PropertyDef>)) {
+      if (member && typeof member === 'object' && !member.label)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['properties', name, 'label'],
+          message: 'Required for a member of an object (what a person reads)',
+        });
+    }
+  }
 }
+
+// A person never reads a raw code: every enum value has its label, and a label names a real value.
+function checkEnumLabels(def: TypeExtras, issue: (key: string, message: string) => void): void {
+  if (!def.enum) {
+    if (def.enumLabels) issue('enumLabels', 'Only allowed with an enum');
+    return;
+  }
+  const labels = def.enumLabels ?? {};
+  const missing = def.enum.filter((value) => !Object.hasOwn(labels, value));
+  if (missing.length) issue('enumLabels', `a French label is required for ${missing.join(', ')}`);
+  const unknown = Object.keys(labels).filter((value) => !def.enum?.includes(value));
+  if (unknown.length) issue('enumLabels', `not an enum value: ${unknown.join(', ')}`);
+}
+
+const PLACEHOLDER = /\{([A-Za-z][A-Za-z0-9_]*)\}/g;
+
+function checkDisplay(def: TypeExtras, issue: (key: string, message: string) => void): void {
+  if (def.display === undefined) return;
+  if (def.type !== 'object') {
+    issue('display', 'Only allowed for type object');
+    return;
+  }
+  const names = [...def.display.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
+  if (!names.length) issue('display', 'must name at least one member, e.g. {libelle}');
+  const unknown = names.filter((n) => !Object.hasOwn(def.properties ?? {}, n));
+  if (unknown.length) issue('display', `unknown member ${unknown.map((n) => `{${n}}`).join(', ')}`);
+}
+
+/** The members a display template names, in order: "{a} {b}" → ['a', 'b']. */
+export const displayMembers = (template: string): string[] =>
+  [...template.matchAll(PLACEHOLDER)].map((m) => m[1] as string);
 
 export const propertyDefSchema: z.ZodType<PropertyDef> = z
   .strictObject({
     type: z.enum(fieldTypes),
+    label: text.optional(),
     description: text.optional(),
     enum: enumValues.optional(),
+    enumLabels: enumLabels.optional(),
+    display: text.optional(),
     nullable: z.boolean().optional(),
     optional: z.boolean().optional(),
     get properties() {
@@ -93,11 +166,18 @@ export const fieldDefSchema = z
     id: identifier,
     label: text,
     description: text,
-    // Required, never defaulted: every field needs an explicit data-protection decision.
-    sensitive: z.boolean(),
+    // Required, never defaulted: every field needs an explicit data-protection decision, and `true`
+    // is refused so that the decision names its kind.
+    sensitive: z.union([z.literal(false), z.enum(['financial', 'special_category'])], {
+      error: (issue) =>
+        issue.input === undefined ? 'Required' : 'must be false, financial or special_category',
+    }),
     type: z.enum(fieldTypes),
     nullable: z.boolean().optional(),
     enum: enumValues.optional(),
+    enumLabels: enumLabels.optional(),
+    display: text.optional(),
+    travelsWith: identifier.optional(),
     example: z.unknown().optional(),
     properties: z.record(identifier, propertyDefSchema).optional(),
     items: propertyDefSchema.optional(),
@@ -135,6 +215,21 @@ export const scopeFileSchema = z
         });
       }
       seen.add(field.id);
+    });
+    // A code travels with a field that is chosen on its own: one level, inside the scope.
+    const byId = new Map(scope.fields.map((f) => [f.id, f]));
+    scope.fields.forEach((field, i) => {
+      if (field.travelsWith === undefined) return;
+      const partner = byId.get(field.travelsWith);
+      const problem =
+        partner === undefined
+          ? `no field "${field.travelsWith}" in this scope`
+          : partner === field
+            ? 'a field cannot travel with itself'
+            : partner.travelsWith !== undefined
+              ? `"${partner.id}" travels with another field itself`
+              : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['fields', i, 'travelsWith'], message: problem });
     });
   });
 

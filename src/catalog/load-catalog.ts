@@ -17,6 +17,8 @@ export interface Catalog {
   claimsByScope: Record<string, string[]>;
   fieldKeys: ReadonlySet<string>;
   field(key: string): { scope: ScopeDef; field: FieldDef } | undefined;
+  /** the keys given plus every field that travels with one of them (a code with its label) */
+  withTravellers(keys: Iterable<string>): string[];
   textsHash(fieldKeys: Iterable<string>): string;
   textsFor(fieldKeys: Iterable<string>): object;
 }
@@ -148,6 +150,23 @@ function buildCatalog(scopes: ScopeDef[]): Catalog {
   const oidcScopes = scopes.filter((s) => s.kind === 'oidc');
   const claimsByScope = Object.fromEntries(oidcScopes.map((s) => [s.id, s.fields.map((f) => f.id)]));
   const field = (key: string) => fieldIndex.get(key);
+  // '<scope>.<label field>' → the '<scope>.<code field>' keys that go with it
+  const travellers = new Map<string, string[]>();
+  for (const scope of scopes) {
+    for (const f of scope.fields) {
+      if (!f.travelsWith) continue;
+      const key = `${scope.id}.${f.travelsWith}`;
+      travellers.set(key, [...(travellers.get(key) ?? []), `${scope.id}.${f.id}`]);
+    }
+  }
+  const withTravellers = (keys: Iterable<string>) => {
+    const out = new Set<string>();
+    for (const key of keys) {
+      out.add(key);
+      for (const other of travellers.get(key) ?? []) out.add(other);
+    }
+    return [...out];
+  };
 
   const textsFor = (keys: Iterable<string>) => {
     const out: Record<string, { title: string; explanation: string; fields: Record<string, object> }> = {};
@@ -170,6 +189,7 @@ function buildCatalog(scopes: ScopeDef[]): Catalog {
     claimsByScope,
     fieldKeys: readOnlyCollection(new Set(fieldIndex.keys())),
     field,
+    withTravellers,
     textsHash: (keys: Iterable<string>) => hashTexts(textsFor(keys)),
     textsFor,
   });

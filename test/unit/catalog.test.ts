@@ -92,8 +92,44 @@ describe('loadCatalog on the shipped scopes', () => {
     expect(catalog.fieldKeys.has('openid.sub')).toBe(true);
     expect(catalog.fieldKeys.has('competences.nope')).toBe(false);
     expect(catalog.field('experiences.dateFin')?.field).toMatchObject({ type: 'date', nullable: true });
-    expect(catalog.field('indemnisation.beneficiaireAssuranceChomage')?.field.sensitive).toBe(true);
+    expect(catalog.field('indemnisation.beneficiaireAssuranceChomage')?.field.sensitive).toBe('financial');
     expect(catalog.field('nope')).toBeUndefined();
+  });
+
+  it('marks only financial or special-category data, never ordinary personal data', () => {
+    const marked = catalog.scopes.flatMap((s) =>
+      s.fields.filter((f) => f.sensitive !== false).map((f) => `${s.id}.${f.id}:${f.sensitive}`),
+    );
+    expect(marked).toEqual([
+      'indemnisation.beneficiaireAssuranceChomage:financial',
+      'indemnisation.beneficiairePrestationSolidarite:financial',
+    ]);
+  });
+
+  it('labels every enum value in French, and pairs each code with the field it travels with', () => {
+    for (const scope of catalog.scopes) {
+      for (const field of scope.fields) {
+        for (const value of field.enum ?? [])
+          expect(field.enumLabels?.[value], `${field.id}=${value}`).toBeTruthy();
+      }
+    }
+    expect(catalog.field('profile.gender')?.field.enumLabels).toEqual({ female: 'Femme', male: 'Homme' });
+    expect(catalog.withTravellers(['competences.libelle', 'langues.niveau']).sort()).toEqual([
+      'competences.code',
+      'competences.libelle',
+      'langues.niveau',
+    ]);
+    // A code named alone (no page offers it) is taken as it is.
+    expect(catalog.withTravellers(['competences.code'])).toEqual(['competences.code']);
+    const pairs = catalog.scopes.flatMap((s) =>
+      s.fields.filter((f) => f.travelsWith).map((f) => `${s.id}.${f.id}→${f.travelsWith}`),
+    );
+    expect(pairs).toEqual([
+      'statut.codeStatutIndividu→libelleStatutIndividu',
+      'competences.code→libelle',
+      'langues.code→libelle',
+      'permis.code→libelle',
+    ]);
   });
 
   it('is deeply frozen, collections included', () => {
@@ -123,6 +159,42 @@ describe('loadCatalog rejects a broken file, naming the file and the field', () 
       'fields[0].enum: Only allowed for type string',
     ],
     'an example of the wrong type': [[field({ type: 'date', example: '15/04/1990' })], 'fields[0].example:'],
+    'sensitive: true, without its kind': [
+      [field({ sensitive: true })],
+      'fields[0].sensitive: must be false, financial or special_category',
+    ],
+    'an enum value without its label': [
+      [field({ enum: ['a', 'b'], enumLabels: { a: 'A' } })],
+      'fields[0].enumLabels: a French label is required for b',
+    ],
+    'an enum label for no value': [
+      [field({ enum: ['a'], enumLabels: { a: 'A', z: 'Z' } })],
+      'fields[0].enumLabels: not an enum value: z',
+    ],
+    'an enum without any label': [
+      [field({ enum: ['a'] })],
+      'fields[0].enumLabels: a French label is required',
+    ],
+    'an object member without a label': [
+      [field({ type: 'object', properties: { x: { type: 'string' } } })],
+      'fields[0].properties.x.label: Required',
+    ],
+    'a display template naming an unknown member': [
+      [field({ type: 'object', display: '{y}', properties: { x: { type: 'string', label: 'X' } } })],
+      'fields[0].display: unknown member {y}',
+    ],
+    'a display template on a string': [
+      [field({ display: '{x}' })],
+      'fields[0].display: Only allowed for type object',
+    ],
+    'a code travelling with an unknown field': [
+      [field({ travelsWith: 'libelle' })],
+      'fields[0].travelsWith: no field "libelle" in this scope',
+    ],
+    'a chain of travelling fields': [
+      [field({ travelsWith: 'libelle' }), field({ id: 'libelle', travelsWith: 'nom' }), field({ id: 'nom' })],
+      'fields[0].travelsWith: "libelle" travels with another field itself',
+    ],
     'a broken nested property': [
       [field({ type: 'array', items: { type: 'object', properties: { x: { type: 'bogus' } } } })],
       'fields[0].items.properties.x.type:',
