@@ -135,6 +135,7 @@ export async function createApp(
       provider,
       service: interactions,
       render,
+      catalog,
       signedIn: (ctx) => currentJobseeker(ctx, pool, sessionTtlMs),
     }).routes(),
   );

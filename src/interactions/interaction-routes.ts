@@ -8,17 +8,18 @@ import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import { z } from 'zod';
+import type { Catalog } from '../catalog/load-catalog.ts';
 import { signIn } from '../dashboard/account-session.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
+import { consentFormSchema, tickedFields } from './consent-form.ts';
 import { type InteractionService, type LoginOutcome, WRONG_CREDENTIALS } from './interaction-service.ts';
 
 const loginForm = z.object({
   login: z.string().trim().min(1).max(200),
   password: z.string().min(1).max(1024),
 });
-const consentForm = z.object({ fields: z.union([z.string(), z.array(z.string())]).optional() });
 
 export function interactionRoutes(deps: {
   provider: Provider;
@@ -26,8 +27,9 @@ export function interactionRoutes(deps: {
   render: Render;
   /** the jobseeker signed in to /account in this browser (account-session.ts currentJobseeker) */
   signedIn: (ctx: Context) => Promise<{ id: string; authenticatedAt: number } | undefined>;
+  catalog: Catalog;
 }) {
-  const { provider, service, render } = deps;
+  const { provider, service, render, catalog } = deps;
   const router = new Router({ prefix: '/interaction' });
 
   async function details(ctx: Context) {
@@ -113,9 +115,10 @@ export function interactionRoutes(deps: {
         'Cette étape n’est pas attendue ; recommencez depuis l’application.',
       );
     }
-    const form = consentForm.safeParse(ctx.request.body);
+    const form = consentFormSchema.safeParse(ctx.request.body);
     if (!form.success) throw new AppError(400, 'invalid_request', 'Le formulaire envoyé est incorrect.');
-    const ticked = ([] as string[]).concat(form.data.fields ?? []);
+    // A block ticked as a whole becomes its fields here, before the decision is recorded.
+    const ticked = tickedFields(catalog, form.data);
     const grantId = await service.grant(interaction, ticked, ctx.state.requestId);
     await finish(ctx, { consent: { grantId } });
   });

@@ -58,6 +58,9 @@ export async function createClient(server: TestServer, overrides: Partial<NewCli
         .map((s) => [s, s === 'competences' ? 'Remplir votre CV.' : `Utiliser vos données « ${s} ».`]),
     ),
     freeForJobseekers: true,
+    // An app's own privacy notice and contact: required to be active.
+    policyUri: 'https://app.example.fr/confidentialite',
+    contactEmail: 'donnees-personnelles@app.example.fr',
     status: 'active',
     ...overrides,
   });
