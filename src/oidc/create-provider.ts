@@ -3,6 +3,7 @@
 import type { JWK } from 'jose';
 import Provider, { type AdapterPayload, type ClientMetadata, errors } from 'oidc-provider';
 import type { Logger } from 'pino';
+import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import { type ClientInput, sensitiveScopes } from '../clients/client-rules.ts';
@@ -34,6 +35,8 @@ export interface ProviderDeps {
   box: SecretBox;
   clients: ClientService;
   consents: ConsentService;
+  /** where ID-token and userinfo releases are recorded, like the resource API's reads */
+  accessLog: AccessLog;
   render: Render;
   logger: Logger;
   /** the published signing keys, in keystore order (see provider-holder.ts and signing-keys.ts) */
@@ -41,7 +44,7 @@ export interface ProviderDeps {
 }
 
 export async function createProvider(deps: ProviderDeps): Promise<Provider> {
-  const { config, pool, catalog, box, clients, consents, render, logger, jwks } = deps;
+  const { config, pool, catalog, box, clients, consents, accessLog, render, logger, jwks } = deps;
   const PostgresAdapter = createPostgresAdapterClass(pool);
 
   // Clients are read from our own table on every lookup, so a suspended app or a removed scope takes
@@ -81,7 +84,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       catalog,
       jwks,
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
-      findAccount: createFindAccount({ pool, catalog }),
+      findAccount: createFindAccount({ pool, catalog, accessLog }),
       policy: createInteractionPolicy({ consents, catalog }),
       loadExistingGrant: createGrantLoader({
         consents,

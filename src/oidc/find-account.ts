@@ -2,18 +2,44 @@
 // only if the jobseeker's consent to this app covers that field at this very moment: the consents
 // table is the source of truth, so a narrowed or revoked consent also stops ID token and userinfo
 // claims at once.
+// A release is a read like any other: the claims an ID token or a userinfo answer carries are
+// recorded in the access log, per scope, with the claims actually released (what oidc-provider's
+// mask keeps: the claims of the scopes in use, or asked for by name, less the rejected ones). The
+// access log buffers in memory, so this adds no SQL statement to the request. The pairwise `sub`,
+// sent with every release, is not listed: the consent page says it always goes.
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
+import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { findJobseekerWithConsent } from '../profiles/jobseeker-queries.ts';
 import { guarded } from './postgres-adapter.ts';
 
-export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindAccount {
-  const { pool, catalog } = deps;
-  // claim name → '<scope>.<claim>' field key
-  const fieldOfClaim = new Map<string, string>();
+export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLog: AccessLog }): FindAccount {
+  const { pool, catalog, accessLog } = deps;
+  // claim name → the scope it belongs to
+  const scopeOfClaim = new Map<string, string>();
   for (const scope of catalog.oidcScopes) {
-    for (const field of scope.fields) fieldOfClaim.set(field.id, `${scope.id}.${field.id}`);
+    for (const field of scope.fields) scopeOfClaim.set(field.id, scope.id);
+  }
+
+  // The released claims that reach the app, grouped by scope: oidc-provider keeps those of the scopes
+  // in use and those the request's `claims` parameter names (with a null or object value), less the
+  // rejected ones (lib/helpers/claims.js).
+  function reaching(released: Record<string, unknown>, scope: string, asked: unknown, rejected: unknown) {
+    const scopes = new Set(String(scope ?? '').split(' '));
+    const named = new Set(
+      Object.entries((asked ?? {}) as Record<string, unknown>)
+        .filter(([, v]) => v === null || (typeof v === 'object' && !Array.isArray(v)))
+        .map(([k]) => k),
+    );
+    const refused = new Set(Array.isArray(rejected) ? (rejected as string[]) : []);
+    const byScope = new Map<string, string[]>();
+    for (const claim of Object.keys(released)) {
+      const owner = scopeOfClaim.get(claim) as string;
+      if (refused.has(claim) || !(scopes.has(owner) || named.has(claim))) continue;
+      byScope.set(owner, [...(byScope.get(owner) ?? []), claim]);
+    }
+    return byScope;
   }
 
   return async (ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
@@ -24,7 +50,7 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindA
     if (!jobseeker || jobseeker.disabled_at) return undefined;
     return {
       accountId: jobseeker.id,
-      async claims() {
+      async claims(use: string, scope: string, asked?: unknown, rejected?: unknown) {
         // Only the app the consent was read for, and only scopes its registration still allows (an
         // admin may have removed one).
         const sameClient = clientId !== undefined && ctx.oidc?.client?.clientId === clientId;
@@ -36,8 +62,14 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindA
         );
         const released: Record<string, unknown> = {};
         for (const [claim, value] of Object.entries(jobseeker.claims)) {
-          const key = fieldOfClaim.get(claim);
-          if (key && granted.has(key)) released[claim] = value;
+          const owner = scopeOfClaim.get(claim);
+          if (owner && claim !== 'sub' && granted.has(`${owner}.${claim}`)) released[claim] = value;
+        }
+        if (sameClient && (use === 'id_token' || use === 'userinfo')) {
+          const readAt = new Date();
+          for (const [owner, fields] of reaching(released, scope, asked, rejected)) {
+            accessLog.record({ jobseekerId: jobseeker.id, clientId, scope: owner, fields, readAt });
+          }
         }
         return { ...released, sub: jobseeker.id };
       },
