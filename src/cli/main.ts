@@ -44,11 +44,13 @@ Options:
   --operator NAME                  the organisation that runs it
   --purpose SCOPE=TEXT             why the app needs a data scope, shown next to its fields; repeatable
   --operator-siret SIRET           the operator's SIRET (14 digits)
-  --website URL / --contact-email EMAIL
+  --website URL
+  --policy-uri URL                 the app's privacy policy, shown on the consent page
+  --contact-email EMAIL            who jobseekers write to about their data, shown on the consent page
   --free-for-jobseekers            attest that the app is free of charge for jobseekers
   --consent-duration-days N        how long a consent to this app lasts (default: CONSENT_DURATION_DAYS)
-  --status pending|active|suspended  default: active when vetted (a --purpose for every data scope and
-                                   --free-for-jobseekers), pending otherwise`;
+  --status pending|active|suspended  default: active when vetted (a --purpose for every data scope,
+                                   --free-for-jobseekers, --policy-uri and --contact-email), pending otherwise`;
 
 const IMPORT_HELP = `Usage: npm run cli -- jobseekers import FILE
 
@@ -104,6 +106,7 @@ async function clientsCreate(args: string[]): Promise<number> {
       purpose: { type: 'string', multiple: true },
       'operator-siret': { type: 'string' },
       website: { type: 'string' },
+      'policy-uri': { type: 'string' },
       'contact-email': { type: 'string' },
       'free-for-jobseekers': { type: 'boolean' },
       'consent-duration-days': { type: 'string' },
@@ -133,6 +136,7 @@ async function clientsCreate(args: string[]): Promise<number> {
     operatorName: values.operator,
     operatorSiret: values['operator-siret'],
     website: values.website,
+    policyUri: values['policy-uri'],
     contactEmail: values['contact-email'],
     consentDurationDays: values['consent-duration-days']
       ? Number(values['consent-duration-days'])
@@ -141,16 +145,19 @@ async function clientsCreate(args: string[]): Promise<number> {
     purposes,
   };
   const created = await withServices(async ({ clients, catalog }) => {
-    // Without --status the app is active when it is fully vetted (a purpose for every data scope and
-    // the free-of-charge attestation), otherwise pending until an admin completes and approves it.
+    // Without --status the app is active when it is fully vetted (a purpose for every data scope, the
+    // free-of-charge attestation, its privacy notice), otherwise pending until an admin completes and
+    // approves it.
     const missing = input.scopes.filter((s) => catalog.byId.get(s)?.kind === 'data' && !input.purposes[s]);
-    const vetted = input.freeForJobseekers && missing.length === 0;
+    const vetted = input.freeForJobseekers && missing.length === 0 && input.policyUri && input.contactEmail;
     const status =
       (values.status as 'pending' | 'active' | 'suspended' | undefined) ?? (vetted ? 'active' : 'pending');
     if (!values.status && !vetted) {
       const why = [
         ...(missing.length ? [`no --purpose for ${missing.join(', ')}`] : []),
         ...(input.freeForJobseekers ? [] : ['no --free-for-jobseekers attestation']),
+        ...(input.policyUri ? [] : ['no --policy-uri']),
+        ...(input.contactEmail ? [] : ['no --contact-email']),
       ];
       process.stderr.write(
         `Note: created as pending (${why.join('; ')}); an admin can complete and approve it.\n`,

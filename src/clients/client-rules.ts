@@ -1,7 +1,8 @@
 // What a client registration must satisfy, whoever submits it (CLI, console, admin API, RFC 7591).
 // URLs: https only (http on loopback outside production), never javascript:/data:, fragments in
 // redirect URIs, wildcards or user:password. An app may become active only once vetted: a purpose
-// for every data scope it may ask for, and the attestation that it is free for jobseekers.
+// for every data scope it may ask for, the attestation that it is free for jobseekers, and its own
+// privacy notice (a privacy policy URL and a contact), which the consent page shows.
 // High-assurance apps (FAPI 2.0, required for the sensitive scopes such as indemnisation)
 // authenticate with private_key_jwt and sign only with PS256, ES256 or EdDSA.
 import { z } from 'zod';
@@ -225,6 +226,21 @@ export function clientRules(catalog: Catalog, production: boolean) {
             code: 'custom',
             path: ['freeForJobseekers'],
             message: 'l’application doit être attestée gratuite pour les demandeurs d’emploi',
+          });
+        }
+        // What a jobseeker needs to know the app and to ask it to delete what it holds (GDPR Art. 13).
+        if (!c.policyUri) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['policyUri'],
+            message: 'une politique de confidentialité est requise pour activer l’application',
+          });
+        }
+        if (!c.contactEmail) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['contactEmail'],
+            message: 'un contact pour les données personnelles est requis pour activer l’application',
           });
         }
       }

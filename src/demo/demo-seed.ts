@@ -63,6 +63,9 @@ export async function seedDemoData(deps: {
         projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
       },
       freeForJobseekers: true,
+      // The demo app's own privacy notice, served by the demo app itself (demo-app.ts).
+      policyUri: `${config.demoApp.url}/confidentialite`,
+      contactEmail: 'donnees-personnelles@cv-express.example',
       status: 'active',
     });
   }

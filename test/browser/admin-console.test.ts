@@ -9,6 +9,7 @@ import * as OTPAuth from 'otpauth';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { tickFields } from '../support/consent-page.ts';
 import { freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -325,13 +326,7 @@ describe('the admin console in a real browser', () => {
       await page.getByRole('button', { name: 'Autoriser' }).waitFor();
       // The purpose typed in the console is what the jobseeker reads.
       expect(await page.content()).toContain('Préremplir votre CV (competences).');
-      for (const label of [
-        'Code de la compétence',
-        'Nom de la compétence',
-        'Votre situation en toutes lettres',
-      ]) {
-        await page.getByLabel(label, { exact: true }).check();
-      }
+      await tickFields(page, { competences: ['Nom de la compétence'], statut: ['Votre situation'] });
       await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
       await page.waitForURL(`${demoUrl}/callback**`);
       await h1('Voici exactement les données reçues');

@@ -187,7 +187,13 @@ describe('admin API: client apps', () => {
     const refused = await call('PATCH', `/clients/${created.client_id}`, { body: { status: 'active' } });
     expectError(refused, 400);
     expect(refused.json.error).toBe('invalid_client_metadata');
-    for (const field of ['purposes.competences', 'purposes.statut', 'free_for_jobseekers']) {
+    for (const field of [
+      'purposes.competences',
+      'purposes.statut',
+      'free_for_jobseekers',
+      'policy_uri',
+      'contacts',
+    ]) {
       expect(refused.json.error_description).toContain(field);
     }
     expect((await call('GET', `/clients/${created.client_id}`)).json.status).toBe('pending');
@@ -204,6 +210,8 @@ describe('admin API: client apps', () => {
       body: {
         purposes: { competences: 'Remplir votre CV.', statut: 'Adapter les offres.' },
         free_for_jobseekers: true,
+        policy_uri: 'https://app.example.fr/confidentialite',
+        contacts: ['dpo@app.example.fr'],
       },
     });
     expect(vetted.status, vetted.text).toBe(200);
@@ -278,7 +286,13 @@ describe('admin API: audit trail', () => {
     const created = await createApp({ scope: 'openid competences' });
     const id = created.client_id;
     await call('PATCH', `/clients/${id}`, {
-      body: { client_name: 'Renommée', purposes: { competences: 'CV.' }, free_for_jobseekers: true },
+      body: {
+        client_name: 'Renommée',
+        purposes: { competences: 'CV.' },
+        free_for_jobseekers: true,
+        policy_uri: 'https://app.example.fr/confidentialite',
+        contacts: ['dpo@app.example.fr'],
+      },
     });
     await call('PATCH', `/clients/${id}`, { body: { status: 'active' } });
     const rotated = (await call('POST', `/clients/${id}/secret`)).json.client_secret as string;
@@ -584,6 +598,7 @@ describe('admin API: registration rules', () => {
       operator_siret: '73282932000074',
       logo_uri: 'https://app.example.fr/logo.png',
       policy_uri: 'https://app.example.fr/privacy',
+      contacts: ['dpo@app.example.fr'],
       tos_uri: 'https://app.example.fr/cgu#section',
       redirect_uris: ['http://127.0.0.1:8080/cb', 'http://127.0.0.1:8080/cb2'],
       post_logout_redirect_uris: ['http://127.0.0.1:8080/bye'],

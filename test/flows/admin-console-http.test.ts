@@ -385,6 +385,7 @@ describe('admin console, password only (ADMIN_TOTP_REQUIRED=false)', () => {
       ['purpose_statut', 'Adapter les conseils à votre situation.'],
       ['purpose_langues', 'Ignorée : le scope n’est pas coché.'],
       ['free_for_jobseekers', 'yes'],
+      ['policy_uri', 'https://cv.example/confidentialite'],
     ]);
     expect(completed.response.status).toBe(303);
     expect(completed.location).toBe(`${path}?ok=updated`);

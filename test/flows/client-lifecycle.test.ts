@@ -212,9 +212,11 @@ describe('client status', () => {
     expect(removed.headers.get('www-authenticate')).toContain('insufficient_scope');
     const kept = await api(tokens.access_token, 'statut');
     expect(kept.status).toBe(200);
+    // (The code of the situation travels with its label: scopes/statut.yaml.)
+    const statut = jobseeker.data.statut as { codeStatutIndividu: string; libelleStatutIndividu: string };
     expect(await kept.json()).toEqual({
-      libelleStatutIndividu: (jobseeker.data.statut as { libelleStatutIndividu: string })
-        .libelleStatutIndividu,
+      codeStatutIndividu: statut.codeStatutIndividu,
+      libelleStatutIndividu: statut.libelleStatutIndividu,
     });
 
     // A new authorization may no longer ask for it.
@@ -420,6 +422,8 @@ describe('RFC 7591 dynamic registration', () => {
     await patch(client.client_id, {
       purposes: { competences: 'Proposer des formations.' },
       free_for_jobseekers: true,
+      policy_uri: 'https://app.example.fr/confidentialite',
+      contacts: ['dpo@app.example.fr'],
     });
     await patch(client.client_id, { status: 'active' });
 

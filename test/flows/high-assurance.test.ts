@@ -488,6 +488,8 @@ describe('registration rules for high-assurance apps', () => {
     scopes: ['openid', 'indemnisation'],
     purposes: { indemnisation: 'Vous proposer les aides auxquelles vous avez droit.' },
     freeForJobseekers: true,
+    policyUri: 'https://aides.example.fr/confidentialite',
+    contactEmail: 'dpo@aides.example.fr',
     status: 'active' as const,
   };
   const refusal = async (input: Parameters<TestServer['app']['services']['clients']['create']>[0]) => {

@@ -396,6 +396,10 @@ describe('cli: usage and clients create', () => {
       'competences=Remplir votre CV.',
       '--operator-siret',
       '73282932000074',
+      '--policy-uri',
+      'https://cli.example.fr/confidentialite',
+      '--contact-email',
+      'dpo@cli.example.fr',
       '--free-for-jobseekers',
     ]);
     expect(stderr).not.toMatch(/^Error/m);
