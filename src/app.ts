@@ -154,6 +154,7 @@ export async function createApp(
       sessionTtlMs,
       provider,
       secureCookies: config.production,
+      accessLogRetentionDays: config.accessLogRetentionDays,
       exportSchema: JSON.parse(
         readFileSync(path.resolve(config.scopesDir, '../docs/export-schema.json'), 'utf8'),
       ),

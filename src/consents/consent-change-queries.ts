@@ -15,6 +15,16 @@ export async function lockOwnConsent(
   return rows[0];
 }
 
+// Locks every active consent of this jobseeker (expired or not: the expiry job may not have passed),
+// in id order, so that two « revoke all » requests lock in the same order instead of deadlocking.
+export async function lockOwnActiveConsents(db: Queryable, jobseekerId: string): Promise<ConsentRow[]> {
+  const { rows } = await db.query<ConsentRow>(
+    "SELECT * FROM consents WHERE jobseeker_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
+    [jobseekerId],
+  );
+  return rows;
+}
+
 export async function setConsentFields(db: Queryable, id: string, fields: string[]): Promise<void> {
   await db.query('UPDATE consents SET fields = $2, updated_at = now() WHERE id = $1', [id, fields]);
 }

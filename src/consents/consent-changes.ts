@@ -13,6 +13,7 @@ import { destroyByGrantId } from '../oidc/oidc-model-queries.ts';
 import {
   expireDueConsents,
   extendConsent,
+  lockOwnActiveConsents,
   lockOwnConsent,
   markConsentRevoked,
   setConsentFields,
@@ -62,6 +63,30 @@ export function createConsentChanges(deps: {
 
   const live = (c: ConsentRow) => c.status === 'active' && c.expires_at > new Date();
 
+  // One revocation on a locked row: the consent, the app's tokens and grant, and its event.
+  async function revokeLocked(
+    db: import('pg').PoolClient,
+    jobseekerId: string,
+    consent: ConsentRow,
+    requestId: string | undefined,
+    actor: string,
+  ) {
+    await markConsentRevoked(db, consent.id);
+    if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+    await insertConsentEvent(db, {
+      consentId: consent.id,
+      jobseekerId,
+      clientId: consent.client_id,
+      kind: 'revoked',
+      fieldsAdded: [],
+      fieldsRemoved: consent.status === 'active' ? consent.fields : [],
+      fieldsAfter: [],
+      textsHash: consent.texts_hash,
+      actor,
+      requestId,
+    });
+  }
+
   return {
     /** Keeps only `keep` among the granted fields; never adds any (widening goes through the app). */
     async narrow(jobseekerId: string, consentId: string, keep: string[], requestId?: string) {
@@ -95,21 +120,19 @@ export function createConsentChanges(deps: {
     revoke: (jobseekerId: string, consentId: string, requestId?: string, actor = 'jobseeker') =>
       mutate(jobseekerId, consentId, async (db, consent) => {
         if (consent.status === 'revoked') return { changed: false };
-        await markConsentRevoked(db, consent.id);
-        if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
-        await insertConsentEvent(db, {
-          consentId: consent.id,
-          jobseekerId,
-          clientId: consent.client_id,
-          kind: 'revoked',
-          fieldsAdded: [],
-          fieldsRemoved: consent.status === 'active' ? consent.fields : [],
-          fieldsAfter: [],
-          textsHash: consent.texts_hash,
-          actor,
-          requestId,
-        });
+        await revokeLocked(db, jobseekerId, consent, requestId, actor);
         return { changed: true };
+      }),
+
+    /**
+     * « Retirer tous mes accords »: every active consent, in one transaction, each recorded
+     * with its own event exactly as a single revocation is. Returns how many were revoked.
+     */
+    revokeAll: (jobseekerId: string, requestId?: string) =>
+      withTransaction(pool, async (db) => {
+        const consents = await lockOwnActiveConsents(db, jobseekerId);
+        for (const consent of consents) await revokeLocked(db, jobseekerId, consent, requestId, 'jobseeker');
+        return { revoked: consents.length };
       }),
 
     async renew(jobseekerId: string, consentId: string, requestId?: string) {

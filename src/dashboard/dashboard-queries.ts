@@ -18,12 +18,15 @@ export interface ConsentWithClient {
   client_description: string;
   operator_name: string;
   website: string | null;
+  policy_uri: string | null;
+  contact_email: string | null;
 }
 
 export async function listConsents(db: Queryable, jobseekerId: string): Promise<ConsentWithClient[]> {
   const { rows } = await db.query<ConsentWithClient>(
     `SELECT c.id, c.client_id, c.status, c.fields, c.granted_at, c.expires_at, c.revoked_at, c.updated_at,
-            cl.name AS client_name, cl.description AS client_description, cl.operator_name, cl.website
+            cl.name AS client_name, cl.description AS client_description, cl.operator_name, cl.website,
+            cl.policy_uri, cl.contact_email
        FROM consents c JOIN clients cl ON cl.id = c.client_id
       WHERE c.jobseeker_id = $1
       ORDER BY c.granted_at DESC`,

@@ -16,6 +16,7 @@ import {
 } from '../interactions/interaction-service.ts';
 import { endProviderSession } from '../oidc/provider-session.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
+import { describeDays } from '../site/durations.ts';
 import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
 import type { DashboardService } from './dashboard-service.ts';
 
@@ -23,7 +24,9 @@ const NOTICES: Record<string, string> = {
   narrowed: 'C’est enregistré : l’application ne reçoit plus les données que vous avez décochées.',
   unchanged: 'Rien n’a changé : toutes les données cochées restent partagées.',
   revoked:
-    'C’est fait : l’application n’a plus accès à vos données. Elle devra vous redemander votre accord.',
+    'C’est fait : l’application ne peut plus lire vos données. Elle devra vous redemander votre accord. Ce qu’elle a déjà reçu, demandez-lui de l’effacer si vous le souhaitez.',
+  'all-revoked':
+    'C’est fait : plus aucune application ne peut lire vos données. Ce qu’elles ont déjà reçu, demandez-leur de l’effacer si vous le souhaitez.',
   renewed: 'C’est fait : votre accord est prolongé.',
 };
 
@@ -46,6 +49,7 @@ export function dashboardRoutes(deps: {
   interactions: InteractionService;
   accessLog: AccessLog;
   sessionTtlMs: number;
+  accessLogRetentionDays: number;
   exportSchema: object;
   /** one sign-in: /account's login and logout act on the provider's session too */
   provider: Provider;
@@ -128,8 +132,28 @@ export function dashboardRoutes(deps: {
     const form = fieldsForm.safeParse(ctx.request.body);
     const keep = form.success ? ([] as string[]).concat(form.data.fields ?? []) : [];
     if (!form.success) ctx.throw(400, 'Formulaire incorrect');
-    const { changed } = await changes.narrow(me(ctx), consentId(ctx), keep, ctx.state.requestId);
+    // A kept field keeps the code that travels with it (one checkbox for both, as on the consent page).
+    const { changed } = await changes.narrow(
+      me(ctx),
+      consentId(ctx),
+      dashboard.withTravellers(keep),
+      ctx.state.requestId,
+    );
     back(ctx, changed ? 'narrowed' : 'unchanged', `#autorisation-${consentId(ctx)}`);
+  });
+
+  // « Retirer tous mes accords »: one confirmation page, then every active consent is revoked.
+  signedIn.post('/consents/revoke-all', async (ctx) => {
+    const form = confirmForm.safeParse(ctx.request.body);
+    if (!form.success || form.data.confirm !== 'yes') {
+      page(ctx, 'account/revoke-all-confirm', {
+        title: 'Retirer tous vos accords',
+        ...(await dashboard.revokeAllPage(me(ctx), await readerFor(ctx))),
+      });
+      return;
+    }
+    await changes.revokeAll(me(ctx), ctx.state.requestId);
+    back(ctx, 'all-revoked');
   });
 
   signedIn.post('/consents/:id/revoke', async (ctx) => {
@@ -163,7 +187,15 @@ export function dashboardRoutes(deps: {
     const cursor = typeof ctx.query.avant === 'string' ? ctx.query.avant : undefined;
     page(ctx, 'account/access-log', {
       title: 'Qui a consulté mes données',
+      retention: describeDays(deps.accessLogRetentionDays),
       ...(await dashboard.accessLogPage(me(ctx), cursor, await readerFor(ctx))),
+    });
+  });
+
+  signedIn.get('/mes-donnees', async (ctx) => {
+    page(ctx, 'account/my-data', {
+      title: 'Mes données',
+      ...(await dashboard.myDataPage(me(ctx), await readerFor(ctx))),
     });
   });
 

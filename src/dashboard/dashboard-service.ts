@@ -1,8 +1,10 @@
 // The jobseeker's own pages: view-models of their consents, their history and who read their data,
-// and the export of everything we hold about them.
+// the readable « Mes données » page and the export of everything we hold about them.
+import { fieldChoices } from '../catalog/field-choices.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
+import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
 import {
   accessLogPage,
@@ -12,6 +14,7 @@ import {
   listConsents,
   readStats,
 } from './dashboard-queries.ts';
+import { myDataPage } from './my-data-page.ts';
 
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 const moment = new Intl.DateTimeFormat('fr-FR', {
@@ -46,7 +49,8 @@ export function createDashboardService(deps: {
     return found ? `${found.field.label} (${found.scope.title})` : key;
   };
 
-  // Granted fields grouped by scope in catalog order; the pairwise identifier is implicit.
+  // Granted fields grouped by scope in catalog order, a code folded into the field it travels with
+  // (one checkbox for both, as on the consent page); the pairwise identifier is implicit.
   function groupFields(keys: readonly string[]) {
     const granted = new Set(keys);
     return catalog.scopes
@@ -54,9 +58,12 @@ export function createDashboardService(deps: {
       .map((scope) => ({
         id: scope.id,
         title: scope.title,
-        fields: scope.fields
-          .filter((f) => granted.has(`${scope.id}.${f.id}`))
-          .map((f) => ({ key: `${scope.id}.${f.id}`, label: f.label, inputId: `f-${scope.id}-${f.id}` })),
+        fields: fieldChoices(scope, granted).map((c) => ({
+          key: c.key,
+          label: c.field.label,
+          travellers: c.travellers.map((f) => f.label),
+          inputId: `f-${scope.id}-${c.field.id}`,
+        })),
       }))
       .filter((group) => group.fields.length);
   }
@@ -71,10 +78,7 @@ export function createDashboardService(deps: {
       statusLabel: { active: 'Active', revoked: 'Retirée', expired: 'Expirée' }[status],
       client: {
         id: c.client_id,
-        name: c.client_name,
-        description: c.client_description,
-        operator: c.operator_name,
-        website: c.website?.startsWith('https://') ? c.website : undefined,
+        ...clientNotice({ ...c, name: c.client_name, description: c.client_description }),
       },
       grantedOn: day.format(c.granted_at),
       expiresOn: day.format(c.expires_at),
@@ -109,6 +113,24 @@ export function createDashboardService(deps: {
       return found;
     },
 
+    /** The apps « Retirer tous mes accords » would cut off, with what each receives and its contact. */
+    async revokeAllPage(jobseekerId: string, db: Queryable = pool) {
+      const { active } = await this.consentsPage(jobseekerId, db);
+      return { consents: active };
+    },
+
+    /** Widens a kept set with the fields that travel with each kept field (a code with its label). */
+    withTravellers: (keys: string[]) => catalog.withTravellers(keys),
+
+    async myDataPage(jobseekerId: string, db: Queryable = pool) {
+      const [jobseeker, data] = await Promise.all([
+        findJobseekerById(db, jobseekerId),
+        findAllJobseekerData(db, jobseekerId),
+      ]);
+      if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
+      return myDataPage(catalog, jobseeker, data);
+    },
+
     async historyPage(jobseekerId: string, consentId: string, db: Queryable = pool) {
       const consent = await this.consentCard(jobseekerId, consentId, db);
       const events = await listConsentEvents(db, jobseekerId, consentId);
@@ -123,7 +145,7 @@ export function createDashboardService(deps: {
           added: e.fields_added.filter((k) => k !== 'openid.sub').map(fieldLabel),
           removed: e.fields_removed.filter((k) => k !== 'openid.sub').map(fieldLabel),
           textsHash: e.texts_hash,
-          texts: e.texts ? JSON.stringify(e.texts, null, 2) : undefined,
+          texts: e.texts ? readableTexts(e.texts) : undefined,
         })),
       };
     },
@@ -204,4 +226,34 @@ function parseCursor(cursor: string | undefined): { readAt: Date; id: string } |
   if (!match) return undefined;
   const readAt = new Date(match[1] as string);
   return Number.isNaN(readAt.getTime()) ? undefined : { readAt, id: match[2] as string };
+}
+
+interface StoredTexts {
+  catalog?: {
+    scopes?: Record<
+      string,
+      {
+        title?: string;
+        explanation?: string;
+        fields?: Record<string, { label?: string; description?: string }>;
+      }
+    >;
+  };
+  purposes?: Record<string, string>;
+}
+
+// The texts a consent was given on (stored as consent-service.ts wrote them), as a person reads them:
+// each scope's title and explanation, the app's purpose, and each field's label and description.
+// Older or unexpected shapes show what can be read and nothing else.
+function readableTexts(texts: unknown) {
+  const stored = (texts ?? {}) as StoredTexts;
+  return Object.entries(stored.catalog?.scopes ?? {}).map(([id, scope]) => ({
+    title: String(scope.title ?? id),
+    explanation: scope.explanation ? String(scope.explanation) : undefined,
+    purpose: stored.purposes?.[id] ? String(stored.purposes[id]) : undefined,
+    fields: Object.values(scope.fields ?? {}).map((f) => ({
+      label: String(f.label ?? ''),
+      description: String(f.description ?? ''),
+    })),
+  }));
 }

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAccessLogPartitions, insertAccessLogEntries } from '../../src/api/access-log-queries.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { tickFields } from '../support/consent-page.ts';
 import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -132,14 +133,10 @@ describe('the jobseeker’s space in a real browser', () => {
       await page.locator('input[name="password"]').fill(jobseeker.password);
       await page.getByRole('button', { name: 'Se connecter' }).click();
       await page.getByRole('button', { name: 'Autoriser' }).waitFor();
-      for (const label of [
-        'Code de la compétence',
-        'Nom de la compétence',
-        'Niveau de maîtrise',
-        'Votre situation en toutes lettres',
-      ]) {
-        await page.getByLabel(label, { exact: true }).check();
-      }
+      await tickFields(page, {
+        competences: ['Nom de la compétence', 'Niveau de maîtrise'],
+        statut: ['Votre situation'],
+      });
       await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
       await page.waitForURL(`${demoUrl}/callback**`);
       await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
@@ -195,12 +192,19 @@ describe('the jobseeker’s space in a real browser', () => {
       );
 
       expect(await card().count()).toBe(1);
+      // A code and its label are one checkbox, as on the consent page.
       expect(await checkedFields()).toEqual([
-        'competences.code',
         'competences.libelle',
         'competences.niveau',
         'statut.libelleStatutIndividu',
       ]);
+      expect(await card().getByLabel('Nom de la compétence (avec : code de la compétence)').count()).toBe(1);
+      // The app's own notice is on its card.
+      expect(
+        await card()
+          .getByRole('link', { name: /Sa politique de confidentialité/ })
+          .getAttribute('href'),
+      ).toBe('https://app.example.fr/confidentialite');
       expect(
         await card()
           .getByText(/Accord donné le .+, valable jusqu’au .+/)
@@ -241,11 +245,7 @@ describe('the jobseeker’s space in a real browser', () => {
       await card().getByRole('button', { name: 'Enregistrer', exact: true }).click();
       await page.waitForURL(`${server.issuer}/account/consents?ok=narrowed**`);
       expect(await page.getByRole('status').textContent()).toContain('C’est enregistré');
-      expect(await checkedFields()).toEqual([
-        'competences.code',
-        'competences.libelle',
-        'statut.libelleStatutIndividu',
-      ]);
+      expect(await checkedFields()).toEqual(['competences.libelle', 'statut.libelleStatutIndividu']);
 
       await page.goto(`${demoUrl}/donnees`);
       await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
@@ -275,7 +275,14 @@ describe('the jobseeker’s space in a real browser', () => {
       const texts = granted.locator('details', { hasText: 'Textes qui vous ont été montrés' });
       expect(await texts.count()).toBe(1);
       await texts.locator('summary').click();
-      expect(await texts.locator('pre').isVisible()).toBe(true);
+      // The texts read as they were shown, not as data.
+      const shown = texts.locator('.shown-texts');
+      expect(await shown.isVisible()).toBe(true);
+      expect(await shown.locator('h3').allTextContents()).toEqual(
+        expect.arrayContaining(['Vos compétences', 'Votre inscription à Pôle emploi']),
+      );
+      expect(await shown.textContent()).toContain('Nom de la compétence');
+      expect(await shown.textContent()).not.toMatch(/"label"|scopes|\{/);
       expect(await texts.locator('code').textContent()).toMatch(/\S{16,}/);
 
       await screenshot('dashboard-history.png', true);
@@ -311,11 +318,34 @@ describe('the jobseeker’s space in a real browser', () => {
   );
 
   it(
+    'offers « Retirer tous mes accords » behind one confirmation, which « Annuler » leaves untouched',
+    async () => {
+      await page.goto(`${server.issuer}/account/consents`);
+      await page.getByRole('button', { name: 'Retirer tous mes accords' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Retirer tous vos accords ?' }).waitFor();
+      expect(await page.locator('main').textContent()).toContain(APP_NAME);
+      await screenshot('dashboard-revoke-all-confirm.png');
+      await expectAccessible('revoke-all confirmation page');
+      await page.getByRole('link', { name: 'Annuler' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Mes autorisations' }).waitFor();
+      expect(await card().count()).toBe(1);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'revokes after confirmation: the card moves to the past, the demo’s tokens stop working',
     async () => {
       await page.goto(`${server.issuer}/account/consents`);
       await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: `Retirer votre accord à ${APP_NAME} ?` }).waitFor();
+      // Said honestly: what stops, what the app keeps, and whom to ask to delete it.
+      const effects = (await page.locator('main').textContent()) ?? '';
+      expect(effects).toContain('ne peut plus lire vos données');
+      expect(effects).toContain('n’est pas effacé');
+      expect(
+        await page.getByRole('link', { name: 'donnees-personnelles@app.example.fr' }).getAttribute('href'),
+      ).toMatch(/^mailto:donnees-personnelles@app\.example\.fr\?subject=/);
       await screenshot('dashboard-revoke-confirm.png');
       await expectAccessible('revoke confirmation page');
 
@@ -327,7 +357,7 @@ describe('the jobseeker’s space in a real browser', () => {
       await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
       await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
       await page.waitForURL(`${server.issuer}/account/consents?ok=revoked`);
-      expect(await page.getByRole('status').textContent()).toContain('n’a plus accès à vos données');
+      expect(await page.getByRole('status').textContent()).toContain('ne peut plus lire vos données');
       expect(await card().count()).toBe(0);
       expect(await page.getByText('Vous n’avez autorisé aucune application pour le moment.').count()).toBe(1);
       const past = page.getByRole('region', { name: 'Autorisations passées' });
@@ -408,11 +438,65 @@ describe('the jobseeker’s space in a real browser', () => {
   );
 
   it(
+    'shows « Mes données » as a readable, printable page in French',
+    async () => {
+      await page
+        .getByRole('navigation', { name: 'Mon espace' })
+        .getByRole('link', { name: 'Mes données', exact: true })
+        .click();
+      await page.getByRole('heading', { level: 1, name: 'Mes données' }).waitFor();
+      const text = (await page.locator('main').textContent()) ?? '';
+      for (const expected of ['Votre identité', 'Date de naissance', 'Accueillir une clientèle', 'Expert'])
+        expect(text, expected).toContain(expected);
+      for (const raw of ['given_name', 'savoir_faire', '"code"']) expect(text, raw).not.toContain(raw);
+      await screenshot('dashboard-my-data.png', true);
+      await expectAccessible('my data page');
+      // Printed, only the content remains.
+      await page.emulateMedia({ media: 'print' });
+      expect(await page.locator('.site-header').isVisible()).toBe(false);
+      expect(await page.locator('.account-bar').isVisible()).toBe(false);
+      expect(await page.getByRole('heading', { level: 2, name: 'Vos compétences' }).isVisible()).toBe(true);
+      await page.emulateMedia({ media: 'screen' });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'reads well on a phone: no page of the space scrolls sideways, and each is accessible',
+    async () => {
+      await page.setViewportSize({ width: 375, height: 800 });
+      try {
+        for (const path of ['/account/consents', '/account/access-log', '/account/mes-donnees']) {
+          await page.goto(`${server.issuer}${path}`);
+          const size = await page.evaluate(() => ({
+            scrollWidth: document.documentElement.scrollWidth,
+            clientWidth: document.documentElement.clientWidth,
+          }));
+          expect(size.scrollWidth, path).toBeLessThanOrEqual(size.clientWidth);
+          await expectAccessible(`${path} at 375 px`);
+          await screenshot(`dashboard-${path.split('/').pop()}-375.png`);
+        }
+        // On the access log, the date and the data read are on screen, each with its column's name.
+        await page.goto(`${server.issuer}/account/access-log`);
+        const first = page.locator('table tbody tr').first();
+        for (const cell of await first.locator('td').all()) expect(await cell.isVisible()).toBe(true);
+        const before = await first
+          .locator('td')
+          .first()
+          .evaluate((td) => getComputedStyle(td, '::before').content);
+        expect(before).toBe('"Date"');
+      } finally {
+        await page.setViewportSize({ width: 1024, height: 768 });
+      }
+    },
+    TIMEOUT,
+  );
+
+  it(
     'exports everything held about the jobseeker as JSON',
     async () => {
-      const link = page
-        .getByRole('navigation', { name: 'Mon espace' })
-        .getByRole('link', { name: 'Télécharger mes données' });
+      await page.goto(`${server.issuer}/account/mes-donnees`);
+      const link = page.getByRole('link', { name: 'Télécharger mes données (fichier JSON)' });
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
       expect(download.suggestedFilename()).toBe('mes-donnees-pole-emploi-connect.json');
       const file = await download.path();
