@@ -39,6 +39,7 @@ import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
+import { siteRoutes } from './site/site-routes.ts';
 
 export interface App {
   koa: Koa;
@@ -173,6 +174,7 @@ export async function createApp(
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
   koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));
+  koa.use(siteRoutes({ config, catalog, render }).routes());
   koa.use(pages.routes());
   koa.use(
     adminApiRoutes({

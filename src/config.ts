@@ -46,7 +46,41 @@ const envSchema = z.object({
   KEY_ACTIVATION_DELAY_SECONDS: int(0, 30 * 86_400).default(3_600),
   // How often each instance checks the signing keys (and rebuilds its provider when they change).
   KEY_POLL_INTERVAL_SECONDS: int(1, 3_600).default(30),
+  // Who runs the service, as the public pages (mentions légales, données personnelles, contact,
+  // accessibilité) must say. Required in production; outside it, marked demonstration values.
+  OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
+  OPERATOR_ADDRESS: z.string().trim().min(1).max(500).optional(),
+  OPERATOR_SIRET: z
+    .string()
+    .trim()
+    .regex(/^\d{14}$/, 'must be 14 digits')
+    .optional(),
+  PUBLICATION_DIRECTOR: z.string().trim().min(1).max(200).optional(),
+  HOSTING_PROVIDER: z.string().trim().min(1).max(500).optional(),
+  CONTACT_EMAIL: z.email().optional(),
+  CONTACT_PHONE: z.string().trim().min(1).max(50).optional(),
+  DPO_CONTACT: z.string().trim().min(1).max(500).optional(),
+  ACCOUNT_HELP_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
+
+// Outside production, what the public pages show until the operator's own texts are configured.
+const DEMO_OPERATOR = {
+  name: 'Opérateur de démonstration (OPERATOR_NAME à configurer)',
+  address: '1 rue de l’Exemple, 75000 Paris (OPERATOR_ADDRESS à configurer)',
+  publicationDirector: 'Direction de la publication (PUBLICATION_DIRECTOR à configurer)',
+  hostingProvider: 'Hébergeur de démonstration (HOSTING_PROVIDER à configurer)',
+  contactEmail: 'contact@pole-emploi-connect.example',
+  dpoContact: 'dpo@pole-emploi-connect.example (DPO_CONTACT à configurer)',
+} as const;
+const OPERATOR_SETTINGS = {
+  OPERATOR_NAME: 'the organisation that runs the service, as the legal notice names it',
+  OPERATOR_ADDRESS: 'its postal address',
+  PUBLICATION_DIRECTOR: 'the director of publication (mentions légales)',
+  HOSTING_PROVIDER: 'the hosting provider: name, address, telephone',
+  CONTACT_EMAIL: 'where jobseekers write for help',
+  DPO_CONTACT: 'how to reach the data protection officer',
+  ACCOUNT_HELP_URL: 'where jobseekers recover a forgotten login or password',
+} as const;
 
 export interface Config {
   readonly env: 'development' | 'production' | 'test';
@@ -83,6 +117,19 @@ export interface Config {
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
+  /** who runs the service, for the public pages; `demo` when any value is a demonstration default */
+  readonly operator: {
+    readonly name: string;
+    readonly address: string;
+    readonly siret: string | undefined;
+    readonly publicationDirector: string;
+    readonly hostingProvider: string;
+    readonly contactEmail: string;
+    readonly contactPhone: string | undefined;
+    readonly dpoContact: string;
+    readonly accountHelpUrl: string | undefined;
+    readonly demo: boolean;
+  };
   readonly scopesDir: string;
   readonly viewsDir: string;
 }
@@ -200,6 +247,9 @@ function requireProduction(env: z.infer<typeof envSchema>): void {
   if (env.SEED_DEMO_DATA) missing.push('SEED_DEMO_DATA must not be true in production');
   if (env.DEMO_APP) missing.push('DEMO_APP must not be true in production');
   if (!env.ADMIN_TOTP_REQUIRED) missing.push('ADMIN_TOTP_REQUIRED must not be false in production');
+  for (const [name, what] of Object.entries(OPERATOR_SETTINGS)) {
+    if (!env[name as keyof typeof OPERATOR_SETTINGS]) missing.push(`${name} (${what})`);
+  }
   if (env.KEY_ACTIVATION_DELAY_SECONDS < env.KEY_POLL_INTERVAL_SECONDS)
     missing.push(
       'KEY_ACTIVATION_DELAY_SECONDS at least KEY_POLL_INTERVAL_SECONDS (a new key must be published everywhere before it signs)',
@@ -263,6 +313,18 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     keys: Object.freeze({
       activationDelaySeconds: env.KEY_ACTIVATION_DELAY_SECONDS,
       pollIntervalSeconds: env.KEY_POLL_INTERVAL_SECONDS,
+    }),
+    operator: Object.freeze({
+      name: env.OPERATOR_NAME ?? DEMO_OPERATOR.name,
+      address: env.OPERATOR_ADDRESS ?? DEMO_OPERATOR.address,
+      siret: env.OPERATOR_SIRET,
+      publicationDirector: env.PUBLICATION_DIRECTOR ?? DEMO_OPERATOR.publicationDirector,
+      hostingProvider: env.HOSTING_PROVIDER ?? DEMO_OPERATOR.hostingProvider,
+      contactEmail: env.CONTACT_EMAIL ?? DEMO_OPERATOR.contactEmail,
+      contactPhone: env.CONTACT_PHONE,
+      dpoContact: env.DPO_CONTACT ?? DEMO_OPERATOR.dpoContact,
+      accountHelpUrl: env.ACCOUNT_HELP_URL,
+      demo: Object.keys(OPERATOR_SETTINGS).some((name) => !env[name as keyof typeof OPERATOR_SETTINGS]),
     }),
     scopesDir: path.resolve(root, 'scopes'),
     viewsDir: path.resolve(root, 'views'),

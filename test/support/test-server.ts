@@ -28,6 +28,17 @@ export const PRODUCTION_SECRETS = {
   PAIRWISE_SALT: 'Zp3wK8mV5rN2xQ7tL9cB4hJ6dF8sG2aY',
 };
 
+/** The operator's texts, which production requires (src/config.ts); harmless elsewhere. */
+export const OPERATOR = {
+  OPERATOR_NAME: 'Opérateur de test',
+  OPERATOR_ADDRESS: '1 avenue du Test, 69000 Lyon',
+  PUBLICATION_DIRECTOR: 'Camille Martin',
+  HOSTING_PROVIDER: 'Hébergeur de test, 2 rue des Serveurs, 59000 Lille, 03 00 00 00 00',
+  CONTACT_EMAIL: 'contact@connect.example.fr',
+  DPO_CONTACT: 'dpo@connect.example.fr',
+  ACCOUNT_HELP_URL: 'https://compte.example.fr/identifiants',
+};
+
 export async function startTestServer(
   env: Record<string, string> = {},
   logDestination?: DestinationStream,
@@ -48,6 +59,7 @@ export async function startTestServer(
     PAIRWISE_SALT: SECRET,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DEMO_APP: 'false',
+    ...(env.NODE_ENV === 'production' ? OPERATOR : {}),
     ...env,
   });
   const logger = createLogger(config.logLevel, logDestination);

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config.ts';
+import { OPERATOR } from '../support/test-server.ts';
 
 // Random-looking, as production secrets must be (generated once with randomBytes(24)).
 const SECRET_A = 'q7Vx2mKp9LwR4tNz8bJc6hYd3sFg5aUe';
@@ -19,6 +20,7 @@ const PRODUCTION = {
   KEYS_ENCRYPTION_KEY: SECRET_A,
   COOKIE_SECRETS: SECRET_B,
   PAIRWISE_SALT: SECRET_C,
+  ...OPERATOR,
 };
 const SETTINGS = ['DATABASE_URL', 'ISSUER', 'KEYS_ENCRYPTION_KEY', 'COOKIE_SECRETS', 'PAIRWISE_SALT'];
 
@@ -55,7 +57,13 @@ describe('loadConfig in production', () => {
 
   it('names every missing setting at once', () => {
     const { message } = refusal({ NODE_ENV: 'production' });
-    for (const setting of SETTINGS) expect(message).toContain(setting);
+    for (const setting of [...SETTINGS, ...Object.keys(OPERATOR)]) expect(message).toContain(setting);
+  });
+
+  it.each(Object.keys(OPERATOR))('refuses to start without the operator’s %s, naming it', (setting) => {
+    const { message } = refusal({ ...PRODUCTION, [setting]: undefined });
+    expect(message).toContain(setting);
+    for (const other of SETTINGS) expect(message).not.toContain(other);
   });
 
   it.each([
@@ -127,6 +135,7 @@ describe('loadConfig in production', () => {
       cookieSecrets: [SECRET_B],
       pairwiseSalt: SECRET_C,
     });
+    expect(config.operator).toMatchObject({ name: OPERATOR.OPERATOR_NAME, demo: false });
     // No development secrets are generated in production.
     expect(existsSync(path.join(root, '.data', 'dev-secrets.json'))).toBe(false);
   });
