@@ -138,6 +138,7 @@ export async function createApp(
       render,
       catalog,
       signedIn: (ctx) => currentJobseeker(ctx, pool, sessionTtlMs),
+      secureCookies: config.production,
     }).routes(),
   );
   pages.use(

@@ -124,6 +124,12 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
         ctx.body = render('demo/home', { title: 'CV Express' });
         return;
       }
+      // The app's own privacy notice, which Pôle emploi Connect links to from its consent page.
+      case '/confidentialite': {
+        ctx.type = 'html';
+        ctx.body = render('demo/privacy', { title: 'Politique de confidentialité' });
+        return;
+      }
       case '/login': {
         const config = await discover();
         sess.verifier = oidc.randomPKCECodeVerifier();
@@ -226,7 +232,10 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
 
 function describeError(err: unknown): string {
   if (err instanceof oidc.AuthorizationResponseError && err.error === 'access_denied') {
-    return 'Vous avez refusé le partage : CV Express n’a reçu aucune donnée.';
+    // The provider says whether the jobseeker cancelled the login or refused to share.
+    return /cancel/i.test(err.error_description ?? '')
+      ? 'Vous avez annulé la connexion : CV Express n’a reçu aucune donnée.'
+      : 'Vous avez refusé le partage : CV Express n’a reçu aucune donnée.';
   }
   return 'La connexion n’a pas abouti. Recommencez.';
 }

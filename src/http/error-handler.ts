@@ -73,7 +73,16 @@ export function errorHandler(render: Render): Koa.Middleware {
         ctx.body = { error: code, error_description: message };
       } else {
         ctx.type = 'html';
-        ctx.body = render('error', { title: 'Une erreur est survenue', message, code, detail: undefined });
+        const page = err instanceof AppError ? err.page : undefined;
+        ctx.body = render('error', {
+          title: page?.heading ?? 'Une erreur est survenue',
+          message,
+          // A page that says what happened and what to do needs no protocol code.
+          code: page ? undefined : code,
+          detail: undefined,
+          reference: status >= 500 ? ctx.state.requestId : undefined,
+          ...page,
+        });
       }
     }
   };

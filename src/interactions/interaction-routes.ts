@@ -3,6 +3,10 @@
 // consent; answers are 303 redirects; nothing here is cached. One sign-in with /account
 // (account-session.ts): a login here signs in there too, and a live sign-in there answers the login
 // step, unless the app asked for a fresh login.
+// Back and reload: each page this browser is shown is remembered in a small signed cookie (the
+// interaction's id and its app). Coming back to an earlier step of a flow that is still under way
+// (Back from the consent page to the login page) resumes the current step; a step that is over or
+// expired gets a page that names the app and says what to do, never a bare session error.
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type Provider from 'oidc-provider';
@@ -10,7 +14,8 @@ import { errors } from 'oidc-provider';
 import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { signIn } from '../dashboard/account-session.ts';
-import { AppError } from '../http/app-error.ts';
+import { AppError, pageError } from '../http/app-error.ts';
+import { appOf, goneInteractionPage } from '../http/error-pages.ts';
 import type { Render } from '../http/render.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
 import { consentFormSchema, tickedFields } from './consent-form.ts';
@@ -21,6 +26,18 @@ const loginForm = z.object({
   password: z.string().min(1).max(1024),
 });
 
+const FLOW_COOKIE = 'pec.flow';
+const flowShape = z.object({ uid: z.string().max(100), clientId: z.string().max(200) });
+
+// Thrown where a step resumes a flow still under way: answered with a redirect to that step.
+class Resume extends Error {
+  readonly location: string;
+  constructor(location: string) {
+    super('resume');
+    this.location = location;
+  }
+}
+
 export function interactionRoutes(deps: {
   provider: Provider;
   service: InteractionService;
@@ -28,9 +45,34 @@ export function interactionRoutes(deps: {
   /** the jobseeker signed in to /account in this browser (account-session.ts currentJobseeker) */
   signedIn: (ctx: Context) => Promise<{ id: string; authenticatedAt: number } | undefined>;
   catalog: Catalog;
+  secureCookies: boolean;
 }) {
   const { provider, service, render, catalog } = deps;
   const router = new Router({ prefix: '/interaction' });
+  const cookieOptions = {
+    signed: true,
+    httpOnly: true,
+    sameSite: 'lax' as const,
+    secure: deps.secureCookies,
+    path: '/interaction',
+    overwrite: true,
+  };
+
+  function rememberFlow(ctx: Context, uid: string, clientId: string) {
+    const value = Buffer.from(JSON.stringify({ uid, clientId })).toString('base64url');
+    ctx.cookies.set(FLOW_COOKIE, value, { ...cookieOptions, maxAge: 3_600_000 }); // 1 h, the interaction TTL
+  }
+
+  function rememberedFlow(ctx: Context) {
+    const raw = ctx.cookies.get(FLOW_COOKIE, { signed: true });
+    if (!raw) return undefined;
+    try {
+      const parsed = flowShape.safeParse(JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
+  }
 
   async function details(ctx: Context) {
     try {
@@ -38,16 +80,33 @@ export function interactionRoutes(deps: {
       if (interaction.uid !== ctx.params.uid) throw new errors.SessionNotFound('interaction mismatch');
       return interaction;
     } catch (err) {
-      if (err instanceof errors.SessionNotFound) {
-        throw new AppError(
-          400,
-          'session_not_found',
-          'Votre session a expiré ou a été ouverte dans un autre navigateur. Recommencez depuis l’application.',
-        );
-      }
+      if (err instanceof errors.SessionNotFound) return gone(ctx);
       throw err;
     }
   }
+
+  // A step of a flow that is over, expired, or was opened in another browser: resume the step this
+  // browser is at if that flow is still under way (a page, not a form post), otherwise say so,
+  // naming the app when known.
+  async function gone(ctx: Context): Promise<never> {
+    const flow = rememberedFlow(ctx);
+    if (flow && flow.uid !== ctx.params.uid && ctx.method === 'GET') {
+      if (await provider.Interaction.find(flow.uid))
+        throw new Resume(`/interaction/${encodeURIComponent(flow.uid)}`);
+    }
+    const client = flow ? await service.appOf(flow.clientId) : undefined;
+    throw pageError(400, 'session_not_found', goneInteractionPage(appOf(client), Boolean(flow)));
+  }
+
+  router.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (err) {
+      if (!(err instanceof Resume)) throw err;
+      ctx.status = 303;
+      ctx.redirect(err.location);
+    }
+  });
 
   function page(ctx: Context, template: string, model: Record<string, unknown>) {
     ctx.type = 'html';
@@ -64,6 +123,7 @@ export function interactionRoutes(deps: {
 
   router.get('/:uid', async (ctx) => {
     const interaction = await details(ctx);
+    rememberFlow(ctx, interaction.uid, String(interaction.params.client_id));
     if (interaction.prompt.name === 'login') {
       const model = await service.loginPage(interaction);
       // Only "no provider session yet": prompt=login, max_age or an id_token_hint add their reasons.
@@ -123,11 +183,16 @@ export function interactionRoutes(deps: {
     await finish(ctx, { consent: { grantId } });
   });
 
+  // « Refuser » on the consent page, or « Annuler » on the login page: the app receives access_denied
+  // either way (RFC 6749 §4.1.2.1), with a description that tells the two apart.
   router.post('/:uid/abort', async (ctx) => {
-    await details(ctx);
+    const interaction = await details(ctx);
     await finish(ctx, {
       error: 'access_denied',
-      error_description: 'the jobseeker refused to share their data',
+      error_description:
+        interaction.prompt.name === 'login'
+          ? 'the jobseeker cancelled the login'
+          : 'the jobseeker refused to share their data',
     });
   });
 

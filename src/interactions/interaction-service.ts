@@ -5,7 +5,8 @@ import type { ClientService } from '../clients/client-service.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
-import { AppError } from '../http/app-error.ts';
+import { AppError, pageError } from '../http/app-error.ts';
+import { unavailableAppPage } from '../http/error-pages.ts';
 import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
 import { normaliseLogin } from '../profiles/login-normalisation.ts';
 import { verifyPassword } from '../profiles/password-hasher.ts';
@@ -37,9 +38,8 @@ export function createInteractionService(deps: {
 
   async function clientOf(interaction: Interaction) {
     const client = await clients.find(String(interaction.params.client_id));
-    if (client?.status !== 'active') {
-      throw new AppError(400, 'invalid_client', 'Cette application n’est pas autorisée pour le moment.');
-    }
+    // Suspended (or gone) during the flow: a page that names the app and says what to do.
+    if (client?.status !== 'active') throw pageError(400, 'invalid_client', unavailableAppPage(client));
     return client;
   }
 
@@ -47,6 +47,9 @@ export function createInteractionService(deps: {
     client.consent_duration_days ?? config.consentDurationDays;
 
   return {
+    /** The app of an interaction cookie, for the page of an interaction that is gone. */
+    appOf: (clientId: string) => clients.find(clientId),
+
     async loginPage(interaction: Interaction) {
       const client = await clientOf(interaction);
       return { title: 'Connexion', clientName: client.name, login: '', error: undefined };

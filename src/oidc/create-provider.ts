@@ -90,7 +90,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
         consents,
         grants: createGrantBuilder({ provider: () => provider, catalog, apiAudience: config.apiAudience }),
       }),
-      pages: providerPages(render),
+      pages: providerPages(render, (id) => clients.find(id)),
       registration: {
         async validate(metadata) {
           // PostgreSQL stores neither a NUL character nor a lone surrogate (JSON.stringify writes both
