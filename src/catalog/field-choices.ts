@@ -37,16 +37,24 @@ export const MARKS: Record<Exclude<Sensitivity, false>, Mark> = {
 
 /**
  * The choices of a scope, in catalog order. With `present`, only the fields whose key it holds: a
- * travelling field whose partner is absent (an older consent) then stands as its own choice.
+ * travelling field whose partner is absent (an older consent) then stands as its own choice, as do
+ * the travelling fields whose key `apart` holds (granted alone before, so shown as they stand).
  */
-export function fieldChoices(scope: ScopeDef, present?: ReadonlySet<string>): FieldChoice[] {
+export function fieldChoices(
+  scope: ScopeDef,
+  present?: ReadonlySet<string>,
+  apart?: ReadonlySet<string>,
+): FieldChoice[] {
   const has = (f: FieldDef) => !present || present.has(`${scope.id}.${f.id}`);
   const fields = scope.fields.filter(has);
-  const folded = (f: FieldDef) => f.travelsWith !== undefined && fields.some((p) => p.id === f.travelsWith);
+  const folded = (f: FieldDef) =>
+    f.travelsWith !== undefined &&
+    !apart?.has(`${scope.id}.${f.id}`) &&
+    fields.some((p) => p.id === f.travelsWith);
   return fields
     .filter((f) => !folded(f))
     .map((field) => {
-      const travellers = fields.filter((f) => f.travelsWith === field.id);
+      const travellers = fields.filter((f) => f.travelsWith === field.id && folded(f));
       const kinds = [field, ...travellers].map((f) => f.sensitive).filter((s) => s !== false);
       return {
         field,

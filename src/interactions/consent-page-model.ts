@@ -55,11 +55,18 @@ export function clientNotice(client: {
 export function consentPageModel(input: ConsentPageInput) {
   const { catalog, client, live, claims, data } = input;
   const granted = new Set(live?.fields ?? []);
+  // A code granted without its label (before codes travelled with labels) is shown as it stands.
+  const alone = new Set(
+    [...granted].filter((key) => {
+      const travelsWith = catalog.field(key)?.field.travelsWith;
+      return travelsWith !== undefined && !granted.has(`${key.split('.')[0]}.${travelsWith}`);
+    }),
+  );
   const scopes = requestedScopes(catalog, input.scope, client.scopes)
     .filter((s) => s.id !== 'openid')
     .map((scope) => {
       const value = scope.kind === 'oidc' ? claims : data[scope.id];
-      const choices = fieldChoices(scope).map((choice) => ({
+      const choices = fieldChoices(scope, undefined, alone).map((choice) => ({
         key: choice.key,
         inputId: `field-${scope.id}-${choice.field.id}`,
         label: choice.field.label,

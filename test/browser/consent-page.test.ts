@@ -4,7 +4,7 @@
 // « Refuser » side by side with the same look, no horizontal scroll on a phone, axe finds nothing.
 // Then what a choice means: a block ticked as a whole shares all of it, a field ticked alone shares
 // that field and the code that travels with it, and the demo app receives exactly that.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -104,6 +104,10 @@ describe('the consent page for the demo app’s request', () => {
         const page = await consentPage(setup);
         const name = `consent-${setup.width}${setup.js ? '' : '-nojs'}.png`;
         await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
+        // The README's copy (docs/screenshots), refreshed with UPDATE_DOC_SCREENSHOTS=1.
+        const doc = path.resolve('docs/screenshots/consent.png');
+        if (name === 'consent-1280.png' && (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc)))
+          copyFileSync(path.join(SCREENSHOTS, name), doc);
 
         // Nothing chosen in advance, and one block per requested scope.
         expect(await page.locator('input[type="checkbox"]:checked').count()).toBe(0);

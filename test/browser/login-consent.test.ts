@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { tickFields } from '../support/consent-page.ts';
 import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -96,7 +97,7 @@ describe('login and consent in a real browser', () => {
       const claims = jobseeker.claims as Record<string, unknown>;
       const data = jobseeker.data as {
         competences: { code: string; libelle: string }[];
-        statut: { libelleStatutIndividu: string };
+        statut: { codeStatutIndividu: string; libelleStatutIndividu: string };
       };
       const page = await newPage();
 
@@ -111,26 +112,25 @@ describe('login and consent in a real browser', () => {
       expect(await boxes.count()).toBeGreaterThan(10);
       expect(await page.locator('input[type="checkbox"]:checked').count()).toBe(0);
 
-      // The disclosure shows this jobseeker's actual values, only once opened.
-      const disclosure = page.locator('details', {
-        has: page.locator('summary', { hasText: 'Voir ce qui serait partagé : Nom de la compétence' }),
+      // The block shows this jobseeker's actual values, only once opened, each skill with its code.
+      const block = page.locator('#bloc-competences');
+      const shown = block.locator('.field', {
+        has: page.getByLabel('Nom de la compétence', { exact: true }),
       });
-      const shown = disclosure.locator('.value');
-      expect(await shown.isVisible()).toBe(false);
-      await disclosure.locator('summary').click();
-      expect(await shown.isVisible()).toBe(true);
-      expect(await shown.textContent()).toBe(data.competences.map((c) => c.libelle).join(' ; '));
+      expect(await shown.locator('.value').isVisible()).toBe(false);
+      await block.locator('summary').click();
+      expect(await shown.locator('.value').isVisible()).toBe(true);
+      expect(await shown.locator('.value li').allTextContents()).toEqual(
+        data.competences.map((c) => `${c.libelle} (code ${c.code})`),
+      );
 
-      for (const label of [
-        'Prénom',
-        'Adresse e-mail',
-        'Votre situation en toutes lettres',
-        'Code de la compétence',
-        'Nom de la compétence',
-      ]) {
-        await page.getByLabel(label, { exact: true }).check();
-      }
-      expect(await page.locator('input[type="checkbox"]:checked').count()).toBe(5);
+      await tickFields(page, {
+        profile: ['Prénom'],
+        email: ['Adresse e-mail'],
+        statut: ['Votre situation'],
+        competences: ['Nom de la compétence'],
+      });
+      expect(await page.locator('input[name="fields"]:checked').count()).toBe(4);
       await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
 
       await page.waitForURL(`${demoUrl}/callback**`);
@@ -157,9 +157,13 @@ describe('login and consent in a real browser', () => {
         status: 200,
         body: data.competences.map(({ code, libelle }) => ({ code, libelle })),
       });
+      // The code of the situation travels with it.
       expect(await apiResult(page, 'statut')).toEqual({
         status: 200,
-        body: { libelleStatutIndividu: data.statut.libelleStatutIndividu },
+        body: {
+          codeStatutIndividu: data.statut.codeStatutIndividu,
+          libelleStatutIndividu: data.statut.libelleStatutIndividu,
+        },
       });
       for (const untouched of ['langues', 'permis', 'formations', 'experiences', 'projet']) {
         const result = await apiResult(page, untouched);
@@ -176,6 +180,7 @@ describe('login and consent in a real browser', () => {
           'email.email',
           'openid.sub',
           'profile.given_name',
+          'statut.codeStatutIndividu',
           'statut.libelleStatutIndividu',
         ].sort(),
       );
@@ -224,7 +229,7 @@ describe('login and consent in a real browser', () => {
       const page = await newPage();
       await openLoginPage(page);
       await logIn(page, jobseeker);
-      await page.getByLabel('Prénom', { exact: true }).check(); // ticked, then refused: nothing is sent
+      await tickFields(page, { profile: ['Prénom'] }); // ticked, then refused: nothing is sent
       await page.getByRole('button', { name: 'Refuser', exact: true }).click();
 
       await page.waitForURL(`${demoUrl}/callback**`);

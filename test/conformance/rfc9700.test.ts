@@ -578,7 +578,7 @@ describe('Resource API: authentication (RFC 6750, RFC 9700 §2.2, §4.10)', () =
     const narrow = await newRp(server);
     const flow = await signIn(narrow, {
       scope: 'openid competences statut',
-      fields: (shown) => shown.filter((f) => f === 'competences.code'),
+      fields: (shown) => shown.filter((f) => f === 'competences.niveau'),
     });
     const token = (await redeem(narrow, flow, api)).access_token;
     const statut = await apiGet(token, 'statut');
@@ -586,7 +586,7 @@ describe('Resource API: authentication (RFC 6750, RFC 9700 §2.2, §4.10)', () =
     expect(statut.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
     const competences = (await (await apiGet(token)).json()) as Record<string, unknown>[];
     expect(competences.length).toBeGreaterThan(0);
-    for (const item of competences) expect(Object.keys(item)).toEqual(['code']);
+    for (const item of competences) expect(Object.keys(item)).toEqual(['niveau']);
   });
 
   it('a token in the query string or in the body is refused', async () => {

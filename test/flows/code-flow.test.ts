@@ -79,9 +79,11 @@ describe('authorization code flow with a subset of fields', () => {
       ({ code, libelle }) => ({ code, libelle }),
     );
     expect(competences).toEqual(expected);
+    // The code of the situation travels with its label (scopes/statut.yaml).
+    const statut = jobseeker.data.statut as { codeStatutIndividu: string; libelleStatutIndividu: string };
     expect(await (await get(tokens.access_token, 'statut')).json()).toEqual({
-      libelleStatutIndividu: (jobseeker.data.statut as { libelleStatutIndividu: string })
-        .libelleStatutIndividu,
+      codeStatutIndividu: statut.codeStatutIndividu,
+      libelleStatutIndividu: statut.libelleStatutIndividu,
     });
     const langues = await get(tokens.access_token, 'langues');
     expect(langues.status).toBe(403);
@@ -89,7 +91,7 @@ describe('authorization code flow with a subset of fields', () => {
 
     const grant = await (await get(tokens.access_token, 'consent')).json();
     expect(grant.client_id).toBe(client.client_id);
-    expect(grant.fields).toEqual([...TICKED, 'openid.sub'].sort());
+    expect(grant.fields).toEqual([...TICKED, 'statut.codeStatutIndividu', 'openid.sub'].sort());
 
     // A refresh without `resource` gives a token for userinfo, which carries the same subset.
     const forUserinfo = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);

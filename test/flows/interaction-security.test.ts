@@ -95,7 +95,9 @@ describe('login and consent pages', () => {
     const stranger = new UserAgent();
     const res = await stranger.request(url);
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain('session');
+    const html = await res.text();
+    expect(html).toContain('ouverte dans un autre navigateur');
+    expect(html).not.toContain('name="fields"');
   });
 
   it('grants nothing beyond what was requested, even from a forged form', async () => {

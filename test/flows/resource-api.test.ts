@@ -189,11 +189,17 @@ describe('resource API returns exactly the ticked fields (property)', () => {
     expect(statutIds.length).toBeGreaterThan(1);
 
     await fc.assert(
-      fc.asyncProperty(fc.subarray(competenceIds), fc.subarray(statutIds), async (comp, stat) => {
-        const { tokens } = await tokensFor(jobseeker, [
-          ...comp.map((id) => `competences.${id}`),
-          ...stat.map((id) => `statut.${id}`),
-        ]);
+      fc.asyncProperty(fc.subarray(competenceIds), fc.subarray(statutIds), async (compTicked, statTicked) => {
+        const ticked = [
+          ...compTicked.map((id) => `competences.${id}`),
+          ...statTicked.map((id) => `statut.${id}`),
+        ];
+        const { tokens } = await tokensFor(jobseeker, ticked);
+        // What is shared: the ticked fields and the codes that travel with them (scopes/*.yaml).
+        const shared = server.app.catalog.withTravellers(ticked);
+        const idsIn = (scope: string) =>
+          shared.filter((k) => k.startsWith(`${scope}.`)).map((k) => k.slice(scope.length + 1));
+        const [comp, stat] = [idsIn('competences'), idsIn('statut')];
         const competences = await get('/v1/competences', bearer(tokens.access_token));
         if (comp.length === 0) {
           expect(competences.status).toBe(403);

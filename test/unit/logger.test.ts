@@ -112,7 +112,7 @@ describe('the logs of a whole authorization', () => {
     try {
       const jobseeker = await createJobseeker(server);
       const claims = jobseeker.claims as Record<string, string>;
-      const competences = jobseeker.data.competences as { libelle: string }[];
+      const competences = jobseeker.data.competences as { code: string; libelle: string }[];
       const client = await createClient(server);
       const config = await discover(server.issuer, client.client_id, client.client_secret);
       const flow = await authorize({
@@ -131,7 +131,8 @@ describe('the logs of a whole authorization', () => {
       const read = await fetch(`${api}/v1/competences`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },
       });
-      expect(await read.json()).toEqual(competences.map(({ libelle }) => ({ libelle })));
+      // (The skill's code travels with its name: scopes/competences.yaml.)
+      expect(await read.json()).toEqual(competences.map(({ code, libelle }) => ({ code, libelle })));
       // A failing login too: the submitted password must not be logged either.
       const wrong = await authorize({
         config,
