@@ -145,7 +145,7 @@ export function createDashboardService(deps: {
           added: e.fields_added.filter((k) => k !== 'openid.sub').map(fieldLabel),
           removed: e.fields_removed.filter((k) => k !== 'openid.sub').map(fieldLabel),
           textsHash: e.texts_hash,
-          texts: e.texts ? readableTexts(e.texts) : undefined,
+          texts: e.texts ? readableTexts(e.texts, catalog) : undefined,
         })),
       };
     },
@@ -244,10 +244,16 @@ interface StoredTexts {
 
 // The texts a consent was given on (stored as consent-service.ts wrote them), as a person reads them:
 // each scope's title and explanation, the app's purpose, and each field's label and description.
-// Older or unexpected shapes show what can be read and nothing else.
-function readableTexts(texts: unknown) {
+// Older or unexpected shapes show what can be read and nothing else. Scopes come in the order of the
+// consent page (the catalog's), not the stored (alphabetical) one.
+function readableTexts(texts: unknown, catalog: Catalog) {
   const stored = (texts ?? {}) as StoredTexts;
-  return Object.entries(stored.catalog?.scopes ?? {}).map(([id, scope]) => ({
+  const position = (id: string) => {
+    const at = catalog.scopes.findIndex((s) => s.id === id);
+    return at < 0 ? catalog.scopes.length : at;
+  };
+  const scopes = Object.entries(stored.catalog?.scopes ?? {}).sort(([a], [b]) => position(a) - position(b));
+  return scopes.map(([id, scope]) => ({
     title: String(scope.title ?? id),
     explanation: scope.explanation ? String(scope.explanation) : undefined,
     purpose: stored.purposes?.[id] ? String(stored.purposes[id]) : undefined,

@@ -9,8 +9,8 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
-import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { registeredDemo } from '../support/demo-app.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 90_000;
@@ -29,17 +29,12 @@ const measures: Record<string, unknown> = {};
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
-  const port = await freePort();
-  demoUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(server, {
-    name: 'CV Express (démo)',
+  const started = await registeredDemo(server, undefined, (url) => ({
     description: 'Crée un CV à partir de vos compétences, expériences et formations.',
-    website: `${demoUrl}/`,
-    redirectUris: [`${demoUrl}/callback`],
-    postLogoutRedirectUris: [`${demoUrl}/`],
-    scopes: DEMO_SCOPES.split(' '),
-  });
-  demo = await startDemo(server, { port, clientId: client.client_id, clientSecret: client.client_secret });
+    website: `${url}/`,
+  }));
+  demo = started;
+  demoUrl = started.url;
   browser = await launchBrowser();
 }, TIMEOUT);
 

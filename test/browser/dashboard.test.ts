@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureAccessLogPartitions, insertAccessLogEntries } from '../../src/api/access-log-queries.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
 import { tickFields } from '../support/consent-page.ts';
-import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { registeredDemo } from '../support/demo-app.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 60_000;
@@ -37,20 +37,10 @@ const cspViolations: string[] = [];
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
-  const port = await freePort();
-  demoUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(server, {
-    name: APP_NAME,
-    redirectUris: [`${demoUrl}/callback`],
-    postLogoutRedirectUris: [`${demoUrl}/`],
-    scopes: DEMO_SCOPES.split(' '),
-  });
-  clientId = client.client_id;
-  demo = await startDemo(server, {
-    port: port,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-  });
+  const started = await registeredDemo(server, APP_NAME);
+  demo = started;
+  demoUrl = started.url;
+  clientId = started.client.client_id;
   jobseeker = await createJobseeker(server);
   competences = (jobseeker.data as { competences: Competence[] }).competences;
   browser = await launchBrowser();

@@ -6,8 +6,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
 import { tickFields } from '../support/consent-page.ts';
-import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { registeredDemo } from '../support/demo-app.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 60_000;
@@ -23,19 +23,9 @@ let cspViolations: string[];
 beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
-  const port = await freePort();
-  demoUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(server, {
-    name: 'CV Express (démo)',
-    redirectUris: [`${demoUrl}/callback`],
-    postLogoutRedirectUris: [`${demoUrl}/`],
-    scopes: DEMO_SCOPES.split(' '),
-  });
-  demo = await startDemo(server, {
-    port: port,
-    clientId: client.client_id,
-    clientSecret: client.client_secret,
-  });
+  const started = await registeredDemo(server);
+  demo = started;
+  demoUrl = started.url;
   browser = await launchBrowser();
 }, TIMEOUT);
 

@@ -9,8 +9,8 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SITE_PAGES } from '../../src/site/site-pages.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
-import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { registeredDemo } from '../support/demo-app.ts';
+import { createJobseeker } from '../support/factories.ts';
 import { OPERATOR, startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 90_000;
@@ -39,16 +39,10 @@ beforeAll(async () => {
     ACCESS_LOG_RETENTION_DAYS: '183',
     CONSENT_DURATION_DAYS: '730',
   });
-  const port = await freePort();
-  demoUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(server, {
-    name: 'CV Express (démo)',
-    website: `${demoUrl}/`,
-    redirectUris: [`${demoUrl}/callback`],
-    scopes: DEMO_SCOPES.split(' '),
-  });
-  clientId = client.client_id;
-  demo = await startDemo(server, { port, clientId: client.client_id, clientSecret: client.client_secret });
+  const started = await registeredDemo(server, undefined, (url) => ({ website: `${url}/` }));
+  demo = started;
+  demoUrl = started.url;
+  clientId = started.client.client_id;
   browser = await launchBrowser();
 }, TIMEOUT);
 

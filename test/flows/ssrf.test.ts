@@ -176,6 +176,8 @@ describe('the fetch checks the address it connects to', () => {
         tokenEndpointAuthMethod: 'private_key_jwt',
         jwks: { keys: [key] },
         freeForJobseekers: true,
+        policyUri: 'https://app.example.fr/confidentialite',
+        contactEmail: 'dpo@app.example.fr',
         status: 'active',
       },
       { actor: 'test' },

@@ -10,7 +10,7 @@ import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { freePort } from '../support/demo-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { PRODUCTION_SECRETS } from '../support/test-server.ts';
+import { OPERATOR, PRODUCTION_SECRETS } from '../support/test-server.ts';
 
 const NODE = path.resolve('node_modules/.bin/node');
 const SECRETS = PRODUCTION_SECRETS;
@@ -37,6 +37,7 @@ async function start(env: Record<string, string> = {}) {
       DATABASE_URL: db.url,
       LOG_LEVEL: 'info',
       ...SECRETS,
+      ...OPERATOR,
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -85,6 +86,8 @@ describe('production start', () => {
       redirectUris: ['http://localhost:8080/callback'],
       scopes: ['openid'],
       freeForJobseekers: true,
+      policyUri: 'http://localhost:8080/confidentialite',
+      contactEmail: 'dpo@localhost.example',
       status: 'active',
     });
     try {

@@ -35,8 +35,15 @@ export function startDemo(
   });
 }
 
-/** The demo app registered as the seed registers it, and started beside a test provider. */
-export async function registeredDemo(server: TestServer, name = 'CV Express (démo)') {
+/**
+ * The demo app registered as the seed registers it, and started beside a test provider; `overrides`
+ * (given the demo's URL) changes its registration.
+ */
+export async function registeredDemo(
+  server: TestServer,
+  name = 'CV Express (démo)',
+  overrides: (url: string) => Parameters<typeof createClient>[1] = () => ({}),
+) {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const client = await createClient(server, {
@@ -44,6 +51,7 @@ export async function registeredDemo(server: TestServer, name = 'CV Express (dé
     redirectUris: [`${url}/callback`],
     postLogoutRedirectUris: [`${url}/`],
     scopes: DEMO_SCOPES.split(' '),
+    ...overrides(url),
   });
   const demo = await startDemo(server, {
     port,
