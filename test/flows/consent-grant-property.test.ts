@@ -157,7 +157,8 @@ async function newSequence() {
         const kept = model.fields
           ? [...model.fields].filter((key) => !fieldsOf(['openid', ...requested]).includes(key))
           : [];
-        model.fields = new Set([...kept, ...ticked, 'openid.sub']);
+        // A ticked label brings the code that travels with it (scopes/*.yaml, travelsWith).
+        model.fields = new Set([...kept, ...catalog.withTravellers(ticked), 'openid.sub']);
         model.shown = new Set(requested);
       }
     }
@@ -266,7 +267,9 @@ async function newSequence() {
           'fields',
           keep.map((key) => ['fields', key]),
         );
-        model.fields = new Set([...keep, 'openid.sub']);
+        // A kept label keeps the code that travels with it.
+        const kept = new Set(catalog.withTravellers(keep));
+        model.fields = new Set([...[...model.fields].filter((key) => kept.has(key)), 'openid.sub']);
         return;
       }
       case 'renew':
