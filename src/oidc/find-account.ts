@@ -4,7 +4,8 @@
 // claims at once.
 // A release is a read like any other: the claims an ID token or a userinfo answer carries are
 // recorded in the access log, per scope, with the claims actually released (what oidc-provider's
-// mask keeps: the claims of the scopes in use, or asked for by name, less the rejected ones). The
+// mask keeps: the claims of the scopes in use, or asked for by name, less the rejected ones), once
+// the answer that carries them has been sent. The
 // access log buffers in memory, so this adds no SQL statement to the request. The pairwise `sub`,
 // sent with every release, is not listed: the consent page says it always goes.
 import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
@@ -67,9 +68,14 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLo
         }
         if (sameClient && (use === 'id_token' || use === 'userinfo')) {
           const readAt = new Date();
-          for (const [owner, fields] of reaching(released, scope, asked, rejected)) {
-            accessLog.record({ jobseekerId: jobseeker.id, clientId, scope: owner, fields, readAt });
-          }
+          const reads = [...reaching(released, scope, asked, rejected)];
+          // Like an API read, a release counts once its answer has gone out (a 200 that finished).
+          if (reads.length)
+            ctx.res.once('finish', () => {
+              if (ctx.res.statusCode !== 200) return;
+              for (const [owner, fields] of reads)
+                accessLog.record({ jobseekerId: jobseeker.id, clientId, scope: owner, fields, readAt });
+            });
         }
         return { ...released, sub: jobseeker.id };
       },

@@ -3,9 +3,10 @@
 // read » of the consent card. Recording them costs the request no SQL statement (the log is buffered).
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signInToAccount } from '../support/account.ts';
 import { grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { formAction, UserAgent } from '../support/user-agent.ts';
+import type { UserAgent } from '../support/user-agent.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -27,18 +28,6 @@ async function reads(jobseekerId: string) {
 
 /** The reads recorded after the first `from`, in any order (one release writes its scopes together). */
 const readsSince = async (jobseekerId: string, from: number) => (await reads(jobseekerId)).slice(from).sort();
-
-async function signedInAgent(jobseeker: { login: string; password: string }) {
-  const agent = new UserAgent();
-  const login = await agent.follow(`${server.issuer}/account/consents`);
-  const html = await login.response.text();
-  await agent.submit(login.url, html, formAction(html, '/account/login'), [
-    ['login', jobseeker.login],
-    ['password', jobseeker.password],
-    ['retour', '/account/consents'],
-  ]);
-  return agent;
-}
 
 const pageText = async (agent: UserAgent, path: string) => {
   const { response } = await agent.follow(`${server.issuer}${path}`);
@@ -95,7 +84,7 @@ describe('identity releases are recorded as reads', () => {
 
   it('shows the releases in « Qui a consulté mes données » and in the card’s last read', async () => {
     const { jobseeker } = await grantedApp(server, { scope: SCOPE, fields: FIELDS });
-    const agent = await signedInAgent(jobseeker);
+    const agent = await signInToAccount(server, jobseeker);
 
     const log = await pageText(agent, '/account/access-log');
     expect(log).toContain('Votre identité');
