@@ -5,7 +5,7 @@
 // seed a failure printed; FUZZ_STATS=1 prints the statuses each route answered; FUZZ_DEBUG=text
 // prints the requests containing text and their answers; FUZZ_SLOW=1 names requests over a second.
 import fc from 'fast-check';
-import { afterAll } from 'vitest';
+import { afterAll, vi } from 'vitest';
 import type { Queryable } from '../../src/db/pool.ts';
 
 if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
@@ -429,6 +429,11 @@ export function describeRequest(
     .filter(Boolean)
     .join('\n  ');
 }
+
+// A property is sized by its number of runs, not by the clock: on a loaded machine hundreds of runs
+// can take minutes, and a test cut off by the timeout leaves requests in flight that the next
+// property's "rejected requests change nothing" check would then see. Every fuzz file imports this.
+vi.setConfig({ testTimeout: 300_000 });
 
 export const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 0) || undefined;
 /** The number of runs for a property: FUZZ_RUNS when set (e.g. a long nightly run), else `n`. */
