@@ -10,6 +10,7 @@ import { storedId } from '../oidc/hashed-ids.ts';
 import { API_SCOPE_CLAIM } from '../oidc/one-token.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
+import { allowAppOrigin } from './api-cors.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
 import { recordDpopJti } from './dpop-queries.ts';
 
@@ -166,6 +167,8 @@ export function bearerAuth(deps: {
     const row = await guarded(() => findApiCaller(pool, storedId('AccessToken', value), dataScope));
     const token = row && tokenPayload(row.token);
     if (!row || !token) throw invalid('the access token is invalid or expired');
+    // Before any refusal, so that a browser app can read why it was refused.
+    allowAppOrigin(ctx, row.public_redirect_uris);
     // RFC 8707 §1 / RFC 9700 §2.3: audience restriction keeps a token for another resource server
     // from being replayed here. Without an audience, a token is for the provider's own endpoints
     // (oidc-provider's userinfo accepts only those), and the API is one of them: see one-token.ts.
