@@ -134,6 +134,16 @@ function checkCrossScope(dir: string, byId: Map<string, ScopeDef>): void {
         fail(scope.file, `fields[${i}].id`, `claim "${field.id}" is already declared in ${owner.file}`);
       claimOwner.set(field.id, scope);
     });
+    (scope.derived_claims ?? []).forEach((claim, i) => {
+      const owner = claimOwner.get(claim.id);
+      if (owner)
+        fail(
+          scope.file,
+          `derived_claims[${i}].id`,
+          `claim "${claim.id}" is already declared in ${owner.file}`,
+        );
+      claimOwner.set(claim.id, scope);
+    });
   }
 }
 
@@ -146,7 +156,12 @@ function buildCatalog(scopes: ScopeDef[]): Catalog {
       fieldIndex.set(`${scope.id}.${field.id}`, Object.freeze({ scope, field }));
   }
   const oidcScopes = scopes.filter((s) => s.kind === 'oidc');
-  const claimsByScope = Object.fromEntries(oidcScopes.map((s) => [s.id, s.fields.map((f) => f.id)]));
+  const claimsByScope = Object.fromEntries(
+    oidcScopes.map((s) => [
+      s.id,
+      [...s.fields.map((f) => f.id), ...(s.derived_claims ?? []).map((d) => d.id)],
+    ]),
+  );
   const field = (key: string) => fieldIndex.get(key);
 
   const textsFor = (keys: Iterable<string>) => {

@@ -15,6 +15,7 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindA
   for (const scope of catalog.oidcScopes) {
     for (const field of scope.fields) fieldOfClaim.set(field.id, `${scope.id}.${field.id}`);
   }
+  const derivedClaims = catalog.oidcScopes.flatMap((s) => s.derived_claims ?? []);
 
   return async (ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
     // The consent is read with the account, in the same request that releases the claims: the app is
@@ -38,6 +39,11 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog }): FindA
         for (const [claim, value] of Object.entries(jobseeker.claims)) {
           const key = fieldOfClaim.get(claim);
           if (key && granted.has(key)) released[claim] = value;
+        }
+        // A derived claim (name) only when every field it is made of is released (catalog-schema.ts).
+        for (const { id, from } of derivedClaims) {
+          const parts = from.map((f) => released[f]);
+          if (parts.every((p) => typeof p === 'string' && p)) released[id] = parts.join(' ');
         }
         return { ...released, sub: jobseeker.id };
       },
