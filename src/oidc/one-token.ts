@@ -7,18 +7,23 @@
 // (BaseToken#resourceServer). So the design goes the other way round: every access token is the one
 // userinfo accepts, and the API accepts it as its own.
 //
-// Why this keeps audience restriction sound: RFC 8707 §1 gives its purpose as keeping "the
-// authorization server [able] to ... restrict the token's audience, so that it can't be used at
-// other resource servers", and RFC 9700 §2.3 asks that access tokens be "audience-restricted to a
-// specific resource server, or, if that is not feasible, to a small set of resource servers". Our
-// userinfo endpoint and our API are one service, one origin and one operator, behind one issuer: a
-// token for one is no more dangerous at the other. Any token whose audience names another resource
-// server is still refused by the API (bearer-auth.ts), and `resource` accepts only <ISSUER>/api.
+// Why this keeps audience restriction sound. RFC 9700 §2.3: "access tokens SHOULD be
+// audience-restricted to a specific resource server or, if that is not feasible, to a small set of
+// resource servers", and "every resource server is obliged to verify, for every request, whether the
+// access token sent with that request was meant to be used for that particular resource server. If it
+// was not, the resource server MUST refuse to serve the respective request." RFC 8707 §2: "The
+// authorization server SHOULD audience-restrict issued access tokens to the resource(s) indicated by
+// the resource parameter", and it "may use the exact resource value as the audience or it may map
+// from that value to a more general URI or abstract identifier". Our userinfo endpoint and our API
+// are one service, on one origin, run by one operator behind one issuer: the audience every token
+// gets is that service (no `aud` in oidc-provider's terms), a set of exactly these two endpoints. A
+// token whose audience names any other resource server is refused by the API (bearer-auth.ts) and by
+// userinfo (oidc-provider), and `resource` accepts only <ISSUER>/api ("invalid_target: The requested
+// resource is invalid, missing, unknown, or malformed", RFC 8707 §2).
 //
-// How: at the token endpoint, `resource=<ISSUER>/api` names the resource every token already serves,
-// so it is accepted and then dropped before oidc-provider applies it (RFC 8707 §2.2: the server "can
-// use the requested resource ... to determine" the token's audience — it is not obliged to write one
-// down); any other value is refused there, before a code or refresh token is touched. The data scopes
+// How: at the token endpoint, `resource=<ISSUER>/api` names the service every token already serves,
+// so it is accepted and then dropped before oidc-provider applies it (the mapping RFC 8707 §2
+// allows); any other value is refused there, before a code or refresh token is touched. The data scopes
 // the token covers (the grant's scopes for the API, narrowed to what this request asked for) travel
 // in its `extra` payload, which the API reads with the token in its one statement, and are added to
 // the token response's `scope`.

@@ -4,9 +4,10 @@
 //     catalog, data scopes included — they are resource scopes for oidc-provider, which lists only
 //     its static (OIDC) ones;
 //   - a token response: `scope` adds the data scopes the access token covers at the API
-//     (one-token.ts), as RFC 6749 §5.1 asks when the issued scope differs from the requested one.
+//     (one-token.ts), as RFC 6749 §5.1 asks when the issued scope differs from the requested one;
+//   - an introspection response (RFC 7662): the same `scope`.
 import type { KoaContextWithOIDC } from 'oidc-provider';
-import { withApiScope } from './one-token.ts';
+import { API_SCOPE_CLAIM, withApiScope } from './one-token.ts';
 
 type Next = () => Promise<unknown>;
 
@@ -21,6 +22,12 @@ export function completeResponses(o: { dataScopeIds: readonly string[] }) {
     } else if (route === 'token' && typeof body.access_token === 'string') {
       const token = ctx.oidc.entities.AccessToken as { extra?: Record<string, unknown> } | undefined;
       const scope = withApiScope(body.scope, token?.extra);
+      if (scope) body.scope = scope;
+    } else if (route === 'introspection' && body.active === true && API_SCOPE_CLAIM in body) {
+      // RFC 7662 §2.2: oidc-provider lists the token's extra claims at the top level; ours belongs in
+      // `scope`.
+      const scope = withApiScope(body.scope, body);
+      delete body[API_SCOPE_CLAIM];
       if (scope) body.scope = scope;
     }
   };
