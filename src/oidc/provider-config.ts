@@ -163,14 +163,10 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     async extraTokenClaims(ctx, token) {
       return apiScopeClaims(ctx, token, { audience: config.apiAudience, dataScopeIds: dataScopeIds });
     },
-    // Every refresh rotates the refresh token, except one that is bound to fail: oidc-provider checks
-    // `resource` only after rotating, so a refresh refused for its resource would use the token up
-    // and the app's next refresh would look like a replay and revoke the whole grant.
-    rotateRefreshToken(ctx) {
-      const { resource } = ctx.oidc.params as { resource?: unknown };
-      const token = ctx.oidc.entities.RefreshToken;
-      return !resource || (typeof resource === 'string' && Boolean(token?.resourceIndicators.has(resource)));
-    },
+    // Every refresh rotates the refresh token (RFC 9700 §4.14.2). A refresh bound to fail for its
+    // `resource` is refused before the refresh token is even read (token-request-guard.ts), so it
+    // cannot use the token up.
+    rotateRefreshToken: true,
     interactions: {
       policy,
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
