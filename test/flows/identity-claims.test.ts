@@ -4,8 +4,7 @@
 // when sent.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
+import { authorizedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -15,16 +14,11 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function signIn(fields: string[], extra: Record<string, string> = {}) {
-  const jobseeker = await createJobseeker(server);
-  const client = await createClient(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
+  const { jobseeker, config, flow } = await authorizedApp(server, {
     scope: 'openid profile offline_access',
-    login: jobseeker,
     fields,
-    extra: { prompt: 'consent', ...extra },
+    // RFC 6749 §3.1: a parameter without a value is treated as omitted.
+    extra,
   });
   const tokens = await oidc.authorizationCodeGrant(config, flow.callback, {
     pkceCodeVerifier: flow.verifier,

@@ -5,9 +5,7 @@
 // a description that names the audience; a typo in `resource` does not use the code up.
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { apiGet } from '../support/grant.ts';
+import { apiGet, authorizedApp } from '../support/grant.ts';
 import { basicAuth, tokenRequest } from '../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -26,20 +24,7 @@ const FIELDS = [
 ];
 const SCOPE = 'openid profile email offline_access competences statut langues';
 
-async function signedIn() {
-  const jobseeker = await createJobseeker(server);
-  const client = await createClient(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-    extra: { prompt: 'consent' },
-  });
-  return { jobseeker, client, config, flow };
-}
+const signedIn = () => authorizedApp(server, { scope: SCOPE, fields: FIELDS });
 type SignedIn = Awaited<ReturnType<typeof signedIn>>;
 
 const redeem = (s: SignedIn, resource?: string) =>
