@@ -1,5 +1,5 @@
 // Access token checks for the resource API: Bearer (RFC 6750) and DPoP (RFC 9449). The token must be
-// one of ours, unexpired, for this protected resource (see acceptedAudience), to an app that is still
+// one of ours, unexpired, for this protected resource (the audience check below), to an app that is still
 // active, under a consent that is live at this moment. The subject comes only from the token. A
 // DPoP-bound token is accepted only with the DPoP scheme and a proof from its key, for this request,
 // used once across all instances; high-assurance apps only ever have DPoP-bound tokens. Every refusal
@@ -70,7 +70,9 @@ export class BearerError extends Error {
   challenge(context: ChallengeContext, requestScheme: AuthScheme = 'Bearer'): string {
     const scheme = this.scheme ?? requestScheme;
     const parts = [`realm="${context.realm}"`, `resource_metadata="${context.resourceMetadata}"`];
-    if (this.error) parts.push(`error="${this.error}"`, `error_description="${this.description}"`);
+    // RFC 7230 §3.2.6 quoted-string: a description may name a value that came with the token.
+    const quoted = this.description.replace(/["\\]/g, '\\$&');
+    if (this.error) parts.push(`error="${this.error}"`, `error_description="${quoted}"`);
     if (this.scope) parts.push(`scope="${this.scope}"`);
     // RFC 9449 §7.1: a DPoP challenge names the algorithms accepted for proofs.
     if (scheme === 'DPoP') parts.push(`algs="${DPOP_ALGS.join(' ')}"`);
@@ -169,8 +171,7 @@ export function bearerAuth(deps: {
     if (!row || !token) throw invalid('the access token is invalid or expired');
     // Before any refusal, so that a browser app can read why it was refused.
     allowAppOrigin(ctx, row.public_redirect_uris);
-    // RFC 8707 §1 / RFC 9700 §2.3: audience restriction keeps a token for another resource server
-    // from being replayed here. Without an audience, a token is for the provider's own endpoints
+    // RFC 9700 §2.3: a token meant for another resource server is refused. Without an audience, a token is for the provider's own endpoints
     // (oidc-provider's userinfo accepts only those), and the API is one of them: see one-token.ts.
     if (token.aud !== undefined && token.aud !== audience) {
       throw invalid(`the access token is for ${String(token.aud)}, not for this API (${audience})`);
