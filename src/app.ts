@@ -11,7 +11,7 @@ import { adminApiRoutes } from './admin/admin-api-routes.ts';
 import { adminConsoleRoutes } from './admin/console-routes.ts';
 import { createAccessLog } from './api/access-log.ts';
 import { apiPreflight } from './api/api-cors.ts';
-import { apiRoutes } from './api/api-routes.ts';
+import { apiPaths, apiRoutes } from './api/api-routes.ts';
 import { protectedResourceMetadata } from './api/protected-resource-metadata.ts';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
 import { createClientService } from './clients/client-service.ts';
@@ -169,7 +169,7 @@ export async function createApp(
   koa.use(errorHandler(render));
   // The resource API first: the busiest route, and it needs none of the page middleware below.
   // (A preflight matches no route of the API's router, which would let it through without CORS.)
-  koa.use(apiPreflight(pool, '/api/v1/'));
+  koa.use(apiPreflight(pool, apiPaths(catalog)));
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
   koa.use(

@@ -19,10 +19,11 @@ export function allowAppOrigin(ctx: Koa.Context, publicRedirectUris: readonly st
   ctx.set('Access-Control-Expose-Headers', EXPOSED);
 }
 
-/** Answers CORS preflights (OPTIONS with Access-Control-Request-Method); other requests go on. */
-export function apiPreflight(pool: Pool, prefix: string): Koa.Middleware {
+/** Answers CORS preflights (OPTIONS with Access-Control-Request-Method) on `paths`; other requests go on. */
+export function apiPreflight(pool: Pool, paths: ReadonlySet<string>): Koa.Middleware {
   return async (ctx, next) => {
-    if (!ctx.path.startsWith(prefix)) return next();
+    // Only the API's own paths, read exactly as its router reads them (api-routes.ts).
+    if (!paths.has(ctx.path)) return next();
     ctx.vary('Origin');
     if (ctx.method !== 'OPTIONS' || !ctx.get('Access-Control-Request-Method')) return next();
     const origin = ctx.get('Origin');
