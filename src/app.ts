@@ -10,7 +10,9 @@ import { createAdminAccounts } from './admin/admin-accounts.ts';
 import { adminApiRoutes } from './admin/admin-api-routes.ts';
 import { adminConsoleRoutes } from './admin/console-routes.ts';
 import { createAccessLog } from './api/access-log.ts';
-import { apiRoutes } from './api/api-routes.ts';
+import { apiPreflight } from './api/api-cors.ts';
+import { apiPaths, apiRoutes } from './api/api-routes.ts';
+import { protectedResourceMetadata } from './api/protected-resource-metadata.ts';
 import { type Catalog, loadCatalog } from './catalog/load-catalog.ts';
 import { createClientService } from './clients/client-service.ts';
 import type { Config } from './config.ts';
@@ -170,8 +172,13 @@ export async function createApp(
   koa.use(securityHeaders({ production: config.production }));
   koa.use(errorHandler(render));
   // The resource API first: the busiest route, and it needs none of the page middleware below.
+  // (A preflight matches no route of the API's router, which would let it through without CORS.)
+  koa.use(apiPreflight(pool, apiPaths(catalog)));
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
+  koa.use(
+    protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),
+  );
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
   koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));

@@ -31,7 +31,14 @@ app.use(async (ctx) => {
     [tokenHash(token)],
   );
   const row = found.rows[0];
-  if (!row || row.expires_at <= new Date() || row.payload.aud !== audience || !row.payload.accountId) {
+  // The same audience rule as the API (src/oidc/one-token.ts): no audience, or the API's.
+  const aud = row?.payload.aud;
+  if (
+    !row ||
+    row.expires_at <= new Date() ||
+    (aud !== undefined && aud !== audience) ||
+    !row.payload.accountId
+  ) {
     ctx.status = 401;
     ctx.body = { error: 'invalid_token' };
     return;

@@ -1,6 +1,7 @@
 // Request bodies of the admin API, in RFC 7591 client metadata names plus ours. The same schemas
 // validate requests and generate the OpenAPI document.
 import { z } from 'zod';
+import { AUTH_METHODS } from '../clients/client-auth-methods.ts';
 
 const url = z.string().max(2000);
 export const clientBody = z
@@ -19,7 +20,8 @@ export const clientBody = z
     scope: z.string().max(1000),
     purposes: z.record(z.string(), z.string()),
     consent_duration_days: z.number().int().nullable(),
-    token_endpoint_auth_method: z.enum(['client_secret_basic', 'private_key_jwt']),
+    // null: back to the default, a secret sent with client_secret_basic or client_secret_post.
+    token_endpoint_auth_method: z.enum(AUTH_METHODS).nullable(),
     jwks_uri: url.nullable(),
     jwks: z.object({ keys: z.array(z.record(z.string(), z.unknown())) }).nullable(),
     high_assurance: z.boolean(),

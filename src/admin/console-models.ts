@@ -1,6 +1,7 @@
 // View-models of the admin console, as pure functions: form values ⇄ ClientInput, the service's
 // validation message → per-field French errors, list rows, audit diffs. No I/O here.
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { allowedAuthMethods, usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientListRow, ClientRow, ClientStatus } from '../clients/client-queries.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
 import type { AdminListRow, AdminTokenRow } from './admin-queries.ts';
@@ -22,11 +23,27 @@ export const STATUS_LABELS: Record<ClientStatus, string> = {
   suspended: 'Suspendue',
 };
 
+// 'client_secret' is the default: a secret the app may send either way (client-auth-methods.ts).
 export const AUTH_METHODS = [
   {
+    value: 'client_secret',
+    label: 'Secret partagé (client_secret_basic ou client_secret_post)',
+    hint: 'Un secret est généré et affiché une seule fois ; l’application l’envoie dans l’en-tête HTTP Basic ou dans le corps de la requête. C’est le choix par défaut.',
+  },
+  {
     value: 'client_secret_basic',
-    label: 'Secret partagé (client_secret_basic)',
-    hint: 'Un secret est généré et affiché une seule fois.',
+    label: 'Secret partagé, en-tête HTTP Basic seulement (client_secret_basic)',
+    hint: 'Le même secret, refusé s’il arrive dans le corps de la requête.',
+  },
+  {
+    value: 'client_secret_post',
+    label: 'Secret partagé, corps de la requête seulement (client_secret_post)',
+    hint: 'Le même secret, refusé s’il arrive dans l’en-tête HTTP Basic.',
+  },
+  {
+    value: 'none',
+    label: 'Application publique, sans secret (none)',
+    hint: 'Pour une application dans le navigateur ou sur mobile (RFC 8252), qui ne peut garder aucun secret : PKCE seulement. Ni données sensibles, ni garantie élevée.',
   },
   {
     value: 'private_key_jwt',
@@ -36,6 +53,8 @@ export const AUTH_METHODS = [
 ] as const;
 
 export type AuthMethod = (typeof AUTH_METHODS)[number]['value'];
+const authMethodOf = (value: string | null | undefined): AuthMethod =>
+  AUTH_METHODS.find((m) => m.value === value)?.value ?? 'client_secret';
 
 /** The client form exactly as typed (strings), so that it can be shown again after an error. */
 export interface ClientForm {
@@ -115,7 +134,7 @@ export const fieldId = (field: string) =>
   field === 'scopes'
     ? 'scope-openid'
     : field === 'token_endpoint_auth_method'
-      ? 'auth-client_secret_basic'
+      ? 'auth-client_secret'
       : field === 'status'
         ? 'actions-statut'
         : field === 'client'
@@ -143,7 +162,7 @@ export function emptyForm(): ClientForm {
     scopes: ['openid'],
     purposes: {},
     consent_duration_days: '',
-    token_endpoint_auth_method: 'client_secret_basic',
+    token_endpoint_auth_method: 'client_secret',
     jwks_uri: '',
     jwks: '',
     high_assurance: false,
@@ -167,8 +186,7 @@ export function formFromRow(row: ClientRow): ClientForm {
     scopes: [...row.scopes],
     purposes: { ...row.purposes },
     consent_duration_days: row.consent_duration_days === null ? '' : String(row.consent_duration_days),
-    token_endpoint_auth_method:
-      row.token_endpoint_auth_method === 'private_key_jwt' ? 'private_key_jwt' : 'client_secret_basic',
+    token_endpoint_auth_method: authMethodOf(row.token_endpoint_auth_method),
     jwks_uri: row.jwks_uri ?? '',
     jwks: row.jwks ? JSON.stringify(row.jwks, null, 2) : '',
     high_assurance: row.high_assurance,
@@ -196,8 +214,7 @@ export function formFromBody(body: unknown, catalog: Catalog): ClientForm {
     const purpose = text(b[`purpose_${scope.id}`], 2000);
     if (purpose.trim()) form.purposes[scope.id] = purpose;
   }
-  form.token_endpoint_auth_method =
-    text(b.token_endpoint_auth_method) === 'private_key_jwt' ? 'private_key_jwt' : 'client_secret_basic';
+  form.token_endpoint_auth_method = authMethodOf(text(b.token_endpoint_auth_method));
   form.high_assurance = text(b.high_assurance) === 'yes';
   form.free_for_jobseekers = text(b.free_for_jobseekers) === 'yes';
   return form;
@@ -262,7 +279,8 @@ export function inputFromForm(
       scopes: form.scopes,
       purposes,
       consentDurationDays,
-      tokenEndpointAuthMethod: form.token_endpoint_auth_method,
+      tokenEndpointAuthMethod:
+        form.token_endpoint_auth_method === 'client_secret' ? null : form.token_endpoint_auth_method,
       jwksUri: keyAuth ? orNull(form.jwks_uri) : null,
       jwks,
       highAssurance: form.high_assurance,
@@ -442,8 +460,8 @@ export function clientDetails(row: ClientRow, catalog: Catalog) {
     consentDuration: row.consent_duration_days
       ? `${row.consent_duration_days} jours`
       : 'Durée par défaut du service',
-    authMethod: row.token_endpoint_auth_method,
-    usesSecret: row.token_endpoint_auth_method === 'client_secret_basic',
+    authMethod: allowedAuthMethods(row.token_endpoint_auth_method).join(' ou '),
+    usesSecret: usesSecret(row.token_endpoint_auth_method),
     hasSecret: Boolean(row.secret_ciphertext),
     previousSecretUntil:
       row.previous_secret_expires_at && row.previous_secret_expires_at > new Date()

@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
@@ -227,7 +228,7 @@ export function adminConsoleRoutes(deps: {
   signedIn.post('/clients/:id/secret', async (ctx) => {
     const row = await found(ctx);
     if (!row) return;
-    if (row.token_endpoint_auth_method !== 'client_secret_basic') {
+    if (!usesSecret(row.token_endpoint_auth_method)) {
       ctx.status = 400;
       return clientPage(ctx, row, {
         errors: [
@@ -235,7 +236,10 @@ export function adminConsoleRoutes(deps: {
             field: 'client',
             href: '#actions-secret',
             label: 'Secret',
-            message: 'cette application s’authentifie par clé (private_key_jwt) : elle n’a pas de secret',
+            message:
+              row.token_endpoint_auth_method === 'none'
+                ? 'cette application est publique (none) : elle n’a pas de secret'
+                : 'cette application s’authentifie par clé (private_key_jwt) : elle n’a pas de secret',
           },
         ],
         errorTitle: 'Aucun secret n’a été généré',

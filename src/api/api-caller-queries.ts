@@ -17,6 +17,8 @@ export interface ApiCallerRow {
   client_status: string | null;
   client_scopes: string[] | null;
   client_high_assurance: boolean | null;
+  /** a public client's redirect URIs (for CORS, api-cors.ts); null for any other app */
+  public_redirect_uris: string[] | null;
   consent_fields: string[] | null;
   /** milliseconds since the epoch */
   consent_granted_at: number | null;
@@ -46,6 +48,8 @@ export const API_CALLER_SQL = `WITH t AS (
             -- faster than pg's parsers for text[] and timestamptz, on the busiest query there is.
             to_json(c.scopes) AS client_scopes,
             c.high_assurance AS client_high_assurance,
+            CASE WHEN c.token_endpoint_auth_method = 'none' THEN to_json(c.redirect_uris) END
+              AS public_redirect_uris,
             to_json(co.fields) AS consent_fields,
             extract(epoch FROM co.granted_at)::float8 * 1000 AS consent_granted_at,
             extract(epoch FROM co.expires_at)::float8 * 1000 AS consent_expires_at,

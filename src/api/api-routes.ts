@@ -11,23 +11,30 @@ import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { noStore } from '../http/security-headers.ts';
 import type { AccessLog } from './access-log.ts';
-import { BearerError, bearerAuth } from './bearer-auth.ts';
+import { BearerError, bearerAuth, type ChallengeContext } from './bearer-auth.ts';
 import { filterScopeValue, grantedFieldIds } from './filter-fields.ts';
+import { protectedResourceMetadataUrl } from './protected-resource-metadata.ts';
 
-const apiErrors: Koa.Middleware = async (ctx, next) => {
-  try {
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) {
-      ctx.status = 404;
-      ctx.body = { error: 'not_found', error_description: 'no such resource' };
+const apiErrors =
+  (challenge: ChallengeContext): Koa.Middleware =>
+  async (ctx, next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) {
+        ctx.status = 404;
+        ctx.body = { error: 'not_found', error_description: 'no such resource' };
+      }
+    } catch (err) {
+      if (!(err instanceof BearerError)) throw err;
+      ctx.status = err.status;
+      ctx.set('WWW-Authenticate', err.challenge(challenge, ctx.state.caller?.scheme));
+      ctx.body = { error: err.error ?? 'invalid_token', error_description: err.description };
     }
-  } catch (err) {
-    if (!(err instanceof BearerError)) throw err;
-    ctx.status = err.status;
-    ctx.set('WWW-Authenticate', err.challenge(ctx.state.caller?.scheme));
-    ctx.body = { error: err.error ?? 'invalid_token', error_description: err.description };
-  }
-};
+  };
+
+/** The paths of the API's routes (for CORS preflights, api-cors.ts). */
+export const apiPaths = (catalog: Catalog) =>
+  new Set(['/api/v1/consent', ...catalog.dataScopes.map((s) => `/api/v1/${s.id}`)]);
 
 export function apiRoutes(deps: { config: Config; pool: Pool; catalog: Catalog; accessLog: AccessLog }) {
   const { config, pool, catalog } = deps;
@@ -43,7 +50,11 @@ export function apiRoutes(deps: { config: Config; pool: Pool; catalog: Catalog; 
 
   const v1 = new Router({ prefix: '/v1', strict: true, sensitive: true });
   // Runs only on a path a route below matches: the router registers HEAD along with each GET.
-  v1.use(noStore, apiErrors, async (ctx, next) => {
+  const errors = apiErrors({
+    realm: config.issuer,
+    resourceMetadata: protectedResourceMetadataUrl(config.apiAudience),
+  });
+  v1.use(noStore, errors, async (ctx, next) => {
     if (ctx.method === 'HEAD') {
       ctx.status = 405;
       ctx.set('Allow', 'GET');
@@ -69,9 +80,17 @@ export function apiRoutes(deps: { config: Config; pool: Pool; catalog: Catalog; 
     v1.get(`/${scope.id}`, auth(scope.id), (ctx) => {
       const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
       const fields = grantedFieldIds(scope.id, caller.consent.fields);
-      if (!caller.scopes.has(scope.id) || fields.size === 0) {
-        throw new BearerError(403, 'insufficient_scope', `no consent for scope ${scope.id}`, scope.id);
+      // RFC 6750 §3.1: insufficient_scope, naming the scope and why it is not covered.
+      const refuse = (why: string) => new BearerError(403, 'insufficient_scope', why, scope.id);
+      if (!caller.registeredScopes.has(scope.id)) {
+        throw refuse(`the application is no longer registered for scope ${scope.id}`);
       }
+      if (!caller.tokenScopes.has(scope.id)) {
+        throw refuse(
+          `the access token does not cover scope ${scope.id}: it was not requested, or no field of it was consented to`,
+        );
+      }
+      if (fields.size === 0) throw refuse(`the consent no longer covers any field of scope ${scope.id}`);
       ctx.body = filterScopeValue(scope, caller.data, fields);
       const entry = {
         jobseekerId: caller.accountId,

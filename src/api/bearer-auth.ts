@@ -1,13 +1,16 @@
 // Access token checks for the resource API: Bearer (RFC 6750) and DPoP (RFC 9449). The token must be
-// one of ours, unexpired, issued for this API (RFC 8707 audience), to an app that is still active,
-// under a consent that is live at this moment. The subject comes only from the token. A DPoP-bound
-// token is accepted only with the DPoP scheme and a proof from its key, for this request, used once
-// across all instances; high-assurance apps only ever have DPoP-bound tokens.
+// one of ours, unexpired, for this protected resource (the audience check below), to an app that is still
+// active, under a consent that is live at this moment. The subject comes only from the token. A
+// DPoP-bound token is accepted only with the DPoP scheme and a proof from its key, for this request,
+// used once across all instances; high-assurance apps only ever have DPoP-bound tokens. Every refusal
+// names its cause, and every challenge names the issuer as realm and the API's RFC 9728 metadata.
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
 import { storedId } from '../oidc/hashed-ids.ts';
+import { API_SCOPE_CLAIM } from '../oidc/one-token.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
+import { allowAppOrigin } from './api-cors.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
 import { recordDpopJti } from './dpop-queries.ts';
 
@@ -16,8 +19,10 @@ export type AuthScheme = 'Bearer' | 'DPoP';
 export interface ApiCaller {
   accountId: string;
   clientId: string;
-  /** the token's scopes, narrowed to what the app's registration allows now (an admin may remove one) */
-  scopes: Set<string>;
+  /** the data scopes the token covers */
+  tokenScopes: Set<string>;
+  /** the scopes the app's registration allows now (an admin may remove one) */
+  registeredScopes: Set<string>;
   consent: { fields: string[]; granted_at: Date; expires_at: Date };
   /** the jobseeker's data row for the data scope the path names, read in the same statement */
   data: unknown;
@@ -31,7 +36,12 @@ declare module 'koa' {
   }
 }
 
-const REALM = 'pole-emploi-connect';
+/** What every challenge of the API names besides the error: the same realm as userinfo's, whose
+ * challenges oidc-provider writes with the issuer as realm, and the API's RFC 9728 metadata (§5.1). */
+export interface ChallengeContext {
+  realm: string;
+  resourceMetadata: string;
+}
 
 export class BearerError extends Error {
   override name = 'BearerError';
@@ -57,10 +67,12 @@ export class BearerError extends Error {
     this.scheme = scheme;
   }
 
-  challenge(requestScheme: AuthScheme = 'Bearer'): string {
+  challenge(context: ChallengeContext, requestScheme: AuthScheme = 'Bearer'): string {
     const scheme = this.scheme ?? requestScheme;
-    const parts = [`realm="${REALM}"`];
-    if (this.error) parts.push(`error="${this.error}"`, `error_description="${this.description}"`);
+    const parts = [`realm="${context.realm}"`, `resource_metadata="${context.resourceMetadata}"`];
+    // RFC 7230 §3.2.6 quoted-string: a description may name a value that came with the token.
+    const quoted = this.description.replace(/["\\]/g, '\\$&');
+    if (this.error) parts.push(`error="${this.error}"`, `error_description="${quoted}"`);
     if (this.scope) parts.push(`scope="${this.scope}"`);
     // RFC 9449 §7.1: a DPoP challenge names the algorithms accepted for proofs.
     if (scheme === 'DPoP') parts.push(`algs="${DPOP_ALGS.join(' ')}"`);
@@ -80,7 +92,7 @@ function dpopHeader(ctx: Koa.Context): string | undefined {
 // What oidc-provider's AccessToken.find() and assertPayload() check on a stored opaque token, on the
 // payload read by findApiCaller (the row itself is only returned unexpired).
 function tokenPayload(token: Record<string, unknown>) {
-  const { exp, aud, accountId, clientId, grantId, scope, jkt } = token;
+  const { exp, aud, accountId, clientId, grantId, scope, jkt, extra } = token;
   const now = Math.floor(Date.now() / 1000);
   if (typeof exp !== 'number' || exp <= now) return undefined;
   if (typeof accountId !== 'string' || typeof clientId !== 'string') return undefined;
@@ -89,7 +101,12 @@ function tokenPayload(token: Record<string, unknown>) {
     accountId,
     clientId,
     grantId: typeof grantId === 'string' ? grantId : undefined,
-    scopes: typeof scope === 'string' ? scope.split(' ') : [],
+    scope: typeof scope === 'string' ? scope : '',
+    /** the data scopes a token without audience covers (provider-config.ts, extraTokenClaims) */
+    apiScope:
+      typeof (extra as Record<string, unknown> | undefined)?.[API_SCOPE_CLAIM] === 'string'
+        ? ((extra as Record<string, string>)[API_SCOPE_CLAIM] as string)
+        : '',
     jkt: typeof jkt === 'string' ? jkt : undefined,
     // Only DPoP binds tokens here (mutual TLS is not enabled): any other binding is refused.
     otherBinding: token['x5t#S256'] !== undefined,
@@ -152,7 +169,13 @@ export function bearerAuth(deps: {
     const row = await guarded(() => findApiCaller(pool, storedId('AccessToken', value), dataScope));
     const token = row && tokenPayload(row.token);
     if (!row || !token) throw invalid('the access token is invalid or expired');
-    if (token.aud !== audience) throw invalid('the access token is not for this API');
+    // Before any refusal, so that a browser app can read why it was refused.
+    allowAppOrigin(ctx, row.public_redirect_uris);
+    // RFC 9700 §2.3: a token meant for another resource server is refused. Without an audience, a token is for the provider's own endpoints
+    // (oidc-provider's userinfo accepts only those), and the API is one of them: see one-token.ts.
+    if (token.aud !== undefined && token.aud !== audience) {
+      throw invalid(`the access token is for ${String(token.aud)}, not for this API (${audience})`);
+    }
     if (!sessionBindingHolds(row, token))
       throw invalid('the session the access token was bound to has ended');
     if (token.otherBinding) throw invalid('this kind of sender-constrained token is not accepted here');
@@ -173,7 +196,13 @@ export function bearerAuth(deps: {
       throw invalid('the access token is not DPoP-bound: present it with the Bearer scheme');
     }
 
-    if (row.client_status !== 'active') throw invalid('the application is not active');
+    if (row.client_status !== 'active') {
+      throw invalid(
+        row.client_status
+          ? `the application is ${row.client_status}, not active`
+          : 'the application no longer exists',
+      );
+    }
     // Issued only DPoP-bound (dpop_bound_access_tokens); checked again here all the same.
     if (row.client_high_assurance && !token.jkt)
       throw invalid('this application’s tokens must be DPoP-bound');
@@ -197,11 +226,11 @@ export function bearerAuth(deps: {
       throw badProof('the DPoP proof was already used');
     }
 
-    const allowed = new Set(row.client_scopes ?? []);
     ctx.state.caller = {
       accountId: token.accountId,
       clientId: token.clientId,
-      scopes: new Set(token.scopes.filter((s) => allowed.has(s))),
+      tokenScopes: new Set((token.aud === undefined ? token.apiScope : token.scope).split(' ')),
+      registeredScopes: new Set(row.client_scopes ?? []),
       consent: {
         fields: row.consent_fields,
         granted_at: new Date(row.consent_granted_at),

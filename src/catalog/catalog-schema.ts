@@ -36,6 +36,18 @@ export interface FieldDef {
   items?: unknown;
 }
 
+/**
+ * An OIDC claim made of other claims of its scope (OIDC Core §5.1 `name` from `given_name` and
+ * `family_name`). It has no checkbox: it is released exactly when every field it is made of is, since
+ * it holds nothing more than they do.
+ */
+export interface DerivedClaimDef {
+  id: string;
+  /** the fields it is made of, joined with a space in this order */
+  from: string[];
+  description: string;
+}
+
 export interface ScopeDef {
   id: string;
   kind: 'oidc' | 'data';
@@ -43,6 +55,7 @@ export interface ScopeDef {
   title: string;
   explanation: string;
   fields: FieldDef[];
+  derived_claims?: DerivedClaimDef[];
   /** path it was loaded from */
   file: string;
 }
@@ -194,8 +207,39 @@ export const scopeFileSchema = z
     title: text,
     explanation: text,
     fields: z.array(fieldDefSchema).min(1),
+    derived_claims: z
+      .array(
+        z.strictObject({
+          id: identifier,
+          from: z.array(identifier).min(1),
+          description: text,
+        }),
+      )
+      .optional(),
   })
   .superRefine((scope, ctx) => {
+    const fieldIds = new Set(scope.fields.map((f) => f.id));
+    (scope.derived_claims ?? []).forEach((claim, i) => {
+      if (scope.kind !== 'oidc') {
+        ctx.addIssue({ code: 'custom', path: ['derived_claims'], message: 'only OIDC scopes derive claims' });
+      }
+      if (fieldIds.has(claim.id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['derived_claims', i, 'id'],
+          message: `"${claim.id}" is a field`,
+        });
+      }
+      claim.from.forEach((id, j) => {
+        if (!fieldIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['derived_claims', i, 'from', j],
+            message: `"${id}" is not a field of this scope`,
+          });
+        }
+      });
+    });
     const shapeOk = scope.kind === 'oidc' ? scope.shape === 'claims' : scope.shape !== 'claims';
     if (!shapeOk) {
       const expected = scope.kind === 'oidc' ? 'claims' : 'object or list';

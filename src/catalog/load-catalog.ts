@@ -136,6 +136,16 @@ function checkCrossScope(dir: string, byId: Map<string, ScopeDef>): void {
         fail(scope.file, `fields[${i}].id`, `claim "${field.id}" is already declared in ${owner.file}`);
       claimOwner.set(field.id, scope);
     });
+    (scope.derived_claims ?? []).forEach((claim, i) => {
+      const owner = claimOwner.get(claim.id);
+      if (owner)
+        fail(
+          scope.file,
+          `derived_claims[${i}].id`,
+          `claim "${claim.id}" is already declared in ${owner.file}`,
+        );
+      claimOwner.set(claim.id, scope);
+    });
   }
 }
 
@@ -148,7 +158,12 @@ function buildCatalog(scopes: ScopeDef[]): Catalog {
       fieldIndex.set(`${scope.id}.${field.id}`, Object.freeze({ scope, field }));
   }
   const oidcScopes = scopes.filter((s) => s.kind === 'oidc');
-  const claimsByScope = Object.fromEntries(oidcScopes.map((s) => [s.id, s.fields.map((f) => f.id)]));
+  const claimsByScope = Object.fromEntries(
+    oidcScopes.map((s) => [
+      s.id,
+      [...s.fields.map((f) => f.id), ...(s.derived_claims ?? []).map((d) => d.id)],
+    ]),
+  );
   const field = (key: string) => fieldIndex.get(key);
   // '<scope>.<label field>' → the '<scope>.<code field>' keys that go with it
   const travellers = new Map<string, string[]>();

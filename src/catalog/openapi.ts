@@ -93,19 +93,19 @@ export function buildOpenApi(
         ),
       },
       securitySchemes: {
+        // OpenAPI 3.1 §4.8.27: an openIdConnect scheme points at discovery, where tools (Swagger UI,
+        // Postman) find the endpoints, PKCE and every scope (scopes_supported); each operation's
+        // security requirement names the data scope it needs.
         [SECURITY_SCHEME]: {
-          type: 'oauth2',
+          type: 'openIdConnect',
+          openIdConnectUrl: `${issuer}/.well-known/openid-configuration`,
           description:
-            'OpenID Connect (code d’autorisation avec PKCE) auprès de Pôle emploi Connect. Les jetons ' +
-            'des applications à garantie élevée (FAPI 2.0) sont liés par DPoP (RFC 9449) : ' +
-            '`Authorization: DPoP <jeton>` et une preuve dans l’en-tête `DPoP`.',
-          flows: {
-            authorizationCode: {
-              authorizationUrl: `${issuer}/auth`,
-              tokenUrl: `${issuer}/token`,
-              scopes: Object.fromEntries(catalog.dataScopes.map((s) => [s.id, s.title])),
-            },
-          },
+            'OpenID Connect auprès de Pôle emploi Connect : code d’autorisation avec PKCE (S256, ' +
+            'obligatoire). Demandez `openid` et les scopes de données voulus (' +
+            catalog.dataScopes.map((s) => `\`${s.id}\``).join(', ') +
+            ') ; le jeton d’accès obtenu (avec ou sans `resource`) sert à userinfo comme à cette API. ' +
+            'Les jetons liés par DPoP (RFC 9449, toujours pour les applications à garantie élevée) se ' +
+            'présentent en `Authorization: DPoP <jeton>` avec une preuve dans l’en-tête `DPoP`.',
         },
       },
     },

@@ -1,10 +1,13 @@
 // Operator commands: `npm run cli -- <command> [options]`. Output meant for machines goes to stdout
 // (one JSON object); progress and messages go to stderr.
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { read } from 'read';
 import { type AdminAccounts, createAdminAccounts } from '../admin/admin-accounts.ts';
 import { loadCatalog } from '../catalog/load-catalog.ts';
+import { AUTH_METHODS, type AuthMethod, allowedAuthMethods } from '../clients/client-auth-methods.ts';
+import type { ClientInput } from '../clients/client-rules.ts';
 import { createClientService } from '../clients/client-service.ts';
 import { loadConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
@@ -49,6 +52,15 @@ Options:
   --contact-email EMAIL            who jobseekers write to about their data, shown on the consent page
   --free-for-jobseekers            attest that the app is free of charge for jobseekers
   --consent-duration-days N        how long a consent to this app lasts (default: CONSENT_DURATION_DAYS)
+  --token-endpoint-auth-method M   restrict how the app authenticates: client_secret_basic,
+                                   client_secret_post, private_key_jwt or none (default: a secret, sent
+                                   with client_secret_basic or client_secret_post, as the app prefers)
+  --public                         a public client (browser or native app, RFC 8252): no secret, PKCE
+                                   only (the same as --token-endpoint-auth-method none)
+  --high-assurance                 a FAPI 2.0 app (required for the sensitive scopes): private_key_jwt,
+                                   PAR and DPoP; give its public keys with --jwks or --jwks-uri
+  --jwks FILE                      a JSON file {"keys": [ … ]} with the app's public keys (private_key_jwt)
+  --jwks-uri URL                   the https URL of the app's public keys (private_key_jwt)
   --status pending|active|suspended  default: active when vetted (a --purpose for every data scope,
                                    --free-for-jobseekers, --policy-uri and --contact-email), pending otherwise`;
 
@@ -111,6 +123,11 @@ async function clientsCreate(args: string[]): Promise<number> {
       'free-for-jobseekers': { type: 'boolean' },
       'consent-duration-days': { type: 'string' },
       status: { type: 'string' },
+      'token-endpoint-auth-method': { type: 'string' },
+      public: { type: 'boolean' },
+      'high-assurance': { type: 'boolean' },
+      jwks: { type: 'string' },
+      'jwks-uri': { type: 'string' },
     },
   });
   if (values.help) {
@@ -119,6 +136,11 @@ async function clientsCreate(args: string[]): Promise<number> {
   }
   if (!values.name || !values['redirect-uri']?.length || !values.scope) {
     process.stderr.write(`--name, --redirect-uri and --scope are required.\n\n${CLIENTS_CREATE_HELP}\n`);
+    return 2;
+  }
+  const auth = authOptions(values);
+  if (typeof auth === 'string') {
+    process.stderr.write(`${auth}\n\n${CLIENTS_CREATE_HELP}\n`);
     return 2;
   }
   const purposes = Object.fromEntries(
@@ -143,6 +165,7 @@ async function clientsCreate(args: string[]): Promise<number> {
       : undefined,
     freeForJobseekers: values['free-for-jobseekers'] ?? false,
     purposes,
+    ...auth,
   };
   const created = await withServices(async ({ clients, catalog }) => {
     // Without --status the app is active when it is fully vetted (a purpose for every data scope, the
@@ -163,10 +186,57 @@ async function clientsCreate(args: string[]): Promise<number> {
         `Note: created as pending (${why.join('; ')}); an admin can complete and approve it.\n`,
       );
     }
-    return { ...(await clients.create({ ...input, status }, CLI_ACTOR)), status };
+    const created = await clients.create({ ...input, status }, CLI_ACTOR);
+    return {
+      ...created,
+      status,
+      token_endpoint_auth_methods: allowedAuthMethods(input.tokenEndpointAuthMethod),
+    };
   });
   process.stdout.write(`${JSON.stringify(created)}\n`);
   return 0;
+}
+
+// How the app authenticates, from --token-endpoint-auth-method, --public, --high-assurance, --jwks
+// and --jwks-uri; a message when they do not fit together (the registration rules check the rest).
+function authOptions(values: {
+  'token-endpoint-auth-method'?: string;
+  public?: boolean;
+  'high-assurance'?: boolean;
+  jwks?: string;
+  'jwks-uri'?: string;
+}): Pick<ClientInput, 'tokenEndpointAuthMethod' | 'highAssurance' | 'jwks' | 'jwksUri'> | string {
+  const given = values['token-endpoint-auth-method'];
+  if (given !== undefined && !(AUTH_METHODS as readonly string[]).includes(given)) {
+    return `--token-endpoint-auth-method must be one of ${AUTH_METHODS.join(', ')}.`;
+  }
+  let method = given as AuthMethod | undefined;
+  if (values.public) {
+    if (method && method !== 'none') return '--public cannot go with another --token-endpoint-auth-method.';
+    method = 'none';
+  }
+  const keys = values.jwks !== undefined || values['jwks-uri'] !== undefined;
+  if (values['high-assurance'] || keys) {
+    if (method && method !== 'private_key_jwt') {
+      return '--high-assurance, --jwks and --jwks-uri are for private_key_jwt apps.';
+    }
+    method = 'private_key_jwt';
+  }
+  if (values['high-assurance'] && !keys) return '--high-assurance needs --jwks FILE or --jwks-uri URL.';
+  let jwks: ClientInput['jwks'];
+  if (values.jwks !== undefined) {
+    try {
+      jwks = JSON.parse(readFileSync(values.jwks, 'utf8'));
+    } catch (err) {
+      return `--jwks ${values.jwks}: not a readable JSON file (${(err as Error).message}).`;
+    }
+  }
+  return {
+    tokenEndpointAuthMethod: method ?? null,
+    highAssurance: values['high-assurance'] ?? false,
+    jwks,
+    jwksUri: values['jwks-uri'],
+  };
 }
 
 async function jobseekersImport(args: string[]): Promise<number> {

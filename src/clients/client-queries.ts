@@ -16,7 +16,8 @@ export interface ClientRow {
   secret_ciphertext: string | null;
   previous_secret_ciphertext: string | null;
   previous_secret_expires_at: Date | null;
-  token_endpoint_auth_method: string;
+  /** null: either secret method (client-auth-methods.ts) */
+  token_endpoint_auth_method: string | null;
   jwks_uri: string | null;
   jwks: { keys: unknown[] } | null;
   redirect_uris: string[];

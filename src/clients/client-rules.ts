@@ -4,12 +4,15 @@
 // for every data scope it may ask for, the attestation that it is free for jobseekers, and its own
 // privacy notice (a privacy policy URL and a contact), which the consent page shows.
 // High-assurance apps (FAPI 2.0, required for the sensitive scopes such as indemnisation)
-// authenticate with private_key_jwt and sign only with PS256, ES256 or EdDSA.
+// authenticate with private_key_jwt and sign only with PS256, ES256 or EdDSA. Public clients (browser
+// and native apps, token_endpoint_auth_method none) hold no secret and no keys; only they may use the
+// redirect URIs of native apps (RFC 8252: loopback, private-use scheme).
 import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { AppError } from '../http/app-error.ts';
 import { HIGH_ASSURANCE_ALGS, isHighAssuranceAlg, keyFitsAlg } from '../oidc/high-assurance.ts';
 import { fetchedUrlProblem } from '../security/public-address.ts';
+import { AUTH_METHODS, type AuthMethod } from './client-auth-methods.ts';
 import type { ClientStatus, EditableClient } from './client-queries.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 
@@ -28,7 +31,8 @@ export interface ClientInput {
   scopes: string[];
   purposes?: Record<string, string>;
   consentDurationDays?: number | null;
-  tokenEndpointAuthMethod?: 'client_secret_basic' | 'private_key_jwt';
+  /** null or absent: a secret, presented with client_secret_basic or client_secret_post */
+  tokenEndpointAuthMethod?: AuthMethod | null;
   jwksUri?: string | null;
   jwks?: { keys: unknown[] } | null;
   highAssurance?: boolean;
@@ -122,6 +126,8 @@ export function clientRules(catalog: Catalog, production: boolean) {
         const problem = redirectUriProblem(kind === 'link' ? value.replace(/#.*$/, '') : value, production);
         if (problem) ctx.addIssue({ code: 'custom', message: `${label} ${problem}` });
       });
+  // A redirect URI as a public client may have it (checked again in superRefine, which knows the method).
+  const redirectUri = z.string().trim().max(2000);
   const optionalUrl = (label: string) => url(label, 'link').nullish();
 
   const schema = z
@@ -140,11 +146,8 @@ export function clientRules(catalog: Catalog, production: boolean) {
       logoUri: optionalUrl('le logo'),
       policyUri: optionalUrl('la politique de confidentialité'),
       tosUri: optionalUrl('les conditions d’utilisation'),
-      redirectUris: z.array(url('l’URI de redirection', 'redirect')).min(1).max(10),
-      postLogoutRedirectUris: z
-        .array(url('l’URI de retour après déconnexion', 'redirect'))
-        .max(10)
-        .default([]),
+      redirectUris: z.array(redirectUri).min(1).max(10),
+      postLogoutRedirectUris: z.array(redirectUri).max(10).default([]),
       scopes: z
         .array(z.string())
         .min(1)
@@ -154,8 +157,9 @@ export function clientRules(catalog: Catalog, production: boolean) {
       purposes: z.record(z.string(), z.string().trim().max(500)).default({}),
       consentDurationDays: z.number().int().min(1).max(3650).nullish(),
       tokenEndpointAuthMethod: z
-        .enum(['client_secret_basic', 'private_key_jwt'])
-        .default('client_secret_basic'),
+        .enum(AUTH_METHODS)
+        .nullish()
+        .transform((v) => v ?? null),
       jwksUri: z
         .url({ protocol: /^https$/ })
         .max(2000)
@@ -166,6 +170,23 @@ export function clientRules(catalog: Catalog, production: boolean) {
       status: z.enum(['pending', 'active', 'suspended']).default('pending'),
     })
     .superRefine((c, ctx) => {
+      const publicClient = c.tokenEndpointAuthMethod === 'none';
+      for (const [path, list, label] of [
+        ['redirectUris', c.redirectUris, 'l’URI de redirection'],
+        ['postLogoutRedirectUris', c.postLogoutRedirectUris, 'l’URI de retour après déconnexion'],
+      ] as const) {
+        list.forEach((value, i) => {
+          const problem = redirectUriProblem(value, production, { publicClient });
+          if (problem) ctx.addIssue({ code: 'custom', path: [path, i], message: `${label} ${problem}` });
+        });
+      }
+      if (publicClient && (c.jwks || c.jwksUri)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jwks'],
+          message: 'une application publique (none) n’a ni secret ni clés',
+        });
+      }
       // (An unparseable URI is already reported above; it must not throw here.)
       const hosts = c.redirectUris.filter((u) => URL.canParse(u)).map((u) => new URL(u).host);
       if (new Set(hosts).size > 1) {
@@ -302,7 +323,7 @@ export function clientRules(catalog: Catalog, production: boolean) {
         scopes: row.scopes,
         purposes: row.purposes,
         consentDurationDays: row.consent_duration_days,
-        tokenEndpointAuthMethod: row.token_endpoint_auth_method as ClientInput['tokenEndpointAuthMethod'],
+        tokenEndpointAuthMethod: row.token_endpoint_auth_method as AuthMethod | null,
         jwksUri: row.jwks_uri,
         jwks: row.jwks,
         highAssurance: row.high_assurance,

@@ -10,6 +10,7 @@ import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
 import { HIGH_ASSURANCE_ID_TOKEN_ALG, HIGH_ASSURANCE_METADATA } from '../oidc/high-assurance.ts';
+import { registeredAuthMethod, usesSecret } from './client-auth-methods.ts';
 import {
   activeConsentsOfClient,
   type ClientRow,
@@ -26,6 +27,7 @@ import {
   updateClient,
 } from './client-queries.ts';
 import { type ClientInput, clientRules, fetchedUrlsProblem } from './client-rules.ts';
+import { isNativeRedirectUri } from './redirect-uri-rules.ts';
 import { fromRfc7591 } from './rfc7591.ts';
 
 export const CLIENT_SECRET_PURPOSE = 'client-secret';
@@ -106,10 +108,9 @@ export function createClientService(deps: {
       const values = rules.parse(input);
       await checkFetchedUrls(input);
       const id = input.clientId ?? randomBytes(16).toString('base64url');
-      const secret =
-        values.token_endpoint_auth_method === 'client_secret_basic'
-          ? (input.clientSecret ?? newSecret())
-          : undefined;
+      const secret = usesSecret(values.token_endpoint_auth_method)
+        ? (input.clientSecret ?? newSecret())
+        : undefined;
       await withTransaction(pool, async (db) => {
         await insertClient(db, {
           ...values,
@@ -162,11 +163,13 @@ export function createClientService(deps: {
       const secret = newSecret();
       const previousExpiresAt = new Date(Date.now() + graceMs);
       await change(id, who, 'client.secret.rotate', async (row, db) => {
-        if (row.token_endpoint_auth_method !== 'client_secret_basic') {
+        if (!usesSecret(row.token_endpoint_auth_method)) {
           throw new AppError(
             400,
             'invalid_request',
-            'cette application s’authentifie par clé (private_key_jwt) : pas de secret',
+            row.token_endpoint_auth_method === 'none'
+              ? 'cette application est publique (none) : elle n’a pas de secret'
+              : 'cette application s’authentifie par clé (private_key_jwt) : pas de secret',
           );
         }
         await setClientSecret(db, id, {
@@ -266,6 +269,7 @@ export function toProviderMetadata(
 ): Record<string, unknown> | undefined {
   if (row.status !== 'active' || row.deleted_at) return undefined;
   const keyAuth = row.token_endpoint_auth_method === 'private_key_jwt';
+  const publicClient = row.token_endpoint_auth_method === 'none';
   // The registration rules make a high-assurance app authenticate by key; a row that does not (from
   // before the rule) cannot run as one, and must not run as a standard app either.
   if (row.high_assurance && !keyAuth) return undefined;
@@ -275,7 +279,12 @@ export function toProviderMetadata(
   return {
     client_id: row.id,
     client_secret:
-      !keyAuth && row.secret_ciphertext ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE) : undefined,
+      usesSecret(row.token_endpoint_auth_method) && row.secret_ciphertext
+        ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE)
+        : undefined,
+    // OIDC Registration §2: a native app's redirect URIs are loopback or private-use ones (RFC 8252
+    // §7), and oidc-provider then accepts any loopback port at request time (§7.3).
+    application_type: publicClient && row.redirect_uris.some(isNativeRedirectUri) ? 'native' : 'web',
     client_name: row.name,
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
@@ -285,7 +294,7 @@ export function toProviderMetadata(
       : ['authorization_code'],
     scope: row.scopes.filter((s) => !dataScopeIds.has(s)).join(' '),
     data_scopes: dataScopes,
-    token_endpoint_auth_method: row.token_endpoint_auth_method,
+    token_endpoint_auth_method: registeredAuthMethod(row.token_endpoint_auth_method),
     ...(keyAuth && row.jwks_uri ? { jwks_uri: row.jwks_uri } : {}),
     ...(keyAuth && row.jwks ? { jwks: row.jwks } : {}),
     ...(row.high_assurance

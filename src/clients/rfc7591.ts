@@ -1,5 +1,6 @@
 // RFC 7591 client metadata names ⇄ our ClientInput. The admin API and dynamic registration speak
 // these names (plus ours: status, purposes, description, operator_name, …).
+import { allowedAuthMethods, registeredAuthMethod } from './client-auth-methods.ts';
 import type { ClientRow } from './client-queries.ts';
 import type { ClientInput } from './client-rules.ts';
 
@@ -66,7 +67,9 @@ export function toRfc7591(row: ClientRow & { active_consents?: number; last_acti
     scope: row.scopes.join(' '),
     purposes: row.purposes,
     consent_duration_days: row.consent_duration_days,
-    token_endpoint_auth_method: row.token_endpoint_auth_method,
+    token_endpoint_auth_method: registeredAuthMethod(row.token_endpoint_auth_method),
+    // Ours: every method the app may use (both secret methods unless token_endpoint_auth_method was set).
+    token_endpoint_auth_methods: allowedAuthMethods(row.token_endpoint_auth_method),
     jwks_uri: row.jwks_uri,
     jwks: row.jwks,
     high_assurance: row.high_assurance,

@@ -27,6 +27,9 @@ import { previousSecretPresented } from './previous-secret.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
 import { prefetched } from './request-prefetch.ts';
+import { completeResponses } from './response-completion.ts';
+import { guardAuthenticatedRequest } from './token-request-guard.ts';
+import { explainUserinfoError } from './userinfo-errors.ts';
 
 export interface ProviderDeps {
   config: Config;
@@ -56,8 +59,15 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
     // Called by RFC 7591 registration only (static registration goes through the clients service).
     override async upsert(id: string, payload: AdapterPayload) {
       prefetched.clear();
+      // oidc-provider fills in client_secret_basic when the request names no method; that is no
+      // choice, and the app gets our default (either secret method, client-auth-methods.ts).
+      const body = Provider.ctx?.oidc?.body as Record<string, unknown> | undefined;
+      const chosen = body?.token_endpoint_auth_method !== undefined;
       try {
-        await clients.register(id, payload as Record<string, unknown>);
+        await clients.register(id, {
+          ...(payload as Record<string, unknown>),
+          token_endpoint_auth_method: chosen ? payload.token_endpoint_auth_method : null,
+        });
       } catch (err) {
         if (err instanceof AppError && err.status === 400)
           throw new errors.InvalidClientMetadata(err.message);
@@ -69,6 +79,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       // Read with the token when the request presented one (request-prefetch.ts).
       const kept = prefetched.take<ClientRow>(`Client:${id}`);
       const row = kept.found ? kept.value : await guarded(() => clients.find(id));
+      guardAuthenticatedRequest(Provider.ctx, id, row, config.apiAudience);
       const metadata = row && toProviderMetadata(row, secrets, dataScopeIds, highAssuranceScopeIds);
       if (!row || !metadata) return undefined;
       const previous = previousSecretPresented(Provider.ctx, row, clients);
@@ -125,6 +136,9 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   );
   provider.proxy = config.trustProxy;
   provider.use(introspectionScope(config.apiAudience));
+  // Inside introspectionScope: the data scopes a token covers are added before the live Grant filters them.
+  provider.use(completeResponses({ dataScopeIds: [...dataScopeIds] }));
+  provider.on('userinfo.error', (ctx, err) => explainUserinfoError(ctx, err, config.issuer));
 
   // Protocol errors are expected traffic; log their codes (never tokens or parameters) and keep the
   // unexpected ones loud.

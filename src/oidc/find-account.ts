@@ -42,6 +42,7 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLo
     }
     return byScope;
   }
+  const derivedClaims = catalog.oidcScopes.flatMap((s) => s.derived_claims ?? []);
 
   return async (ctx: KoaContextWithOIDC, id: string): Promise<Account | undefined> => {
     // The consent is read with the account, in the same request that releases the claims: the app is
@@ -76,6 +77,11 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLo
               for (const [owner, fields] of reads)
                 accessLog.record({ jobseekerId: jobseeker.id, clientId, scope: owner, fields, readAt });
             });
+        }
+        // A derived claim (name) only when every field it is made of is released (catalog-schema.ts).
+        for (const { id, from } of derivedClaims) {
+          const parts = from.map((f) => released[f]);
+          if (parts.every((p) => typeof p === 'string' && p)) released[id] = parts.join(' ');
         }
         return { ...released, sub: jobseeker.id };
       },

@@ -9,6 +9,7 @@ import {
   type KoaContextWithOIDC,
 } from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { webOriginsOf } from '../clients/web-origins.ts';
 import type { Config } from '../config.ts';
 import { createGuardedFetch } from '../security/guarded-fetch.ts';
 import {
@@ -18,6 +19,7 @@ import {
   isHighAssuranceAlg,
 } from './high-assurance.ts';
 import { keepOfflineAccess } from './offline-access.ts';
+import { apiScopeClaims, invalidTarget } from './one-token.ts';
 
 type ProviderDeps = {
   config: Config;
@@ -91,8 +93,10 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     },
     responseTypes: ['code'],
     subjectTypes: ['pairwise'],
-    // The two methods a registration may choose (client-rules.ts), so discovery advertises no other.
-    clientAuthMethods: ['client_secret_basic', 'private_key_jwt'],
+    // The methods a registration may choose (client-auth-methods.ts), so discovery advertises no
+    // other. With both secret methods enabled, oidc-provider accepts either for a secret-based app
+    // (lib/shared/client_auth.js); `none` is for public clients (browser and native apps, PKCE).
+    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     enabledJWA: {
       // Only the algorithms we hold signing keys for (signing-keys.ts), so discovery promises nothing
       // more: RS256 for standard apps, PS256 and ES256 for high-assurance ones.
@@ -135,16 +139,34 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     // otherwise fill in the only URI a client registered (conformance test
     // oidcc-ensure-redirect-uri-in-authorization-request expects an error page).
     allowOmittingSingleRegisteredRedirectUri: false,
-    // Not a browser-facing API for third parties: no CORS anywhere.
-    clientBasedCORS: () => false,
-    // Every refresh rotates the refresh token, except one that is bound to fail: oidc-provider checks
-    // `resource` only after rotating, so a refresh refused for its resource would use the token up
-    // and the app's next refresh would look like a replay and revoke the whole grant.
-    rotateRefreshToken(ctx) {
-      const { resource } = ctx.oidc.params as { resource?: unknown };
-      const token = ctx.oidc.entities.RefreshToken;
-      return !resource || (typeof resource === 'string' && Boolean(token?.resourceIndicators.has(resource)));
+    // Browser apps are public clients: they may call the token, userinfo, revocation and PAR endpoints
+    // from the exact web origins of their redirect URIs, without credentials (oidc-provider never
+    // sends Access-Control-Allow-Credentials). Confidential apps call from their servers: no CORS.
+    // The authorization endpoint is a navigation, never a CORS request.
+    clientBasedCORS(_ctx, origin, client) {
+      return client.clientAuthMethod === 'none' && webOriginsOf(client.redirectUris ?? []).has(origin);
     },
+    // OIDC Front-Channel and Back-Channel Logout (and discovery's claims_supported) promise `sid` in
+    // ID tokens; oidc-provider writes it only for back-channel logout clients or when the claims
+    // parameter asks for it. This hook sees every new authorization code before it is saved: the
+    // code gets the session's sid for this app, which the ID tokens issued from it (and from its
+    // refresh tokens) carry. The answer is oidc-provider's default: offline access outlives the session.
+    async expiresWithSession(ctx, code) {
+      const session = ctx.oidc.session;
+      const clientId = ctx.oidc.client?.clientId;
+      if (session && clientId && code.kind === 'AuthorizationCode') {
+        (code as { sid?: string }).sid = session.sidFor(clientId);
+      }
+      return !code.scopes.has('offline_access');
+    },
+    // The data scopes an access token covers at the API (one-token.ts), stored with it.
+    async extraTokenClaims(ctx, token) {
+      return apiScopeClaims(ctx, token, { audience: config.apiAudience, dataScopeIds: dataScopeIds });
+    },
+    // Every refresh rotates the refresh token (RFC 9700 §4.14.2). A refresh bound to fail for its
+    // `resource` is refused before the refresh token is even read (token-request-guard.ts), so it
+    // cannot use the token up.
+    rotateRefreshToken: true,
     interactions: {
       policy,
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -219,15 +241,21 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       },
       resourceIndicators: {
         enabled: true,
-        // Without an explicit `resource`, an authorization request is for our resource API.
+        // Without an explicit `resource`, an authorization request is for our resource API: the
+        // grant then records the data scopes consented to, which the access token covers.
         async defaultResource(_ctx, _client, oneOf) {
           return oneOf ?? config.apiAudience;
         },
+        // At the token endpoint, no `resource` (and `resource=<ISSUER>/api`, dropped by
+        // token-request-guard.ts) gives the token without audience that both userinfo and the API
+        // accept (one-token.ts): the granted resource must not be applied by default.
         async useGrantedResource() {
           return false;
         },
         async getResourceServerInfo(ctx: KoaContextWithOIDC, resource, client) {
-          if (resource !== config.apiAudience) throw new errors.InvalidTarget();
+          if (resource !== config.apiAudience) {
+            throw invalidTarget(config.apiAudience, `unknown resource ${resource}`);
+          }
           const allowed = new Set([
             ...(client.scope ?? '').split(' '),
             ...((client.metadata().data_scopes as string[] | undefined) ?? []),

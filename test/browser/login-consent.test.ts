@@ -128,7 +128,12 @@ describe('login and consent in a real browser', () => {
       await page.screenshot({ path: path.join(SCREENSHOTS, 'demo-result.png'), fullPage: true });
 
       const granted = page.locator('p', { hasText: 'Autorisations accordées' }).locator('code.break');
-      expect(new Set((await granted.textContent())?.split(' '))).toEqual(new Set(['statut', 'competences']));
+      // The token serves userinfo and the API: its scope lists the identity and data scopes it covers.
+      const grantedScopes = new Set((await granted.textContent())?.split(' '));
+      for (const scope of ['openid', 'profile', 'email', 'statut', 'competences']) {
+        expect(grantedScopes).toContain(scope);
+      }
+      expect(grantedScopes).not.toContain('langues');
 
       const rows = await page
         .locator('table tbody tr')

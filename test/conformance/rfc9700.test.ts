@@ -554,7 +554,9 @@ describe('Resource API: authentication (RFC 6750, RFC 9700 §2.2, §4.10)', () =
   it('missing, invalid or expired token: 401 with WWW-Authenticate', async () => {
     const missing = await fetch(`${api}/v1/competences`);
     expect(missing.status).toBe(401);
-    expect(missing.headers.get('www-authenticate')).toMatch(/^Bearer realm="[^"]+"$/);
+    expect(missing.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="[^"]+", resource_metadata="[^"]+"$/,
+    );
     const invalid = await apiGet('A'.repeat(43));
     expect(invalid.status).toBe(401);
     expect(invalid.headers.get('www-authenticate')).toContain('error="invalid_token"');
@@ -622,15 +624,24 @@ describe('Resource API: authentication (RFC 6750, RFC 9700 §2.2, §4.10)', () =
 
   it('an ID token, a token for another audience, or a client-credentials token: 401', async () => {
     expect((await apiGet(tokens.id_token as string)).status).toBe(401);
-    // A token for userinfo: valid there, not here (RFC 8707 audience).
-    const forUserinfo = await redeem(rp, await signIn(rp, { scope: 'openid competences' }));
-    const sub = forUserinfo.claims()?.sub as string;
-    expect((await oidc.fetchUserInfo(rp.config, forUserinfo.access_token, sub)).sub).toBe(sub);
-    expect((await apiGet(forUserinfo.access_token)).status).toBe(401);
-    // The client credentials grant is off (above), so the token is minted through oidc-provider's own
-    // model, as a misconfiguration would issue it: it names no jobseeker and must read nothing.
+    // A token for another resource server (RFC 9700 §2.3), minted through oidc-provider's own model
+    // since `resource` accepts no other value here: refused, naming the audience. (A token exchanged
+    // without `resource` serves userinfo and the API alike: src/oidc/one-token.ts.)
     const provider = server.app.provider;
     const client = await provider.Client.find(rp.client.client_id);
+    const elsewhere = 'https://autre-api.example.fr';
+    const foreign = await new provider.AccessToken({
+      client,
+      accountId: rp.jobseeker.id,
+      grantId: 'x',
+      scope: 'competences',
+      resourceServer: { audience: elsewhere, scope: 'competences', accessTokenFormat: 'opaque' },
+    } as ConstructorParameters<typeof provider.AccessToken>[0]).save();
+    const refused = await apiGet(foreign);
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { error_description: string }).error_description).toContain(elsewhere);
+    // The client credentials grant is off (above), so the token is minted through oidc-provider's own
+    // model, as a misconfiguration would issue it: it names no jobseeker and must read nothing.
     const cc = await new provider.ClientCredentials({
       client,
       scope: 'competences',

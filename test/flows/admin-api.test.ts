@@ -563,7 +563,11 @@ describe('admin API: registration rules', () => {
       },
       /jwks/,
     ],
-    ['an unknown auth method', { token_endpoint_auth_method: 'none' }, /token_endpoint_auth_method/],
+    [
+      'an unknown auth method',
+      { token_endpoint_auth_method: 'client_secret_jwt' },
+      /token_endpoint_auth_method/,
+    ],
     ['an unknown key', { client_secret: 'choisi-par-moi' }, /client_secret|Unrecognized/i],
     ['another unknown key', { grant_types: ['client_credentials'] }, /grant_types|Unrecognized/i],
     ['a contact that is not an email', { contacts: ['pas un email'] }, /contacts/],

@@ -52,9 +52,11 @@ describe('authorization code flow with a subset of fields', () => {
       { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce },
       { resource: api },
     );
-    // The token is for the resource API (RFC 8707), so its scope lists the data scopes with at least
-    // one granted field; langues had none ticked.
-    expect(new Set(tokens.scope?.split(' '))).toEqual(new Set(['statut', 'competences']));
+    // The token serves userinfo and the resource API alike (src/oidc/one-token.ts), so its scope lists
+    // the identity scopes and the data scopes with at least one granted field; langues had none ticked.
+    expect(new Set(tokens.scope?.split(' '))).toEqual(
+      new Set(['openid', 'offline_access', 'profile', 'email', 'statut', 'competences']),
+    );
 
     const claims = tokens.claims() as Record<string, unknown>;
     expect(claims.given_name).toBe(profile.given_name);
@@ -93,21 +95,24 @@ describe('authorization code flow with a subset of fields', () => {
     expect(grant.client_id).toBe(client.client_id);
     expect(grant.fields).toEqual([...TICKED, 'statut.codeStatutIndividu', 'openid.sub'].sort());
 
-    // A refresh without `resource` gives a token for userinfo, which carries the same subset.
-    const forUserinfo = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
-    expect(new Set(forUserinfo.scope?.split(' '))).toEqual(
-      new Set(['openid', 'profile', 'email', 'offline_access']),
+    // A refresh without `resource` gives the same kind of token: the same subset at userinfo and at
+    // the API.
+    const refreshed = await oidc.refreshTokenGrant(config, tokens.refresh_token as string);
+    expect(new Set(refreshed.scope?.split(' '))).toEqual(
+      new Set(['openid', 'profile', 'email', 'offline_access', 'statut', 'competences']),
     );
-    const userinfo = await oidc.fetchUserInfo(config, forUserinfo.access_token, claims.sub as string);
+    const userinfo = await oidc.fetchUserInfo(config, refreshed.access_token, claims.sub as string);
     expect(userinfo).toEqual({ sub: claims.sub, given_name: profile.given_name, email: profile.email });
+    expect(await (await get(refreshed.access_token, 'competences')).json()).toEqual(expected);
 
-    // And a refresh for the API gives a token that reads the same subset.
-    const again = await oidc.refreshTokenGrant(config, forUserinfo.refresh_token as string, {
+    // And a refresh with `resource` too.
+    const again = await oidc.refreshTokenGrant(config, refreshed.refresh_token as string, {
       resource: api,
     });
     expect(await (await get(again.access_token, 'competences')).json()).toEqual(expected);
-    // The userinfo token is not accepted by the API (wrong audience).
-    expect((await get(forUserinfo.access_token, 'competences')).status).toBe(401);
+    expect((await oidc.fetchUserInfo(config, again.access_token, claims.sub as string)).email).toBe(
+      profile.email,
+    );
   });
 
   it('returns access_denied with iss and state when the jobseeker refuses', async () => {

@@ -92,14 +92,29 @@ async function newSequence() {
     tokens: undefined as { access: string; refresh: string } | undefined,
   };
 
-  const expectedClaims = (live: Set<string>, requested: string[]) =>
-    Object.fromEntries(
+  const expectedClaims = (live: Set<string>, requested: string[]) => {
+    const released: Record<string, unknown> = Object.fromEntries(
       [...live]
         .filter((key) => OIDC_SCOPES.includes(scopeOf(key)) && requested.includes(scopeOf(key)))
         .map((key) => [fieldOf(key), claims[fieldOf(key)]]),
     );
+    // `name` comes with both names (scopes/profile.yaml).
+    if (released.given_name && released.family_name) {
+      released.name = `${released.given_name} ${released.family_name}`;
+    }
+    return released;
+  };
   const grantedScopes = (live: Set<string>, requested: string[], among: string[]) =>
     new Set(among.filter((s) => requested.includes(s) && [...live].some((key) => scopeOf(key) === s)));
+  // One token serves userinfo and the API (src/oidc/one-token.ts): its scope lists the identity
+  // scopes and the data scopes it covers, with or without `resource`.
+  const tokenScopes = (live: Set<string>, requested: string[]) =>
+    new Set([
+      'openid',
+      'offline_access',
+      ...grantedScopes(live, requested, OIDC_SCOPES),
+      ...grantedScopes(live, requested, DATA_SCOPES),
+    ]);
   const released = (payload: Record<string, unknown> | undefined) =>
     Object.fromEntries(Object.entries(payload ?? {}).filter(([k]) => !PROTOCOL_CLAIMS.has(k)));
 
@@ -170,9 +185,7 @@ async function newSequence() {
       { resource: api },
     );
     const live = (await liveFields()) as Set<string>;
-    expect(words(tokens.scope), 'the token response scope').toEqual(
-      grantedScopes(live, requested, DATA_SCOPES),
-    );
+    expect(words(tokens.scope), 'the token response scope').toEqual(tokenScopes(live, requested));
     expect(released(tokens.claims()), 'the ID token claims').toEqual(expectedClaims(live, requested));
     expect(tokens.refresh_token, 'a refresh token').toBeTruthy();
     model.requested = requested;
@@ -198,9 +211,7 @@ async function newSequence() {
     const introspection = await oidc.tokenIntrospection(config, tokens.access);
     expect(introspection.active, 'introspection active').toBe(Boolean(live));
     if (live) {
-      expect(words(introspection.scope), 'introspection scope').toEqual(
-        grantedScopes(live, requested, DATA_SCOPES),
-      );
+      expect(words(introspection.scope), 'introspection scope').toEqual(tokenScopes(live, requested));
     }
     for (const scope of [...DATA_SCOPES, 'consent']) {
       const res = await fetch(`${api}/v1/${scope}`, {
@@ -229,9 +240,7 @@ async function newSequence() {
       return;
     }
     const forUserinfo = await oidc.refreshTokenGrant(config, tokens.refresh);
-    expect(words(forUserinfo.scope), 'refreshed userinfo token scope').toEqual(
-      new Set(['openid', 'offline_access', ...grantedScopes(live, requested, OIDC_SCOPES)]),
-    );
+    expect(words(forUserinfo.scope), 'refreshed token scope').toEqual(tokenScopes(live, requested));
     expect(released(forUserinfo.claims()), 'refreshed ID token claims').toEqual(
       expectedClaims(live, requested),
     );
@@ -241,9 +250,7 @@ async function newSequence() {
     const forApi = await oidc.refreshTokenGrant(config, forUserinfo.refresh_token as string, {
       resource: api,
     });
-    expect(words(forApi.scope), 'refreshed API token scope').toEqual(
-      grantedScopes(live, requested, DATA_SCOPES),
-    );
+    expect(words(forApi.scope), 'refreshed token scope, with resource').toEqual(tokenScopes(live, requested));
     tokens.refresh = forApi.refresh_token as string;
   }
 

@@ -89,18 +89,20 @@ describe('the Grant follows the consent record', () => {
     });
     const tokens = again.tokens as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     expect(tokens.claims()?.family_name).toBe(app.profile.family_name);
-    expect(words(tokens.scope)).toEqual(new Set(['competences']));
+    // One token for userinfo and the API (src/oidc/one-token.ts): identity and data scopes alike.
+    expect(words(tokens.scope)).toEqual(new Set(['openid', 'profile', 'offline_access', 'competences']));
     const competences = await apiGet(server, tokens.access_token, 'competences');
     expect(competences.status).toBe(200);
     expect(await competences.json()).toEqual(app.data.competences.map(({ code }) => ({ code })));
 
     const forUserinfo = await app.refresh(tokens.refresh_token as string);
-    expect(words(forUserinfo.scope)).toEqual(new Set(['openid', 'profile', 'offline_access']));
+    expect(words(forUserinfo.scope)).toEqual(new Set(['openid', 'profile', 'offline_access', 'competences']));
     const sub = tokens.claims()?.sub as string;
     expect(await oidc.fetchUserInfo(app.config, forUserinfo.access_token, sub)).toEqual({
       sub,
       given_name: app.profile.given_name,
       family_name: app.profile.family_name,
+      name: `${app.profile.given_name} ${app.profile.family_name}`,
     });
   });
 
@@ -108,16 +110,19 @@ describe('the Grant follows the consent record', () => {
     const app = await newApp();
     const first = await app.grantedThree();
     const tokens = first.tokens as oidc.TokenEndpointResponse;
-    expect(words(await app.introspect(tokens.access_token))).toEqual(new Set(['competences', 'statut']));
+    const identity = ['openid', 'profile', 'offline_access'];
+    expect(words(await app.introspect(tokens.access_token))).toEqual(
+      new Set([...identity, 'competences', 'statut']),
+    );
 
     await app.signIn('openid profile offline_access competences statut', {
       agent: first.agent,
       prompt: 'consent',
       fields: ['profile.given_name', 'statut.libelleStatutIndividu'],
     });
-    expect(words(await app.introspect(tokens.access_token))).toEqual(new Set(['statut']));
+    expect(words(await app.introspect(tokens.access_token))).toEqual(new Set([...identity, 'statut']));
     const refreshed = await app.refresh(tokens.refresh_token as string, true);
-    expect(words(refreshed.scope)).toEqual(new Set(['statut']));
+    expect(words(refreshed.scope)).toEqual(new Set([...identity, 'statut']));
     expect((await apiGet(server, refreshed.access_token, 'competences')).status).toBe(403);
   });
 
@@ -125,7 +130,9 @@ describe('the Grant follows the consent record', () => {
     const app = await newApp();
     const tokens = (await app.grantedThree()).tokens as oidc.TokenEndpointResponse;
     const forUserinfo = await app.refresh(tokens.refresh_token as string);
-    expect(words(forUserinfo.scope)).toEqual(new Set(['openid', 'profile', 'offline_access']));
+    expect(words(forUserinfo.scope)).toEqual(
+      new Set(['openid', 'profile', 'offline_access', 'competences', 'statut']),
+    );
 
     const agent = await signInToAccount(server, app.jobseeker);
     const { id } = await app.consent();
@@ -135,14 +142,13 @@ describe('the Grant follows the consent record', () => {
     expect(saved.url.searchParams.get('ok')).toBe('narrowed');
 
     // RFC 7662 §2.2: the scopes the token is good for now.
-    expect(words(await app.introspect(tokens.access_token))).toEqual(new Set(['statut']));
-    expect(words(await app.introspect(forUserinfo.access_token))).toEqual(
-      new Set(['openid', 'offline_access']),
-    );
+    const narrowed = new Set(['openid', 'offline_access', 'statut']);
+    expect(words(await app.introspect(tokens.access_token))).toEqual(narrowed);
+    expect(words(await app.introspect(forUserinfo.access_token))).toEqual(narrowed);
     const forApi = await app.refresh(forUserinfo.refresh_token as string, true);
-    expect(words(forApi.scope)).toEqual(new Set(['statut']));
+    expect(words(forApi.scope)).toEqual(narrowed);
     const again = await app.refresh(forApi.refresh_token as string);
-    expect(words(again.scope)).toEqual(new Set(['openid', 'offline_access']));
+    expect(words(again.scope)).toEqual(narrowed);
     expect(again.claims()?.given_name).toBeUndefined();
   });
 
@@ -161,7 +167,8 @@ describe('the Grant follows the consent record', () => {
     const next = await app.signIn(scope, { agent: first.agent });
     expect(next.consentPage).toBe(false);
     expect(next.tokens?.claims()?.family_name).toBe(app.profile.family_name);
-    expect(words(next.tokens?.scope)).toEqual(new Set());
+    // competences is no longer in the record: the token does not cover it.
+    expect(words(next.tokens?.scope)).toEqual(new Set(['openid', 'profile']));
   });
 
   it('keeps the Grant as long as the consent, renewals included', async () => {
@@ -211,7 +218,7 @@ describe('asking once', () => {
     expect(elsewhere.consentPage).toBe(false);
     const tokens = elsewhere.tokens as oidc.TokenEndpointResponse & oidc.TokenEndpointResponseHelpers;
     expect(tokens.refresh_token).toBeTruthy();
-    expect(words(tokens.scope)).toEqual(new Set(['competences']));
+    expect(words(tokens.scope)).toEqual(new Set(['openid', 'profile', 'offline_access', 'competences']));
     expect(tokens.claims()?.given_name).toBe(app.profile.given_name);
     const refreshed = await app.refresh(tokens.refresh_token as string, true);
     expect((await apiGet(server, refreshed.access_token, 'competences')).status).toBe(200);

@@ -188,7 +188,9 @@ describe('a high-assurance app, as a FAPI 2.0 client', () => {
     expect(discovery.pushed_authorization_request_endpoint).toBe(`${server.issuer}/request`);
     expect(discovery.token_endpoint_auth_methods_supported).toEqual([
       'client_secret_basic',
+      'client_secret_post',
       'private_key_jwt',
+      'none',
     ]);
     for (const alg of discovery.dpop_signing_alg_values_supported) expect(FAPI_ALGS).toContain(alg);
     // PAR is required per app, not for everyone.

@@ -49,8 +49,13 @@ describe('token management', () => {
     const { config, tokens } = await signedIn();
     const own = await oidc.tokenIntrospection(config, tokens.access_token);
     expect(own.active).toBe(true);
-    expect(own.aud).toBe(`${server.issuer}/api`);
-    expect(own.scope).toBe('competences');
+    // One token for userinfo and the API (src/oidc/one-token.ts): no audience, and its scope lists
+    // the identity scopes and the data scopes it covers.
+    expect(own.aud).toBeUndefined();
+    expect(new Set((own.scope as string).split(' '))).toEqual(
+      new Set(['openid', 'profile', 'offline_access', 'competences']),
+    );
+    expect(own.api_scope).toBeUndefined();
 
     const other = await createClient(server);
     const otherConfig = await discover(server.issuer, other.client_id, other.client_secret);

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { exportJWK, generateKeyPair } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
 import type { JobseekerLine } from '../../src/profiles/jobseeker-line.ts';
@@ -113,6 +114,97 @@ describe('cli: clients create', () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout).client_id).toBeTruthy();
     expect(await countClients('Appli locale')).toBe(1);
+  });
+});
+
+describe('cli: clients create, how the app authenticates', () => {
+  const create = (name: string, ...args: string[]) =>
+    runCli([
+      'clients',
+      'create',
+      '--name',
+      name,
+      '--redirect-uri',
+      'https://auth.example.fr/cb',
+      '--scope',
+      'openid profile',
+      ...args,
+    ]);
+  const storedMethod = async (id: string) =>
+    (
+      await db.pool.query(
+        'SELECT token_endpoint_auth_method, high_assurance, secret_ciphertext FROM clients WHERE id = $1',
+        [id],
+      )
+    ).rows[0];
+
+  it('defaults to a secret sent with client_secret_basic or client_secret_post', async () => {
+    const { code, stdout } = await create('Appli défaut');
+    expect(code).toBe(0);
+    const created = JSON.parse(stdout);
+    expect(created.token_endpoint_auth_methods).toEqual(['client_secret_basic', 'client_secret_post']);
+    expect(created.client_secret).toEqual(expect.any(String));
+    expect((await storedMethod(created.client_id)).token_endpoint_auth_method).toBeNull();
+  });
+
+  it('--token-endpoint-auth-method restricts it', async () => {
+    const { code, stdout } = await create('Appli post', '--token-endpoint-auth-method', 'client_secret_post');
+    expect(code).toBe(0);
+    const created = JSON.parse(stdout);
+    expect(created.token_endpoint_auth_methods).toEqual(['client_secret_post']);
+    expect((await storedMethod(created.client_id)).token_endpoint_auth_method).toBe('client_secret_post');
+    const bad = await create('Appli inconnue', '--token-endpoint-auth-method', 'client_secret_jwt');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--token-endpoint-auth-method must be one of/);
+  });
+
+  it('--public registers a public client, without a secret', async () => {
+    const { code, stdout } = await runCli([
+      'clients',
+      'create',
+      '--name',
+      'Appli mobile',
+      '--redirect-uri',
+      'fr.example.mobile:/retour',
+      '--scope',
+      'openid profile',
+      '--public',
+    ]);
+    expect(code).toBe(0);
+    const created = JSON.parse(stdout);
+    expect(created.client_secret).toBeUndefined();
+    expect(created.token_endpoint_auth_methods).toEqual(['none']);
+    const row = await storedMethod(created.client_id);
+    expect(row).toMatchObject({ token_endpoint_auth_method: 'none', secret_ciphertext: null });
+  });
+
+  it('--high-assurance with --jwks FILE or --jwks-uri URL', async () => {
+    const { publicKey } = await generateKeyPair('ES256', { extractable: true });
+    const file = path.join(dir, 'jwks.json');
+    writeFileSync(
+      file,
+      JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'k1' }] }),
+    );
+    const withFile = await create('Appli FAPI', '--high-assurance', '--jwks', file);
+    expect(withFile.code, withFile.stderr).toBe(0);
+    const created = JSON.parse(withFile.stdout);
+    expect(created.client_secret).toBeUndefined();
+    expect(await storedMethod(created.client_id)).toMatchObject({
+      token_endpoint_auth_method: 'private_key_jwt',
+      high_assurance: true,
+    });
+    const withUri = await create(
+      'Appli FAPI 2',
+      '--high-assurance',
+      '--jwks-uri',
+      'https://auth.example.fr/jwks',
+    );
+    expect(withUri.code, withUri.stderr).toBe(0);
+    const without = await create('Appli FAPI 3', '--high-assurance');
+    expect(without.code).toBe(2);
+    expect(without.stderr).toMatch(/--jwks FILE or --jwks-uri URL/);
+    const mixed = await create('Appli FAPI 4', '--high-assurance', '--public', '--jwks', file);
+    expect(mixed.code).toBe(2);
   });
 });
 

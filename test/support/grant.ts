@@ -18,11 +18,16 @@ export function exchange(server: TestServer, config: oidc.Configuration, flow: F
   );
 }
 
-export async function grantedApp(
-  server: TestServer,
-  /** resource: false redeems the code for userinfo instead of the resource API */
-  options: { scope: string; fields: string[]; client?: Partial<NewClientInput>; resource?: boolean },
-) {
+type GrantOptions = {
+  scope: string;
+  fields: string[];
+  client?: Partial<NewClientInput>;
+  /** more authorization parameters */
+  extra?: Record<string, string>;
+};
+
+/** A jobseeker grants a new app some fields through the real pages; the code is not redeemed yet. */
+export async function authorizedApp(server: TestServer, options: GrantOptions) {
   const jobseeker = await createJobseeker(server);
   const client = await createClient(server, options.client);
   const config = await discover(server.issuer, client.client_id, client.client_secret);
@@ -33,9 +38,19 @@ export async function grantedApp(
     scope: options.scope,
     login: jobseeker,
     fields: options.fields,
+    extra: options.extra,
   });
-  const tokens = await exchange(server, config, flow, options.resource !== false);
-  return { jobseeker, client, config, flow, tokens };
+  return { jobseeker, client, config, flow };
+}
+
+export async function grantedApp(
+  server: TestServer,
+  /** resource: false redeems the code without `resource` */
+  options: GrantOptions & { resource?: boolean },
+) {
+  const authorized = await authorizedApp(server, options);
+  const tokens = await exchange(server, authorized.config, authorized.flow, options.resource !== false);
+  return { ...authorized, tokens };
 }
 
 export const apiGet = (server: TestServer, token: string, path: string) =>

@@ -80,7 +80,7 @@ describe('loadCatalog on the shipped scopes', () => {
   it('maps OIDC scopes to their claims', () => {
     expect(catalog.claimsByScope).toEqual({
       openid: ['sub'],
-      profile: ['given_name', 'family_name', 'gender', 'birthdate'],
+      profile: ['given_name', 'family_name', 'gender', 'birthdate', 'name'],
       email: ['email', 'email_verified'],
       phone: ['phone_number'],
       address: ['address'],
@@ -238,6 +238,18 @@ describe('loadCatalog rejects a broken file, naming the file and the field', () 
     'a claim declared in two oidc scopes': [
       minimal({ 'profile.yaml': openid({ id: 'profile', order: 3 }) }),
       'profile.yaml: fields[0].id: claim "sub" is already declared',
+    ],
+    'a derived claim made of an unknown field': [
+      minimal({
+        'openid.yaml': openid({ derived_claims: [{ id: 'name', from: ['sub', 'nope'], description: 'x' }] }),
+      }),
+      'openid.yaml: derived_claims[0].from[1]: "nope" is not a field of this scope',
+    ],
+    'a derived claim on a data scope': [
+      minimal({
+        'competences.yaml': scope({ derived_claims: [{ id: 'tout', from: ['code'], description: 'x' }] }),
+      }),
+      'competences.yaml: derived_claims: only OIDC scopes derive claims',
     ],
     'invalid YAML': [
       minimal({ 'competences.yaml': 'id: competences\n  title: [oops' }),

@@ -127,14 +127,12 @@ describe('buildOpenApi', () => {
     }
   });
 
-  it('declares an oauth2 authorization code scheme on the issuer, with the data scopes', () => {
+  it('declares an openIdConnect scheme pointing at discovery, naming PKCE and the data scopes', () => {
     const scheme = components.securitySchemes.poleEmploiConnect;
-    expect(scheme.type).toBe('oauth2');
-    expect(scheme.flows.authorizationCode).toEqual({
-      authorizationUrl: 'http://localhost:3000/auth',
-      tokenUrl: 'http://localhost:3000/token',
-      scopes: Object.fromEntries(catalog.dataScopes.map((s) => [s.id, s.title])),
-    });
+    expect(scheme.type).toBe('openIdConnect');
+    expect(scheme.openIdConnectUrl).toBe('http://localhost:3000/.well-known/openid-configuration');
+    expect(scheme.description).toMatch(/PKCE/);
+    for (const scope of catalog.dataScopes) expect(scheme.description).toContain(`\`${scope.id}\``);
   });
 
   it('answers 401 and 403 with the shared RFC 6750 error schema', () => {
