@@ -1,0 +1,72 @@
+// Relying parties that run as their own process (a quick-start app, Apache, a Python script): started
+// with a filled copy of their configuration in a temporary folder, waited for until they answer, and
+// stopped by their own pid. Their output is kept to explain a failure.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import {
+  fillSnippet,
+  readSnippet,
+  type SnippetId,
+  type SnippetValues,
+} from '../../../src/developers/quickstart-snippets.ts';
+
+export interface ChildApp {
+  dir: string;
+  /** what the process wrote so far, stdout and stderr */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+/** A temporary folder holding one quick-start file filled with `values`, and node_modules reachable. */
+export function writeSnippet(id: SnippetId, values: SnippetValues, name: string) {
+  const dir = mkdtempSync(path.join(tmpdir(), `pec-interop-${id}-`));
+  symlinkSync(path.resolve('node_modules'), path.join(dir, 'node_modules'));
+  const file = path.join(dir, name);
+  writeFileSync(file, fillSnippet(readSnippet(path.resolve('docs'), id), values));
+  return { dir, file };
+}
+
+export async function startChild(
+  command: string,
+  args: string[],
+  o: { dir: string; readyUrl: string; env?: Record<string, string> },
+): Promise<ChildApp> {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: o.dir,
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const app: ChildApp = {
+    dir: o.dir,
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      await exited;
+      rmSync(o.dir, { recursive: true, force: true });
+    },
+  };
+  // Ready when it answers at all (any status): bounded by count, not by a timing assertion.
+  for (let attempt = 0; ; attempt++) {
+    if (child.exitCode !== null) throw new Error(`${command} exited (${child.exitCode}):\n${output}`);
+    try {
+      await fetch(o.readyUrl, { redirect: 'manual' });
+      return app;
+    } catch {
+      if (attempt > 200) {
+        await app.stop();
+        throw new Error(`${command} did not answer at ${o.readyUrl}:\n${output}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+}
