@@ -2,7 +2,7 @@
 // with a filled copy of their configuration in a temporary folder, waited for until they answer, and
 // stopped by their own pid. Their output is kept to explain a failure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
@@ -31,7 +31,7 @@ export function writeSnippet(id: SnippetId, values: SnippetValues, name: string)
 export async function startChild(
   command: string,
   args: string[],
-  o: { dir: string; readyUrl: string; env?: Record<string, string> },
+  o: { dir: string; readyUrl: string; env?: Record<string, string>; logFile?: string },
 ): Promise<ChildApp> {
   const child: ChildProcess = spawn(command, args, {
     cwd: o.dir,
@@ -48,7 +48,7 @@ export async function startChild(
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const app: ChildApp = {
     dir: o.dir,
-    output: () => output,
+    output: () => output + (o.logFile && existsSync(o.logFile) ? readFileSync(o.logFile, 'utf8') : ''),
     async stop() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
@@ -57,14 +57,14 @@ export async function startChild(
   };
   // Ready when it answers at all (any status): bounded by count, not by a timing assertion.
   for (let attempt = 0; ; attempt++) {
-    if (child.exitCode !== null) throw new Error(`${command} exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) throw new Error(`${command} exited (${child.exitCode}):\n${app.output()}`);
     try {
       await fetch(o.readyUrl, { redirect: 'manual' });
       return app;
     } catch {
       if (attempt > 200) {
         await app.stop();
-        throw new Error(`${command} did not answer at ${o.readyUrl}:\n${output}`);
+        throw new Error(`${command} did not answer at ${o.readyUrl}:\n${app.output()}`);
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }

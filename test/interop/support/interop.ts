@@ -93,8 +93,8 @@ export interface JsonApp {
   login: string;
   /** where the app lands after its callback, showing { userinfo, competences } */
   home: string;
-  /** refreshes its tokens, then shows { userinfo, competences } again */
-  refresh: string;
+  /** refreshes its tokens, then shows { userinfo, competences } again (or does so on the page) */
+  refresh: string | ((page: Page) => Promise<void>);
   /** starts an RP-initiated logout */
   logout: string;
   /** where the provider sends the browser back after logout */
@@ -105,11 +105,30 @@ export interface JsonApp {
 
 /** The whole scenario, for an app that shows its result as JSON. */
 export async function expectFullScenario(interop: Interop, app: JsonApp) {
-  const { server } = interop;
   const read = app.read ?? (async (page: Page) => (await readJson(page)) as unknown as AppResult);
-  const jobseeker = await createJobseeker(server);
+  const jobseeker = await createJobseeker(interop.server);
   const page = await interop.newPage();
+  try {
+    return await scenario(interop, app, read, page, jobseeker);
+  } catch (err) {
+    // Where the browser was and what it showed, to tell a provider error from an app error.
+    const text = await page
+      .locator('body')
+      .innerText({ timeout: 1_000 })
+      .catch(() => '');
+    throw new Error(`${(err as Error).message}\nbrowser at ${page.url()}: ${text.slice(0, 800)}`, {
+      cause: err,
+    });
+  }
+}
 
+async function scenario(
+  { server }: Interop,
+  app: JsonApp,
+  read: (page: Page) => Promise<AppResult>,
+  page: Page,
+  jobseeker: Jobseeker,
+) {
   await page.goto(app.login);
   await logInAndConsent(page, { issuer: server.issuer, jobseeker, scopes: SHARED_SCOPES });
   await page.waitForURL((url) => url.href.startsWith(app.home));
@@ -117,7 +136,8 @@ export async function expectFullScenario(interop: Interop, app: JsonApp) {
   expectSharedData(first, jobseeker);
   expect(await refreshTokens(server, app.clientId)).toEqual({ issued: 1, used: 0 });
 
-  await page.goto(app.refresh);
+  if (typeof app.refresh === 'string') await page.goto(app.refresh);
+  else await app.refresh(page);
   await page.waitForURL((url) => url.href.startsWith(app.home));
   const second = await read(page);
   expectSharedData(second, jobseeker);
