@@ -75,7 +75,7 @@ export function expectSharedData(result: AppResult, jobseeker: Jobseeker) {
 
 /** A page whose body is the JSON an app shows; an error it shows fails the test with its text. */
 export async function readJson(page: Page): Promise<Record<string, unknown>> {
-  const text = await page.locator('body').innerText();
+  const text = (await page.locator('body').textContent()) ?? '';
   let parsed: Record<string, unknown>;
   try {
     parsed = JSON.parse(text);
@@ -89,8 +89,8 @@ export async function readJson(page: Page): Promise<Record<string, unknown>> {
 /** The routes of an app that shows what it holds as JSON. */
 export interface JsonApp {
   clientId: string;
-  /** starts a login */
-  login: string;
+  /** starts a login: a URL to open, or what to do on the app's own sign-in page */
+  login: string | ((page: Page) => Promise<void>);
   /** where the app lands after its callback, showing { userinfo, competences } */
   home: string;
   /** refreshes its tokens, then shows { userinfo, competences } again (or does so on the page) */
@@ -114,9 +114,9 @@ export async function expectFullScenario(interop: Interop, app: JsonApp) {
     // Where the browser was and what it showed, to tell a provider error from an app error.
     const text = await page
       .locator('body')
-      .innerText({ timeout: 1_000 })
+      .textContent({ timeout: 1_000 })
       .catch(() => '');
-    throw new Error(`${(err as Error).message}\nbrowser at ${page.url()}: ${text.slice(0, 800)}`, {
+    throw new Error(`${(err as Error).message}\nbrowser at ${page.url()}: ${(text ?? '').slice(0, 800)}`, {
       cause: err,
     });
   }
@@ -129,7 +129,8 @@ async function scenario(
   page: Page,
   jobseeker: Jobseeker,
 ) {
-  await page.goto(app.login);
+  const startLogin = () => (typeof app.login === 'string' ? page.goto(app.login) : app.login(page));
+  await startLogin();
   await logInAndConsent(page, { issuer: server.issuer, jobseeker, scopes: SHARED_SCOPES });
   await page.waitForURL((url) => url.href.startsWith(app.home));
   const first = await read(page);
@@ -149,7 +150,7 @@ async function scenario(
   await confirmLogout(page, server.issuer);
   await page.waitForURL((url) => url.href.startsWith(app.afterLogout));
   // The provider's session is over: logging in again asks for the password.
-  await page.goto(app.login);
+  await startLogin();
   await expectLoginPage(page, server.issuer);
   return { first, second, page, jobseeker };
 }
