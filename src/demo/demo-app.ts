@@ -1,6 +1,9 @@
 // A small third-party app, "CV Express (démo)", that logs in with Pôle emploi Connect through a
 // standard OpenID Connect library (openid-client: code flow + PKCE + state + nonce) and shows exactly
 // the data it received. It is what a partner's integration looks like, and the demo of `npm start`.
+// Beside it, under /spa/, "CV Express Web": the same app as a single-page app in the browser, a public
+// client using oidc-client-ts with the developer quick-start's configuration, showing the same result
+// page filled in the browser.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -9,6 +12,7 @@ import Koa from 'koa';
 import session from 'koa-session';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
+import { fillSnippet, readSnippet } from '../developers/quickstart-snippets.ts';
 import { listen } from '../http/listen.ts';
 import { createRenderer } from '../http/render.ts';
 
@@ -19,6 +23,8 @@ export interface DemoAppOptions {
   port: number;
   clientId: string;
   clientSecret: string;
+  /** the single-page app's client id (a public client); no /spa/ without it */
+  spaClientId?: string;
   apiBase: string;
   viewsDir: string;
   logger: Logger;
@@ -31,6 +37,33 @@ const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations',
 type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?: string; vaultKey?: string };
 type HeldTokens = { accessToken: string; refreshToken?: string; claims: Record<string, unknown> };
 const HIDDEN_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp']);
+const APP_NAME = 'CV Express (démo)';
+const SPA_NAME = 'CV Express Web (démo)';
+const SPA_PAGES = new Set(['/spa', '/spa/', '/spa/callback']);
+
+// The single-page app's files: oidc-client-ts's browser build from node_modules (no CDN), its
+// quick-start configuration filled with this demo's values, and the demo's own page script.
+function spaFiles(options: DemoAppOptions, clientId: string) {
+  const oidcClientTs = new URL(
+    'dist/browser/oidc-client-ts.min.js',
+    import.meta.resolve('oidc-client-ts/package.json'),
+  );
+  const configuration = fillSnippet(
+    readSnippet(path.resolve(options.viewsDir, '../docs'), 'oidc-client-ts'),
+    {
+      ISSUER: options.issuer,
+      CLIENT_ID: clientId,
+      CLIENT_SECRET: '',
+      APP_URL: `${options.url}/spa`,
+      CRYPTO_PASSPHRASE: '',
+    },
+  );
+  return new Map([
+    ['/spa/oidc-client-ts.min.js', readFileSync(oidcClientTs)],
+    ['/spa/pole-emploi-connect.js', Buffer.from(configuration)],
+    ['/spa/demo-spa.js', readFileSync(new URL('./browser/demo-spa.js', import.meta.url))],
+  ]);
+}
 
 export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): Promise<void> }> {
   const render = createRenderer(options.viewsDir, false);
@@ -76,6 +109,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     const grant = await read(config, held.accessToken, 'consent');
     return render('demo/result', {
       title: 'Données reçues',
+      appName: APP_NAME,
       sub: held.claims.sub,
       tokenScope,
       idClaims: Object.entries(held.claims)
@@ -90,14 +124,36 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     });
   }
 
+  const spa = options.spaClientId ? spaFiles(options, options.spaClientId) : undefined;
+  const home = (error?: string) => render('demo/home', { title: 'CV Express', error, spa: Boolean(spa) });
+  // The single-page app's page: the result page left empty, which its script fills.
+  const spaPage = () =>
+    render('demo/spa', {
+      title: 'CV Express Web',
+      scripts: ['/spa/oidc-client-ts.min.js', '/spa/pole-emploi-connect.js', '/spa/demo-spa.js'],
+      result: {
+        appName: SPA_NAME,
+        spa: true,
+        sub: '',
+        tokenScope: '',
+        idClaims: [],
+        scopes: DATA_SCOPES.map((id) => ({ id, title: id, status: '', body: '' })),
+        grant: '',
+      },
+    });
   const app = new Koa({ keys: [options.clientSecret] });
   app.use(
     session({ key: 'cvexpress.sess', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 3_600_000 }, app),
   );
   app.use(async (ctx, next) => {
+    // The single-page app runs its own scripts and calls the provider from the browser; the
+    // server-side demo needs neither.
+    const browserApp = ctx.path.startsWith('/spa')
+      ? ` script-src 'self'; connect-src ${new URL(options.issuer).origin};`
+      : '';
     ctx.set(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+      `default-src 'none'; style-src 'self';${browserApp} frame-ancestors 'none'; base-uri 'none'`,
     );
     ctx.set('Cache-Control', 'no-store');
     try {
@@ -109,8 +165,19 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
       );
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = render('demo/home', { title: 'CV Express', error: describeError(err) });
+      ctx.body = home(describeError(err));
     }
+  });
+  app.use(async (ctx, next) => {
+    const file = spa?.get(ctx.path);
+    if (file) {
+      ctx.type = 'text/javascript; charset=utf-8';
+      ctx.body = file;
+      return;
+    }
+    if (!spa || !SPA_PAGES.has(ctx.path)) return next();
+    ctx.type = 'html';
+    ctx.body = spaPage();
   });
   app.use(async (ctx) => {
     const sess = ctx.session as unknown as DemoSession;
@@ -121,7 +188,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
         return;
       case '/': {
         ctx.type = 'html';
-        ctx.body = render('demo/home', { title: 'CV Express' });
+        ctx.body = home();
         return;
       }
       case '/login': {
@@ -193,10 +260,9 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
           const code = err instanceof oidc.ResponseBodyError ? err.error : 'erreur';
           ctx.status = 400;
           ctx.type = 'html';
-          ctx.body = render('demo/home', {
-            title: 'CV Express',
-            error: `Le jeton de rafraîchissement a été refusé (${code}) : reconnectez-vous pour redonner votre accord.`,
-          });
+          ctx.body = home(
+            `Le jeton de rafraîchissement a été refusé (${code}) : reconnectez-vous pour redonner votre accord.`,
+          );
         }
         return;
       }
