@@ -82,8 +82,9 @@ describe('oidc-client-ts in the browser (public client)', () => {
       await page.goto(`${spaUrl}/`);
       await page.getByRole('button', { name: 'Se connecter avec Pôle emploi Connect' }).click();
       await logInAndConsent(page, { issuer: server.issuer, jobseeker, scopes: SHARED_SCOPES });
-      await page.waitForURL(`${spaUrl}/`);
       await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      // The code left the address bar once redeemed.
+      expect(page.url()).toBe(`${spaUrl}/`);
       await page.locator('section.api-result .status', { hasText: /\d/ }).first().waitFor();
       await page.locator('#grant', { hasText: 'client_id' }).waitFor();
 
