@@ -22,6 +22,8 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { developerRoutes } from './developers/developer-routes.ts';
+import { quickstartModel } from './developers/quickstart-model.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -168,6 +170,12 @@ export async function createApp(
   // The resource API first: the busiest route, and it needs none of the page middleware below.
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
+  koa.use(
+    developerRoutes({
+      render,
+      model: quickstartModel({ config, catalog, docsDir: path.resolve(config.scopesDir, '../docs') }),
+    }).routes(),
+  );
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
   koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));

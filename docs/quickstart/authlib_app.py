@@ -1,7 +1,7 @@
-# A minimal web app with Authlib (Debian: apt install python3-authlib python3-requests), standard
-# library only otherwise: log in, read userinfo and the API with the one access token it holds,
-# refresh it, log out. Run: python3 authlib_app.py
-# Its redirect URI is APP_URL/callback and its post-logout redirect URI APP_URL/ (register both).
+# Une application web minimale avec Authlib (Debian : apt install python3-authlib python3-requests)
+# et la bibliothèque standard : connexion, lecture de userinfo et de l'API avec son unique jeton
+# d'accès, rafraîchissement, déconnexion. Lancement : python3 authlib_app.py. Adresses à
+# enregistrer : redirection APP_URL/callback, retour après déconnexion APP_URL/.
 import json
 import secrets
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -17,16 +17,16 @@ ISSUER = '{{ISSUER}}'
 CLIENT_ID = '{{CLIENT_ID}}'
 CLIENT_SECRET = '{{CLIENT_SECRET}}'
 APP_URL = '{{APP_URL}}'
-# offline_access brings a refresh token; prompt=consent below is what issues it.
+# offline_access demande un jeton de rafraîchissement ; prompt=consent (plus bas) le fait délivrer.
 SCOPE = 'openid profile competences offline_access'
 
 metadata = requests.get(f'{ISSUER}/.well-known/openid-configuration', timeout=10).json()
 keys = JsonWebKey.import_key_set(requests.get(metadata['jwks_uri'], timeout=10).json())
-sessions = {}  # session id (cookie) -> dict
+sessions = {}  # identifiant de session (cookie) -> dict
 
 
 def oauth(token=None):
-    # client_secret_basic (Authlib's default), PKCE S256.
+    # client_secret_basic (par défaut dans Authlib), PKCE S256.
     return OAuth2Session(CLIENT_ID, CLIENT_SECRET, scope=SCOPE, redirect_uri=f'{APP_URL}/callback',
                          code_challenge_method='S256', token=token)
 
@@ -55,7 +55,7 @@ class App(BaseHTTPRequestHandler):
     def do_GET(self):
         try:
             self.route()
-        except Exception as err:  # shown to the developer, never a token
+        except Exception as err:  # montré au développeur, jamais un jeton
             self.send(500, json.dumps({'error': type(err).__name__, 'error_description': str(err)}),
                       [('Content-Type', 'application/json')])
 
@@ -72,7 +72,7 @@ class App(BaseHTTPRequestHandler):
             return self.redirect(uri, f'sid={sid}; Path=/; HttpOnly; SameSite=Lax')
         if url.path == '/callback' and 'state' in session:
             query = parse_qs(url.query)
-            if query.get('iss') != [ISSUER]:  # RFC 9207: the response comes from this provider
+            if query.get('iss') != [ISSUER]:  # RFC 9207 : la réponse vient bien de ce fournisseur
                 return self.send(400, json.dumps({'error': 'wrong iss'}))
             token = oauth().fetch_token(metadata['token_endpoint'], authorization_response=APP_URL + self.path,
                                         state=session['state'], code_verifier=session['verifier'])

@@ -1,8 +1,8 @@
-// A single-page app with oidc-client-ts 3, as a public client (token_endpoint_auth_method none: no
-// secret; PKCE S256, state and nonce are oidc-client-ts's defaults). Load
-// oidc-client-ts/dist/browser/oidc-client-ts.min.js before this script (it defines `oidc`).
-// Register APP_URL/callback as redirect URI and APP_URL/ as post-logout redirect URI: the provider
-// then answers this app's origin (CORS) at the token, userinfo, revocation and API endpoints.
+// Une application monopage avec oidc-client-ts 3, enregistrée comme application publique
+// (token_endpoint_auth_method none : pas de secret ; PKCE S256, state et nonce par défaut). Chargez
+// oidc-client-ts/dist/browser/oidc-client-ts.min.js avant ce script (il définit `oidc`). Adresses à
+// enregistrer : redirection APP_URL/callback, retour après déconnexion APP_URL/ ; le fournisseur
+// répond alors à l'origine de l'application (CORS) sur les points token, userinfo, révocation et API.
 const ISSUER = '{{ISSUER}}';
 const CLIENT_ID = '{{CLIENT_ID}}';
 const APP_URL = '{{APP_URL}}';
@@ -12,18 +12,18 @@ const userManager = new oidc.UserManager({
   client_id: CLIENT_ID,
   redirect_uri: `${APP_URL}/callback`,
   post_logout_redirect_uri: `${APP_URL}/`,
-  // offline_access brings a refresh token; prompt=consent is what issues it.
+  // offline_access demande un jeton de rafraîchissement ; prompt=consent le fait délivrer.
   scope: 'openid profile competences offline_access',
   prompt: 'consent',
-  // After the login, userinfo is read with the access token and merged into user.profile.
+  // Après la connexion, userinfo est lu avec le jeton d'accès et ajouté à user.profile.
   loadUserInfo: true,
-  // At logout, the refresh token is revoked (RFC 7009) before leaving.
+  // À la déconnexion, le jeton de rafraîchissement est révoqué (RFC 7009) avant de partir.
   revokeTokensOnSignout: true,
-  // The tokens stay in this tab only.
+  // Les jetons restent dans cet onglet seulement.
   userStore: new oidc.WebStorageStateStore({ store: window.sessionStorage }),
 });
 
-/** A GET on the resource API with the access token the user holds. */
+/** Un GET sur l'API avec le jeton d'accès de la personne connectée. */
 async function readApi(user, path) {
   const response = await fetch(`${ISSUER}/api/v1/${path}`, {
     headers: { authorization: `Bearer ${user.access_token}` },
@@ -31,6 +31,6 @@ async function readApi(user, path) {
   return { status: response.status, body: await response.json() };
 }
 
-// Log in: userManager.signinRedirect(). On APP_URL/callback: await userManager.signinCallback().
-// Later: await userManager.getUser(); refresh: await userManager.signinSilent() (with the refresh
-// token); log out: await userManager.signoutRedirect().
+// Connexion : userManager.signinRedirect(). Sur APP_URL/callback : await userManager.signinCallback().
+// Ensuite : await userManager.getUser() ; rafraîchir : await userManager.signinSilent() (avec le jeton
+// de rafraîchissement) ; déconnexion : await userManager.signoutRedirect().

@@ -1,6 +1,7 @@
-// A minimal web app with openid-client 6 (Node.js 20+): log in, read userinfo and the API with the one
-// access token it holds, refresh it, log out. `npm install openid-client`, then `node openid-client.mjs`.
-// Its redirect URI is APP_URL/callback and its post-logout redirect URI APP_URL/ (register both).
+// Une application web minimale avec openid-client 6 (Node.js 20 ou plus) : connexion, lecture de
+// userinfo et de l'API avec son unique jeton d'accès, rafraîchissement, déconnexion.
+// `npm install openid-client`, puis `node openid-client.mjs`. Adresses à enregistrer : redirection
+// APP_URL/callback, retour après déconnexion APP_URL/.
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import * as client from 'openid-client';
@@ -9,11 +10,12 @@ const ISSUER = '{{ISSUER}}';
 const CLIENT_ID = '{{CLIENT_ID}}';
 const CLIENT_SECRET = '{{CLIENT_SECRET}}';
 const APP_URL = '{{APP_URL}}';
-// offline_access brings a refresh token; prompt=consent below is what issues it.
+// offline_access demande un jeton de rafraîchissement ; prompt=consent (plus bas) le fait délivrer.
 const SCOPE = 'openid profile competences offline_access';
 
-// openid-client's defaults: PKCE, state, nonce, the issuer in the response (RFC 9207), and the client
-// secret sent as client_secret_post. allowInsecureRequests only for a provider on http://localhost.
+// Les réglages par défaut d'openid-client : PKCE, state, nonce, émetteur vérifié dans la réponse
+// (RFC 9207), secret envoyé en client_secret_post. allowInsecureRequests seulement pour un
+// fournisseur en http://localhost.
 const config = await client.discovery(
   new URL(ISSUER),
   CLIENT_ID,
@@ -22,7 +24,7 @@ const config = await client.discovery(
   ISSUER.startsWith('http://') ? { execute: [client.allowInsecureRequests] } : undefined,
 );
 
-const sessions = new Map(); // session id (cookie) → { verifier, state, nonce, tokens, sub }
+const sessions = new Map(); // identifiant de session (cookie) → { verifier, state, nonce, tokens, sub }
 
 async function read(session) {
   const token = session.tokens.access_token;
