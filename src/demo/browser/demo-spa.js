@@ -3,6 +3,8 @@
 // and fills the same result page as the server-side demo (views/demo/_result.eta), writing every
 // value as text, never as HTML.
 const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
+// What CV Express asks for, so that both demos show the same page (the quick start asks for less).
+const SCOPE = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...DATA_SCOPES].join(' ');
 const HIDDEN_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp']);
 
 const $ = (selector) => document.querySelector(selector);
@@ -71,7 +73,7 @@ async function start() {
   if (user && !user.expired) await showResult(user);
 }
 
-$('#connexion').addEventListener('click', () => userManager.signinRedirect());
+$('#connexion').addEventListener('click', () => userManager.signinRedirect({ scope: SCOPE }));
 $('#relire').addEventListener('click', async () => showResult(await userManager.getUser()));
 $('#rafraichir').addEventListener('click', async () => {
   try {
@@ -80,6 +82,6 @@ $('#rafraichir').addEventListener('click', async () => {
     showError(`Le jeton de rafraîchissement a été refusé (${err.error ?? 'erreur'}) : reconnectez-vous.`);
   }
 });
-$('#recommencer').addEventListener('click', () => userManager.signinRedirect());
+$('#recommencer').addEventListener('click', () => userManager.signinRedirect({ scope: SCOPE }));
 $('#deconnexion').addEventListener('click', () => userManager.signoutRedirect());
 start().catch(() => showError('La connexion n’a pas abouti. Recommencez.'));
