@@ -3,20 +3,21 @@
 // encrypted JWT session: the app reads them with getToken, refreshes them in the jwt callback on a
 // session update (the "refresh token rotation" guide), and logs out of both Auth.js and the provider.
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
+import type http from 'node:http';
 import { Readable } from 'node:stream';
 import { Auth, type AuthConfig } from '@auth/core';
 import { getToken } from '@auth/core/jwt';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/demo-app.ts';
-import { createClient } from '../support/factories.ts';
 import {
   type AppResult,
+  appAddress,
   expectFullScenario,
   INTEROP_SCOPE,
   type Interop,
   readJson,
+  registerApp,
+  serveApp,
   startInterop,
   TIMEOUT,
 } from './support/interop.ts';
@@ -164,23 +165,15 @@ async function startApp(issuer: string, client: { client_id: string; client_secr
     res.end('<!doctype html><html lang="fr"><title>App</title><p>Non connecté.</p></html>');
   }
 
-  const server = http.createServer((req, res) =>
-    handle(req, res).catch((err: Error) => {
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: err.name, error_description: err.message }));
-    }),
-  );
-  await new Promise<void>((resolve) => server.listen(Number(new URL(url).port), '127.0.0.1', resolve));
-  return server;
+  return serveApp(url, handle);
 }
 
 beforeAll(async () => {
   interop = await startInterop();
-  appUrl = `http://127.0.0.1:${await freePort()}`;
-  const client = await createClient(interop.server, {
-    redirectUris: [`${appUrl}/auth/callback/${PROVIDER_ID}`],
-    postLogoutRedirectUris: [`${appUrl}/deconnecte`],
-    scopes: INTEROP_SCOPE.split(' '),
+  appUrl = await appAddress();
+  const client = await registerApp(interop, {
+    redirectUri: `${appUrl}/auth/callback/${PROVIDER_ID}`,
+    afterLogout: `${appUrl}/deconnecte`,
   });
   clientId = client.client_id;
   app = await startApp(interop.server.issuer, client, appUrl);

@@ -9,13 +9,12 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/demo-app.ts';
-import { createClient } from '../support/factories.ts';
 import { type ChildApp, startChild, writeSnippet } from './support/child-app.ts';
 import {
   expectFullScenario,
-  INTEROP_SCOPE,
   type Interop,
   readJson,
+  registerApp,
   startInterop,
   TIMEOUT,
 } from './support/interop.ts';
@@ -62,10 +61,9 @@ beforeAll(async () => {
   interop = await startInterop();
   const port = await freePort();
   appUrl = `http://127.0.0.1:${port}`;
-  const client = await createClient(interop.server, {
-    redirectUris: [`${appUrl}/app/callback`],
-    postLogoutRedirectUris: [`${appUrl}/deconnecte`],
-    scopes: INTEROP_SCOPE.split(' '),
+  const client = await registerApp(interop, {
+    redirectUri: `${appUrl}/app/callback`,
+    afterLogout: `${appUrl}/deconnecte`,
   });
   clientId = client.client_id;
   backend = await startBackend(interop.server.issuer);

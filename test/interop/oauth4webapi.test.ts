@@ -1,12 +1,20 @@
 // oauth4webapi (the low-level library under openid-client and Auth.js) as a web app of its own: a
 // pushed authorization request (RFC 9126), client_secret_basic, and DPoP-bound tokens (RFC 9449) —
 // the one DPoP-bound access token serves userinfo and the API, each call with a fresh proof.
-import http from 'node:http';
+import type http from 'node:http';
 import * as oauth from 'oauth4webapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/demo-app.ts';
-import { createClient } from '../support/factories.ts';
-import { expectFullScenario, INTEROP_SCOPE, type Interop, startInterop, TIMEOUT } from './support/interop.ts';
+import {
+  appAddress,
+  expectFullScenario,
+  INTEROP_SCOPE,
+  type Interop,
+  jsonAppRoutes,
+  registerApp,
+  serveApp,
+  startInterop,
+  TIMEOUT,
+} from './support/interop.ts';
 
 let interop: Interop;
 let app: http.Server | undefined;
@@ -134,31 +142,23 @@ async function startApp(issuer: URL, client: oauth.Client, clientAuth: oauth.Cli
     res.end('<!doctype html><html lang="fr"><title>App</title><a href="/login">Se connecter</a></html>');
   }
 
-  const server = http.createServer((req, res) =>
-    handle(req, res).catch((err: Error & { error?: string; error_description?: string; cause?: unknown }) => {
-      // A refusal with a WWW-Authenticate challenge carries its error in the challenge's parameters.
-      const challenge =
-        err instanceof oauth.WWWAuthenticateChallengeError ? err.cause[0]?.parameters : undefined;
-      res.writeHead(500, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          error: challenge?.error ?? err.error ?? err.name,
-          error_description: challenge?.error_description ?? err.error_description ?? err.message,
-        }),
-      );
-    }),
-  );
-  await new Promise<void>((resolve) => server.listen(Number(new URL(url).port), '127.0.0.1', resolve));
-  return server;
+  // A refusal with a WWW-Authenticate challenge carries its error in the challenge's parameters.
+  return serveApp(url, handle, (err: Error & { error?: string; error_description?: string }) => {
+    const challenge =
+      err instanceof oauth.WWWAuthenticateChallengeError ? err.cause[0]?.parameters : undefined;
+    return {
+      error: challenge?.error ?? err.error ?? err.name,
+      error_description: challenge?.error_description ?? err.error_description ?? err.message,
+    };
+  });
 }
 
 beforeAll(async () => {
   interop = await startInterop();
-  appUrl = `http://127.0.0.1:${await freePort()}`;
-  const client = await createClient(interop.server, {
-    redirectUris: [`${appUrl}/callback`],
-    postLogoutRedirectUris: [`${appUrl}/deconnecte`],
-    scopes: INTEROP_SCOPE.split(' '),
+  appUrl = await appAddress();
+  const client = await registerApp(interop, {
+    redirectUri: `${appUrl}/callback`,
+    afterLogout: `${appUrl}/deconnecte`,
   });
   clientId = client.client_id;
   app = await startApp(
@@ -178,14 +178,7 @@ describe('oauth4webapi with PAR and DPoP', () => {
   it(
     'logs in, reads userinfo and the API with one DPoP-bound token, refreshes and logs out',
     async () => {
-      await expectFullScenario(interop, {
-        clientId,
-        login: `${appUrl}/login`,
-        home: `${appUrl}/`,
-        refresh: `${appUrl}/refresh`,
-        logout: `${appUrl}/logout`,
-        afterLogout: `${appUrl}/deconnecte`,
-      });
+      await expectFullScenario(interop, jsonAppRoutes(appUrl, clientId, `${appUrl}/deconnecte`));
       expect(tokenTypes.map((t) => t.toLowerCase())).toEqual(['dpop', 'dpop']);
     },
     TIMEOUT,

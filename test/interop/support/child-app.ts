@@ -11,6 +11,7 @@ import {
   type SnippetId,
   type SnippetValues,
 } from '../../../src/developers/quickstart-snippets.ts';
+import { appAddress, expectFullScenario, type Interop, jsonAppRoutes, registerApp } from './interop.ts';
 
 export interface ChildApp {
   dir: string;
@@ -69,4 +70,34 @@ export async function startChild(
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+/**
+ * A quick-start app of docs/quickstart/ (redirect URI <url>/callback, post-logout <url>/), registered
+ * and run as is by `command`: `scenario()` runs the whole scenario on it and reports its output.
+ */
+export async function startQuickstartApp(
+  interop: Interop,
+  id: SnippetId,
+  o: { file: string; command: string; env?: Record<string, string> },
+) {
+  const url = await appAddress();
+  const client = await registerApp(interop, { redirectUri: `${url}/callback`, afterLogout: `${url}/` });
+  const values = { ISSUER: interop.server.issuer, CLIENT_ID: client.client_id, APP_URL: url };
+  const { dir } = writeSnippet(
+    id,
+    { ...values, CLIENT_SECRET: client.client_secret, CRYPTO_PASSPHRASE: '' },
+    o.file,
+  );
+  const app = await startChild(o.command, [o.file], { dir, readyUrl: `${url}/`, env: o.env });
+  return {
+    app,
+    async scenario() {
+      try {
+        await expectFullScenario(interop, jsonAppRoutes(url, client.client_id));
+      } catch (err) {
+        throw new Error(`${(err as Error).message}\napp output:\n${app.output()}`, { cause: err });
+      }
+    },
+  };
 }

@@ -1,10 +1,12 @@
 // What every interop test shares: a provider over HTTP on its own database, a real Chromium, a
 // jobseeker, and the scenario a relying party must complete — log in and consent in the browser, read
 // userinfo and /api/v1/competences with the one access token it holds, refresh, log out.
+import http from 'node:http';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { launchBrowser } from '../../support/browser.ts';
-import { createJobseeker } from '../../support/factories.ts';
+import { freePort } from '../../support/demo-app.ts';
+import { createClient, createJobseeker } from '../../support/factories.ts';
 import { startTestServer, type TestServer } from '../../support/test-server.ts';
 import { confirmLogout, expectLoginPage, logInAndConsent } from './provider-pages.ts';
 
@@ -39,6 +41,42 @@ export async function startInterop(env: Record<string, string> = {}): Promise<In
       await server.close();
     },
   };
+}
+
+/** A loopback address on a free port, for an app that must know its own URL before it listens. */
+export async function appAddress(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
+}
+
+/** An app registered with the defaults of the CLI and the console, asking for INTEROP_SCOPE. */
+export function registerApp(interop: Interop, o: { redirectUri: string; afterLogout: string }) {
+  return createClient(interop.server, {
+    redirectUris: [o.redirectUri],
+    postLogoutRedirectUris: [o.afterLogout],
+    scopes: INTEROP_SCOPE.split(' '),
+  });
+}
+
+/**
+ * Serves an app's handler on `url`'s port; what it throws is answered as JSON
+ * { error, error_description }, which the scenario reports (`describe` picks them from the error).
+ */
+export async function serveApp(
+  url: string,
+  handle: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<unknown>,
+  describe = (err: Error & { error?: string; error_description?: string }) => ({
+    error: err.error ?? err.name,
+    error_description: err.error_description ?? err.message,
+  }),
+): Promise<http.Server> {
+  const server = http.createServer((req, res) =>
+    handle(req, res).catch((err: Error) => {
+      res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(describe(err)));
+    }),
+  );
+  await new Promise<void>((resolve) => server.listen(Number(new URL(url).port), '127.0.0.1', resolve));
+  return server;
 }
 
 /** The refresh tokens the provider issued to an app, and how many of them were used (rotation). */
@@ -101,6 +139,18 @@ export interface JsonApp {
   afterLogout: string;
   /** reads what the app shows on `home` (default: the page's JSON) */
   read?: (page: Page) => Promise<AppResult>;
+}
+
+/** The routes of an app laid out as the quick-start apps are: /login, /, /refresh, /logout. */
+export function jsonAppRoutes(url: string, clientId: string, afterLogout = `${url}/`): JsonApp {
+  return {
+    clientId,
+    login: `${url}/login`,
+    home: `${url}/`,
+    refresh: `${url}/refresh`,
+    logout: `${url}/logout`,
+    afterLogout,
+  };
 }
 
 /** The whole scenario, for an app that shows its result as JSON. */
