@@ -83,5 +83,7 @@ $('#rafraichir').addEventListener('click', async () => {
   }
 });
 $('#recommencer').addEventListener('click', () => userManager.signinRedirect({ scope: SCOPE }));
-$('#deconnexion').addEventListener('click', () => userManager.signoutRedirect());
+$('#deconnexion').addEventListener('click', () =>
+  userManager.signoutRedirect().catch(() => showError('La déconnexion n’a pas abouti. Recommencez.')),
+);
 start().catch(() => showError('La connexion n’a pas abouti. Recommencez.'));
