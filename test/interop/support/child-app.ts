@@ -13,6 +13,9 @@ import {
 } from '../../../src/developers/quickstart-snippets.ts';
 import { appAddress, expectFullScenario, type Interop, jsonAppRoutes, registerApp } from './interop.ts';
 
+const INSTALL_HINT =
+  'the interop suite needs: apt-get install apache2 libapache2-mod-auth-openidc python3-authlib python3-requests';
+
 export interface ChildApp {
   dir: string;
   /** what the process wrote so far, stdout and stderr */
@@ -46,18 +49,30 @@ export async function startChild(
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let failed: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // Not installed (ENOENT): say which packages bring it.
+    child.once('error', (err) => {
+      failed = new Error(`${command} could not start (${err.message}); ${INSTALL_HINT}`);
+      resolve();
+    });
+  });
   const app: ChildApp = {
     dir: o.dir,
     output: () => output + (o.logFile && existsSync(o.logFile) ? readFileSync(o.logFile, 'utf8') : ''),
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (!failed && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
       await exited;
       rmSync(o.dir, { recursive: true, force: true });
     },
   };
   // Ready when it answers at all (any status): bounded by count, not by a timing assertion.
   for (let attempt = 0; ; attempt++) {
+    if (failed) {
+      rmSync(o.dir, { recursive: true, force: true });
+      throw failed;
+    }
     if (child.exitCode !== null) throw new Error(`${command} exited (${child.exitCode}):\n${app.output()}`);
     try {
       await fetch(o.readyUrl, { redirect: 'manual' });
