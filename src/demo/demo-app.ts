@@ -12,9 +12,9 @@ import Koa from 'koa';
 import session from 'koa-session';
 import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
-import { fillSnippet, readSnippet } from '../developers/quickstart-snippets.ts';
 import { listen } from '../http/listen.ts';
 import { createRenderer } from '../http/render.ts';
+import { demoSpa, isSpaPath } from './demo-spa.ts';
 
 export interface DemoAppOptions {
   issuer: string;
@@ -38,33 +38,6 @@ type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?
 type HeldTokens = { accessToken: string; refreshToken?: string; claims: Record<string, unknown> };
 const HIDDEN_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp']);
 const APP_NAME = 'CV Express (démo)';
-const SPA_NAME = 'CV Express Web (démo)';
-const SPA_PAGES = new Set(['/spa', '/spa/', '/spa/callback']);
-
-// The single-page app's files: oidc-client-ts's browser build from node_modules (no CDN), its
-// quick-start configuration filled with this demo's values, and the demo's own page script.
-function spaFiles(options: DemoAppOptions, clientId: string) {
-  const oidcClientTs = new URL(
-    'dist/browser/oidc-client-ts.min.js',
-    import.meta.resolve('oidc-client-ts/package.json'),
-  );
-  const configuration = fillSnippet(
-    readSnippet(path.resolve(options.viewsDir, '../docs'), 'oidc-client-ts'),
-    {
-      ISSUER: options.issuer,
-      CLIENT_ID: clientId,
-      CLIENT_SECRET: '',
-      APP_URL: `${options.url}/spa`,
-      CRYPTO_PASSPHRASE: '',
-    },
-  );
-  return new Map([
-    ['/spa/oidc-client-ts.min.js', readFileSync(oidcClientTs)],
-    ['/spa/pole-emploi-connect.js', Buffer.from(configuration)],
-    ['/spa/demo-spa.js', readFileSync(new URL('./browser/demo-spa.js', import.meta.url))],
-  ]);
-}
-
 export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): Promise<void> }> {
   const render = createRenderer(options.viewsDir, false);
   const stylesheet = readFileSync(path.resolve(options.viewsDir, '../public/style.css'));
@@ -124,33 +97,24 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     });
   }
 
-  const spa = options.spaClientId ? spaFiles(options, options.spaClientId) : undefined;
+  const spa = options.spaClientId
+    ? demoSpa({
+        issuer: options.issuer,
+        url: options.url,
+        clientId: options.spaClientId,
+        docsDir: path.resolve(options.viewsDir, '../docs'),
+        dataScopes: DATA_SCOPES,
+        render,
+      })
+    : undefined;
   const home = (error?: string) => render('demo/home', { title: 'CV Express', error, spa: Boolean(spa) });
-  // The single-page app's page: the result page left empty, which its script fills.
-  const spaPage = () =>
-    render('demo/spa', {
-      title: 'CV Express Web',
-      scripts: ['/spa/oidc-client-ts.min.js', '/spa/pole-emploi-connect.js', '/spa/demo-spa.js'],
-      result: {
-        appName: SPA_NAME,
-        spa: true,
-        sub: '',
-        tokenScope: '',
-        idClaims: [],
-        scopes: DATA_SCOPES.map((id) => ({ id, title: id, status: '', body: '' })),
-        grant: '',
-      },
-    });
   const app = new Koa({ keys: [options.clientSecret] });
   app.use(
     session({ key: 'cvexpress.sess', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 3_600_000 }, app),
   );
   app.use(async (ctx, next) => {
-    // The single-page app runs its own scripts and calls the provider from the browser; the
-    // server-side demo needs neither.
-    const browserApp = ctx.path.startsWith('/spa')
-      ? ` script-src 'self'; connect-src ${new URL(options.issuer).origin};`
-      : '';
+    // Only the single-page app runs scripts and calls the provider from the browser.
+    const browserApp = spa && isSpaPath(ctx.path) ? ` ${spa.contentSecurityPolicy};` : '';
     ctx.set(
       'Content-Security-Policy',
       `default-src 'none'; style-src 'self';${browserApp} frame-ancestors 'none'; base-uri 'none'`,
@@ -168,17 +132,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
       ctx.body = home(describeError(err));
     }
   });
-  app.use(async (ctx, next) => {
-    const file = spa?.get(ctx.path);
-    if (file) {
-      ctx.type = 'text/javascript; charset=utf-8';
-      ctx.body = file;
-      return;
-    }
-    if (!spa || !SPA_PAGES.has(ctx.path)) return next();
-    ctx.type = 'html';
-    ctx.body = spaPage();
-  });
+  if (spa) app.use(spa.middleware);
   app.use(async (ctx) => {
     const sess = ctx.session as unknown as DemoSession;
     switch (ctx.path) {
