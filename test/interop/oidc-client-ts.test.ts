@@ -4,16 +4,9 @@
 // test watches those calls.
 import type { Page, Response } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startDemo } from '../support/demo-app.ts';
+import { DEMO_SCOPES, freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
-import {
-  INTEROP_SCOPE,
-  type Interop,
-  refreshTokens,
-  SHARED_SCOPES,
-  startInterop,
-  TIMEOUT,
-} from './support/interop.ts';
+import { type Interop, refreshTokens, SHARED_SCOPES, startInterop, TIMEOUT } from './support/interop.ts';
 import { confirmLogout, expectLoginPage, logInAndConsent } from './support/provider-pages.ts';
 
 let interop: Interop;
@@ -32,7 +25,8 @@ beforeAll(async () => {
       tokenEndpointAuthMethod: 'none',
       redirectUris: [`${spaUrl}/callback`],
       postLogoutRedirectUris: [`${spaUrl}/`],
-      scopes: INTEROP_SCOPE.split(' '),
+      // What the demo's single-page app asks for (as CV Express does).
+      scopes: DEMO_SCOPES.split(' '),
     }),
   ]);
   spaClientId = spa.client_id;
