@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { DEMO_SPA_CLIENT_ID } from '../../src/demo/demo-seed.ts';
 import { freePort } from '../support/demo-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { PRODUCTION_SECRETS } from '../support/test-server.ts';
@@ -70,6 +71,29 @@ describe('production start', () => {
       expect(out.stderr).not.toContain(SECRETS.KEYS_ENCRYPTION_KEY);
     } finally {
       await db.pool.query("DELETE FROM jobseekers WHERE login = 'marie.dupont'");
+    }
+  });
+
+  it('refuses the demo single-page app in the database, even pending, naming it', async () => {
+    const clients = createClientService({
+      pool: db.pool,
+      catalog: loadCatalog(path.resolve('scopes')),
+      box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
+      production: false,
+    });
+    await clients.create({
+      clientId: DEMO_SPA_CLIENT_ID,
+      name: 'CV Express Web (démo)',
+      redirectUris: ['https://demo.example.test/spa/callback'],
+      scopes: ['openid'],
+      status: 'pending',
+    });
+    try {
+      const { code, out } = await start();
+      expect(code).not.toBe('listening');
+      expect(out.stderr).toContain(`the demo app ${DEMO_SPA_CLIENT_ID}`);
+    } finally {
+      await db.pool.query('DELETE FROM clients WHERE id = $1', [DEMO_SPA_CLIENT_ID]);
     }
   });
 
