@@ -55,6 +55,16 @@ async function start(env: Record<string, string> = {}) {
   return { child, port, out, code, exited, base: `http://127.0.0.1:${port}` };
 }
 
+/** The client service as outside production, where such apps could be registered. */
+function devClientService() {
+  return createClientService({
+    pool: db.pool,
+    catalog: loadCatalog(path.resolve('scopes')),
+    box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
+    production: false,
+  });
+}
+
 async function stop(child: ChildProcess) {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
@@ -75,12 +85,7 @@ describe('production start', () => {
   });
 
   it('refuses the demo single-page app in the database, even pending, naming it', async () => {
-    const clients = createClientService({
-      pool: db.pool,
-      catalog: loadCatalog(path.resolve('scopes')),
-      box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
-      production: false,
-    });
+    const clients = devClientService();
     await clients.create({
       clientId: DEMO_SPA_CLIENT_ID,
       name: 'CV Express Web (démo)',
@@ -98,12 +103,7 @@ describe('production start', () => {
   });
 
   it('refuses an active app whose redirect URI production rules refuse, naming the app and the URI', async () => {
-    const clients = createClientService({
-      pool: db.pool,
-      catalog: loadCatalog(path.resolve('scopes')),
-      box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
-      production: false,
-    });
+    const clients = devClientService();
     const { client_id } = await clients.create({
       name: 'Appli de dev',
       redirectUris: ['http://localhost:8080/callback'],
