@@ -17,7 +17,7 @@ ISSUER = '{{ISSUER}}'
 CLIENT_ID = '{{CLIENT_ID}}'
 CLIENT_SECRET = '{{CLIENT_SECRET}}'
 APP_URL = '{{APP_URL}}'
-# offline_access demande un jeton de rafraîchissement ; prompt=consent (plus bas) le fait délivrer.
+# offline_access demande un jeton de rafraîchissement (accordé avec le consentement).
 SCOPE = 'openid profile competences offline_access'
 
 metadata = requests.get(f'{ISSUER}/.well-known/openid-configuration', timeout=10).json()
@@ -67,7 +67,7 @@ class App(BaseHTTPRequestHandler):
         if url.path == '/login':
             sid, verifier, nonce = secrets.token_urlsafe(), generate_token(48), generate_token(20)
             uri, state = oauth().create_authorization_url(metadata['authorization_endpoint'],
-                                                          code_verifier=verifier, nonce=nonce, prompt='consent')
+                                                          code_verifier=verifier, nonce=nonce)
             sessions[sid] = {'state': state, 'verifier': verifier, 'nonce': nonce}
             return self.redirect(uri, f'sid={sid}; Path=/; HttpOnly; SameSite=Lax')
         if url.path == '/callback' and 'state' in session:

@@ -12,9 +12,8 @@ const userManager = new oidc.UserManager({
   client_id: CLIENT_ID,
   redirect_uri: `${APP_URL}/callback`,
   post_logout_redirect_uri: `${APP_URL}/`,
-  // offline_access demande un jeton de rafraîchissement ; prompt=consent le fait délivrer.
+  // offline_access demande un jeton de rafraîchissement (accordé avec le consentement).
   scope: 'openid profile competences offline_access',
-  prompt: 'consent',
   // Après la connexion, userinfo est lu avec le jeton d'accès et ajouté à user.profile.
   loadUserInfo: true,
   // À la déconnexion, le jeton de rafraîchissement est révoqué (RFC 7009) avant de partir.

@@ -10,7 +10,7 @@ const ISSUER = '{{ISSUER}}';
 const CLIENT_ID = '{{CLIENT_ID}}';
 const CLIENT_SECRET = '{{CLIENT_SECRET}}';
 const APP_URL = '{{APP_URL}}';
-// offline_access demande un jeton de rafraîchissement ; prompt=consent (plus bas) le fait délivrer.
+// offline_access demande un jeton de rafraîchissement (accordé avec le consentement).
 const SCOPE = 'openid profile competences offline_access';
 
 // Les réglages par défaut d'openid-client : PKCE, state, nonce, émetteur vérifié dans la réponse
@@ -57,7 +57,6 @@ async function handle(req, res) {
       code_challenge_method: 'S256',
       state: started.state,
       nonce: started.nonce,
-      prompt: 'consent',
     });
     return redirect(authorizationUrl.href, `sid=${id}; Path=/; HttpOnly; SameSite=Lax`);
   }

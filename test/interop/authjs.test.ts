@@ -43,8 +43,7 @@ function authConfig(issuer: string, client: { client_id: string; client_secret: 
         issuer,
         clientId: client.client_id,
         clientSecret: client.client_secret,
-        // prompt=consent is what issues the refresh token that offline_access asks for.
-        authorization: { params: { scope: INTEROP_SCOPE, prompt: 'consent' } },
+        authorization: { params: { scope: INTEROP_SCOPE } },
         checks: ['pkce', 'state', 'nonce'],
       },
     ],

@@ -71,7 +71,6 @@ async function startApp(issuer: URL, client: oauth.Client, clientAuth: oauth.Cli
           code_challenge_method: 'S256',
           state: flow.state,
           nonce: flow.nonce,
-          prompt: 'consent',
         });
         const pushed = await oauth.processPushedAuthorizationResponse(
           as,
