@@ -24,6 +24,8 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { developerRoutes } from './developers/developer-routes.ts';
+import { quickstartModel } from './developers/quickstart-model.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -178,6 +180,12 @@ export async function createApp(
   koa.use(healthRoutes(pool).routes());
   koa.use(
     protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),
+  );
+  koa.use(
+    developerRoutes({
+      render,
+      model: quickstartModel({ config, catalog, docsDir: path.resolve(config.scopesDir, '../docs') }),
+    }).routes(),
   );
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).

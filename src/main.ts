@@ -6,7 +6,7 @@ import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
 import { startDemoApp } from './demo/demo-app.ts';
-import { DEMO_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
+import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
 import { listen } from './http/listen.ts';
 import { schedulePurge } from './jobs/purge-expired.ts';
 import { createLogger, stdoutDestination } from './logger.ts';
@@ -43,6 +43,7 @@ async function main() {
         host: config.host,
         clientId: DEMO_CLIENT_ID,
         clientSecret: demoClientSecret(config),
+        spaClientId: DEMO_SPA_CLIENT_ID,
         apiBase: config.apiAudience,
         viewsDir: config.viewsDir,
         logger,

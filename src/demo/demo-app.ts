@@ -1,6 +1,9 @@
 // A small third-party app, "CV Express (démo)", that logs in with Pôle emploi Connect through a
 // standard OpenID Connect library (openid-client: code flow + PKCE + state + nonce) and shows exactly
 // the data it received. It is what a partner's integration looks like, and the demo of `npm start`.
+// Beside it, under /spa/, "CV Express Web": the same app as a single-page app in the browser, a public
+// client using oidc-client-ts with the developer quick-start's configuration, showing the same result
+// page filled in the browser.
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import http from 'node:http';
@@ -11,6 +14,7 @@ import * as oidc from 'openid-client';
 import type { Logger } from 'pino';
 import { listen } from '../http/listen.ts';
 import { createRenderer } from '../http/render.ts';
+import { demoSpa, isSpaPath } from './demo-spa.ts';
 
 export interface DemoAppOptions {
   issuer: string;
@@ -19,6 +23,8 @@ export interface DemoAppOptions {
   port: number;
   clientId: string;
   clientSecret: string;
+  /** the single-page app's client id (a public client); no /spa/ without it */
+  spaClientId?: string;
   apiBase: string;
   viewsDir: string;
   logger: Logger;
@@ -31,7 +37,7 @@ const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations',
 type DemoSession = { verifier?: string; state?: string; nonce?: string; idToken?: string; vaultKey?: string };
 type HeldTokens = { accessToken: string; refreshToken?: string; claims: Record<string, unknown> };
 const HIDDEN_CLAIMS = new Set(['iss', 'aud', 'exp', 'iat', 'nonce', 'at_hash', 'sid', 'auth_time', 'azp']);
-
+const APP_NAME = 'CV Express (démo)';
 export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): Promise<void> }> {
   const render = createRenderer(options.viewsDir, false);
   const stylesheet = readFileSync(path.resolve(options.viewsDir, '../public/style.css'));
@@ -76,6 +82,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     const grant = await read(config, held.accessToken, 'consent');
     return render('demo/result', {
       title: 'Données reçues',
+      appName: APP_NAME,
       sub: held.claims.sub,
       tokenScope,
       idClaims: Object.entries(held.claims)
@@ -90,14 +97,27 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
     });
   }
 
+  const spa = options.spaClientId
+    ? demoSpa({
+        issuer: options.issuer,
+        url: options.url,
+        clientId: options.spaClientId,
+        docsDir: path.resolve(options.viewsDir, '../docs'),
+        dataScopes: DATA_SCOPES,
+        render,
+      })
+    : undefined;
+  const home = (error?: string) => render('demo/home', { title: 'CV Express', error, spa: Boolean(spa) });
   const app = new Koa({ keys: [options.clientSecret] });
   app.use(
     session({ key: 'cvexpress.sess', httpOnly: true, sameSite: 'lax', signed: true, maxAge: 3_600_000 }, app),
   );
   app.use(async (ctx, next) => {
+    // Only the single-page app runs scripts and calls the provider from the browser.
+    const browserApp = spa && isSpaPath(ctx.path) ? ` ${spa.contentSecurityPolicy};` : '';
     ctx.set(
       'Content-Security-Policy',
-      "default-src 'none'; style-src 'self'; frame-ancestors 'none'; base-uri 'none'",
+      `default-src 'none'; style-src 'self';${browserApp} frame-ancestors 'none'; base-uri 'none'`,
     );
     ctx.set('Cache-Control', 'no-store');
     try {
@@ -109,9 +129,10 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
       );
       ctx.status = 400;
       ctx.type = 'html';
-      ctx.body = render('demo/home', { title: 'CV Express', error: describeError(err) });
+      ctx.body = home(describeError(err));
     }
   });
+  if (spa) app.use(spa.middleware);
   app.use(async (ctx) => {
     const sess = ctx.session as unknown as DemoSession;
     switch (ctx.path) {
@@ -121,7 +142,7 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
         return;
       case '/': {
         ctx.type = 'html';
-        ctx.body = render('demo/home', { title: 'CV Express' });
+        ctx.body = home();
         return;
       }
       // The app's own privacy notice, which Pôle emploi Connect links to from its consent page.
@@ -199,10 +220,9 @@ export async function startDemoApp(options: DemoAppOptions): Promise<{ close(): 
           const code = err instanceof oidc.ResponseBodyError ? err.error : 'erreur';
           ctx.status = 400;
           ctx.type = 'html';
-          ctx.body = render('demo/home', {
-            title: 'CV Express',
-            error: `Le jeton de rafraîchissement a été refusé (${code}) : reconnectez-vous pour redonner votre accord.`,
-          });
+          ctx.body = home(
+            `Le jeton de rafraîchissement a été refusé (${code}) : reconnectez-vous pour redonner votre accord.`,
+          );
         }
         return;
       }

@@ -11,6 +11,8 @@ import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
 import { demoJobseekers } from './demo-jobseekers.ts';
 
 export const DEMO_CLIENT_ID = 'cv-express-demo';
+/** The demo's single-page app: a public client (no secret), served by the demo process under /spa/. */
+export const DEMO_SPA_CLIENT_ID = 'cv-express-web-demo';
 
 // The demo app's secret is derived from this machine's own secrets: stable across restarts, never
 // the same on two machines, never written in the repository.
@@ -29,44 +31,58 @@ export async function seedDemoData(deps: {
   for (const line of demoJobseekers) {
     if (!(await findJobseekerByLogin(pool, line.login))) await saveJobseeker(pool, schema.parse(line));
   }
+  const demoApp = {
+    description: 'Crée un CV à partir de vos compétences, expériences et formations.',
+    operatorName: 'Pôle emploi Connect — démonstration',
+    scopes: [
+      'openid',
+      'profile',
+      'email',
+      'phone',
+      'address',
+      'offline_access',
+      'statut',
+      'competences',
+      'langues',
+      'permis',
+      'formations',
+      'experiences',
+      'projet',
+    ],
+    purposes: {
+      statut: 'Indiquer sur votre CV que vous êtes disponible.',
+      competences: 'Remplir la rubrique « Compétences » de votre CV.',
+      langues: 'Remplir la rubrique « Langues » de votre CV.',
+      permis: 'Indiquer vos permis de conduire sur votre CV.',
+      formations: 'Remplir la rubrique « Formations » de votre CV.',
+      experiences: 'Remplir la rubrique « Expériences » de votre CV.',
+      projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
+    },
+    freeForJobseekers: true,
+    // The demo app's own privacy notice, served by the demo app itself (demo-app.ts).
+    policyUri: `${config.demoApp.url}/confidentialite`,
+    contactEmail: 'donnees-personnelles@cv-express.example',
+    status: 'active' as const,
+  };
   if (!(await clients.find(DEMO_CLIENT_ID))) {
     await clients.create({
+      ...demoApp,
       clientId: DEMO_CLIENT_ID,
       clientSecret: demoClientSecret(config),
       name: 'CV Express (démo)',
-      description: 'Crée un CV à partir de vos compétences, expériences et formations.',
-      operatorName: 'Pôle emploi Connect — démonstration',
       redirectUris: [`${config.demoApp.url}/callback`],
       postLogoutRedirectUris: [`${config.demoApp.url}/`],
-      scopes: [
-        'openid',
-        'profile',
-        'email',
-        'phone',
-        'address',
-        'offline_access',
-        'statut',
-        'competences',
-        'langues',
-        'permis',
-        'formations',
-        'experiences',
-        'projet',
-      ],
-      purposes: {
-        statut: 'Indiquer sur votre CV que vous êtes disponible.',
-        competences: 'Remplir la rubrique « Compétences » de votre CV.',
-        langues: 'Remplir la rubrique « Langues » de votre CV.',
-        permis: 'Indiquer vos permis de conduire sur votre CV.',
-        formations: 'Remplir la rubrique « Formations » de votre CV.',
-        experiences: 'Remplir la rubrique « Expériences » de votre CV.',
-        projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
-      },
-      freeForJobseekers: true,
-      // The demo app's own privacy notice, served by the demo app itself (demo-app.ts).
-      policyUri: `${config.demoApp.url}/confidentialite`,
-      contactEmail: 'donnees-personnelles@cv-express.example',
-      status: 'active',
+    });
+  }
+  if (!(await clients.find(DEMO_SPA_CLIENT_ID))) {
+    await clients.create({
+      ...demoApp,
+      clientId: DEMO_SPA_CLIENT_ID,
+      name: 'CV Express Web (démo)',
+      redirectUris: [`${config.demoApp.url}/spa/callback`],
+      postLogoutRedirectUris: [`${config.demoApp.url}/spa/`],
+      // A browser app holds no secret: PKCE alone protects its code (RFC 8252 §8.1, RFC 9700 §2.1.1).
+      tokenEndpointAuthMethod: 'none',
     });
   }
 }

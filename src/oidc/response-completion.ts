@@ -5,7 +5,10 @@
 //     its static (OIDC) ones;
 //   - a token response: `scope` adds the data scopes the access token covers at the API
 //     (one-token.ts), as RFC 6749 §5.1 asks when the issued scope differs from the requested one;
-//   - an introspection response (RFC 7662): the same `scope`.
+//   - an introspection response (RFC 7662): the same `scope`;
+//   - a revocation response (RFC 7009 §2.2): oidc-provider answers an empty 200, which Koa labels
+//     text/plain; browser libraries such as oidc-client-ts refuse any answer that is not JSON and
+//     then never finish their logout. An empty JSON object says the same thing in JSON.
 import type { KoaContextWithOIDC } from 'oidc-provider';
 import { API_SCOPE_CLAIM, withApiScope } from './one-token.ts';
 
@@ -14,6 +17,10 @@ type Next = () => Promise<unknown>;
 export function completeResponses(o: { dataScopeIds: readonly string[] }) {
   return async (ctx: KoaContextWithOIDC, next: Next) => {
     await next();
+    if (ctx.oidc?.route === 'revocation' && ctx.status === 200 && ctx.body === '') {
+      ctx.body = {};
+      return;
+    }
     const body = ctx.body as Record<string, unknown> | undefined;
     if (ctx.status !== 200 || !body || typeof body !== 'object') return;
     const route = ctx.oidc?.route;

@@ -1,17 +1,17 @@
 import type { Queryable } from '../db/pool.ts';
 
-/** Which of these demo logins and this demo app the database holds (deleted apps aside). */
+/** Which of these demo logins and demo apps the database holds (deleted apps aside). */
 export async function findDemoSeed(
   db: Queryable,
   demoLogins: readonly string[],
-  demoClientId: string,
-): Promise<{ logins: string[]; client: boolean }> {
-  const { rows } = await db.query<{ logins: string[]; client: boolean }>(
+  demoClientIds: readonly string[],
+): Promise<{ logins: string[]; clients: string[] }> {
+  const { rows } = await db.query<{ logins: string[]; clients: string[] }>(
     `SELECT coalesce((SELECT array_agg(login ORDER BY login) FROM jobseekers WHERE login = ANY($1::text[])), '{}') AS logins,
-            EXISTS (SELECT 1 FROM clients WHERE id = $2 AND deleted_at IS NULL) AS client`,
-    [demoLogins, demoClientId],
+            coalesce((SELECT array_agg(id ORDER BY id) FROM clients WHERE id = ANY($2::text[]) AND deleted_at IS NULL), '{}') AS clients`,
+    [demoLogins, demoClientIds],
   );
-  return rows[0] as { logins: string[]; client: boolean };
+  return rows[0] as { logins: string[]; clients: string[] };
 }
 
 export interface ActiveClientUris {

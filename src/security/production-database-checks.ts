@@ -1,5 +1,5 @@
 // What production refuses to start on, beyond its configuration (config.ts): a database that holds
-// the demo seed (its jobseekers, whose password is in the README, or its app), or an active app with
+// the demo seed (its jobseekers, whose password is in the README, or its apps), or an active app with
 // a redirect URI that production rules refuse (http, say, registered outside production). Run once
 // at start, after the migrations; the message names what to fix, never a secret.
 
@@ -7,7 +7,7 @@ import { redirectUriProblem } from '../clients/redirect-uri-rules.ts';
 import { ConfigError } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
 import { demoJobseekers } from '../demo/demo-jobseekers.ts';
-import { DEMO_CLIENT_ID } from '../demo/demo-seed.ts';
+import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID } from '../demo/demo-seed.ts';
 import { findDemoSeed, listActiveClientUris } from './production-check-queries.ts';
 
 export async function productionDatabaseProblems(db: Queryable): Promise<string[]> {
@@ -15,12 +15,12 @@ export async function productionDatabaseProblems(db: Queryable): Promise<string[
   const demo = await findDemoSeed(
     db,
     demoJobseekers.map((j) => j.login),
-    DEMO_CLIENT_ID,
+    [DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID],
   );
-  if (demo.logins.length || demo.client) {
+  if (demo.logins.length || demo.clients.length) {
     const what = [
       ...(demo.logins.length ? [`the demo jobseekers ${demo.logins.join(', ')}`] : []),
-      ...(demo.client ? [`the demo app ${DEMO_CLIENT_ID}`] : []),
+      ...demo.clients.map((id) => `the demo app ${id}`),
     ];
     problems.push(
       `DATABASE_URL: the database holds ${what.join(' and ')} (their passwords are public): delete them, or use another database`,

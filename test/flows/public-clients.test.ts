@@ -155,6 +155,10 @@ describe('a browser app (public client)', () => {
     expect(api.status).toBe(200);
     expect(langues.status).toBe(403);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/i);
+    // RFC 7009 §2.2: 200 for a revoked token; in JSON, which browser libraries (oidc-client-ts) insist on.
+    expect(revocation.status).toBe(200);
+    expect(revocation.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await revocation.json()).toEqual({});
   });
 
   it('CORS: no other origin, and never on the authorization endpoint', async () => {

@@ -145,6 +145,7 @@ async function tour(server: TestServer, agent: RecordingAgent, redirectUri?: str
     await seen('/account history page', agent.request(url(`/account/consents/${rows[0]?.id}/history`))),
   );
   html.push(await seen('/account access log page', agent.request(url('/account/access-log'))));
+  html.push(await seen('/developpeurs page', agent.request(url('/developpeurs'))));
   json.push(await seen('/account export', agent.request(url('/account/export'))));
 
   // The admin console: login page, then the apps list.

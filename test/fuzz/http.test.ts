@@ -48,6 +48,7 @@ const PATHS = [
   '/assets/style.css',
   '/healthz',
   '/readyz',
+  '/developpeurs',
 ];
 
 /** One raw HTTP/1.1 exchange; resolves with the status and body, or undefined if the server hung up. */

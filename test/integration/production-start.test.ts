@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { DEMO_SPA_CLIENT_ID } from '../../src/demo/demo-seed.ts';
 import { freePort } from '../support/demo-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { OPERATOR, PRODUCTION_SECRETS } from '../support/test-server.ts';
@@ -55,6 +56,16 @@ async function start(env: Record<string, string> = {}) {
   return { child, port, out, code, exited, base: `http://127.0.0.1:${port}` };
 }
 
+/** The client service as outside production, where such apps could be registered. */
+function devClientService() {
+  return createClientService({
+    pool: db.pool,
+    catalog: loadCatalog(path.resolve('scopes')),
+    box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
+    production: false,
+  });
+}
+
 async function stop(child: ChildProcess) {
   child.kill('SIGTERM');
   await new Promise((resolve) => child.on('exit', resolve));
@@ -74,13 +85,26 @@ describe('production start', () => {
     }
   });
 
-  it('refuses an active app whose redirect URI production rules refuse, naming the app and the URI', async () => {
-    const clients = createClientService({
-      pool: db.pool,
-      catalog: loadCatalog(path.resolve('scopes')),
-      box: createSecretBox(SECRETS.KEYS_ENCRYPTION_KEY),
-      production: false,
+  it('refuses the demo single-page app in the database, even pending, naming it', async () => {
+    const clients = devClientService();
+    await clients.create({
+      clientId: DEMO_SPA_CLIENT_ID,
+      name: 'CV Express Web (démo)',
+      redirectUris: ['https://demo.example.test/spa/callback'],
+      scopes: ['openid'],
+      status: 'pending',
     });
+    try {
+      const { code, out } = await start();
+      expect(code).not.toBe('listening');
+      expect(out.stderr).toContain(`the demo app ${DEMO_SPA_CLIENT_ID}`);
+    } finally {
+      await db.pool.query('DELETE FROM clients WHERE id = $1', [DEMO_SPA_CLIENT_ID]);
+    }
+  });
+
+  it('refuses an active app whose redirect URI production rules refuse, naming the app and the URI', async () => {
+    const clients = devClientService();
     const { client_id } = await clients.create({
       name: 'Appli de dev',
       redirectUris: ['http://localhost:8080/callback'],

@@ -20,7 +20,7 @@ export async function freePort(): Promise<number> {
 
 export function startDemo(
   server: TestServer,
-  demo: { port: number; clientId: string; clientSecret: string },
+  demo: { port: number; clientId: string; clientSecret: string; spaClientId?: string },
 ): Promise<{ close(): Promise<void> }> {
   return startDemoApp({
     issuer: server.issuer,
@@ -29,6 +29,7 @@ export function startDemo(
     port: demo.port,
     clientId: demo.clientId,
     clientSecret: demo.clientSecret,
+    spaClientId: demo.spaClientId,
     apiBase: `${server.issuer}/api`,
     viewsDir: path.resolve('views'),
     logger: createLogger('silent'),
