@@ -73,6 +73,8 @@ export async function createBenchClient(
     scopes: ['openid', 'profile', 'email', 'offline_access', 'competences', 'statut'],
     purposes: { competences: 'Remplir votre CV.', statut: 'Adapter nos conseils à votre situation.' },
     freeForJobseekers: true,
+    policyUri: 'https://banc-essai.example/confidentialite',
+    contactEmail: 'donnees@banc-essai.example',
     status: 'active',
   });
   return { clientId: created.client_id, clientSecret: created.client_secret as string, redirectUri };
