@@ -222,6 +222,8 @@ describe('what a choice on the consent page shares', () => {
           'family_name',
           'gender',
           'given_name',
+          // Derived from the two names, released with them (scopes/profile.yaml, derived_claims).
+          'name',
           'sub',
         ]);
         expect(await apiResult(page, 'competences')).toEqual({

@@ -22,6 +22,7 @@ const FOOTER = [
   'Accessibilité : non conforme',
   'Mentions légales',
   'Données personnelles',
+  'Développeurs',
 ];
 
 let server: TestServer;
