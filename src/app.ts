@@ -39,6 +39,7 @@ import { staticFiles } from './http/static-files.ts';
 import { createGrantBuilder } from './interactions/grant-builder.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
+import { legacyApiRoutes, legacyNotFound } from './legacy-api/legacy-api-routes.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { httpsOnly } from './security/https-only.ts';
@@ -177,6 +178,9 @@ export async function createApp(
   // (A preflight matches no route of the API's router, which would let it through without CORS.)
   koa.use(apiPreflight(pool, apiPaths(catalog)));
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
+  // The legacy Pôle emploi Connect APIs (/partenaire/peconnect-…), from the same consent and data.
+  koa.use(legacyApiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
+  koa.use(legacyNotFound);
   koa.use(healthRoutes(pool).routes());
   koa.use(
     protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),

@@ -31,6 +31,11 @@ export interface FieldDef {
   display?: string;
   /** the id of a field of the same scope this one is always chosen with (a code with its label) */
   travelsWith?: string;
+  /**
+   * may be left out of an import line, and is then stored as null: a field added after import files
+   * were written (the legacy APIs' extra values). Only for a nullable field.
+   */
+  optional?: boolean;
   example?: unknown;
   properties?: Record<string, unknown>;
   items?: unknown;
@@ -191,11 +196,16 @@ export const fieldDefSchema = z
     enumLabels: enumLabels.optional(),
     display: text.optional(),
     travelsWith: identifier.optional(),
+    optional: z.boolean().optional(),
     example: z.unknown().optional(),
     properties: z.record(identifier, propertyDefSchema).optional(),
     items: propertyDefSchema.optional(),
   })
-  .superRefine(checkTypeExtras);
+  .superRefine(checkTypeExtras)
+  .superRefine((def, ctx) => {
+    if (def.optional && !def.nullable)
+      ctx.addIssue({ code: 'custom', path: ['optional'], message: 'Only allowed with nullable: true' });
+  });
 
 export const scopeFileSchema = z
   .strictObject({
