@@ -39,6 +39,7 @@ import { staticFiles } from './http/static-files.ts';
 import { createGrantBuilder } from './interactions/grant-builder.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
+import { legacyProtocol } from './legacy/legacy-protocol.ts';
 import { legacyApiRoutes, legacyNotFound } from './legacy-api/legacy-api-routes.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
@@ -205,6 +206,14 @@ export async function createApp(
       clients: services.clients,
       admins: services.admins,
     }).routes(),
+  );
+  // Pôle emploi Connect's paths, rewritten onto the provider's own endpoints (src/legacy/).
+  koa.use(
+    legacyProtocol({
+      catalog,
+      enabled: config.peconnectCompat,
+      allowedScopes: async (id) => (await services.clients.find(id))?.scopes,
+    }),
   );
   // One sign-in: confirming the end-session page ends the /account sign-in too.
   koa.use(signOutWithProvider(session));

@@ -36,6 +36,8 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_APP: bool.optional(),
+  // The Pôle emploi Connect compatibility profile (src/legacy/): its paths and scope names.
+  PECONNECT_COMPAT: bool.default(true),
   DEMO_APP_PORT: int(0, 65535).default(3001),
   DEMO_APP_URL: z.url().optional(),
   SEED_DEMO_DATA: bool.optional(),
@@ -130,6 +132,8 @@ export interface Config {
   readonly logLevel: string;
   readonly demoApp: { readonly enabled: boolean; readonly port: number; readonly url: string };
   readonly seedDemoData: boolean;
+  /** serve the Pôle emploi Connect paths and scope names (PECONNECT_COMPAT) */
+  readonly peconnectCompat: boolean;
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
@@ -329,6 +333,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
       url: (env.DEMO_APP_URL ?? `http://localhost:${env.DEMO_APP_PORT}`).replace(/\/+$/, ''),
     }),
     seedDemoData: env.SEED_DEMO_DATA ?? !production,
+    peconnectCompat: env.PECONNECT_COMPAT,
     adminTotpRequired: env.ADMIN_TOTP_REQUIRED,
     clientSecretGraceHours: env.CLIENT_SECRET_GRACE_HOURS,
     keys: Object.freeze({

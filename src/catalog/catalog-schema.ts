@@ -61,6 +61,8 @@ export interface ScopeDef {
   explanation: string;
   fields: FieldDef[];
   derived_claims?: DerivedClaimDef[];
+  /** the names Pôle emploi Connect's partner apps use for this scope (legacy-scopes.ts) */
+  legacy?: LegacyBlock;
   /** path it was loaded from */
   file: string;
 }
@@ -207,6 +209,40 @@ export const fieldDefSchema = z
       ctx.addIssue({ code: 'custom', path: ['optional'], message: 'Only allowed with nullable: true' });
   });
 
+/**
+ * What the Pôle emploi Connect partner apps call this file's data (docs: README « Migrer une application
+ * Pôle emploi Connect », PECONNECT.md §3). Several files may name the same legacy scope: the catalog
+ * unions them (`coordonnees` is the address, the phone and the email). Keys are reserved for the
+ * legacy resource APIs (`apis`) next to these.
+ */
+export interface LegacyBlock {
+  /** applicative (data) scopes whose consent covers every field of this file, e.g. pfccompetences */
+  scopes?: string[];
+  /** technical scopes api_<api><version>: they open an API and release nothing by themselves */
+  technical_scopes?: string[];
+}
+
+// As real apps spell them (camelCase included: demarchesW, serviceDigitauxExposition). application_<id>
+// and qos_<tier>_<api> are not scopes of data: the catalog recognises them itself (legacy-scopes.ts).
+const legacyScopeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be a scope name as apps send it (letters, digits, _ or -)')
+  .refine((name) => !/^(application|qos)_/.test(name), 'application_* and qos_* are recognised, not declared')
+  .refine((name) => !/^api_/.test(name), 'api_* names are technical: list them under technical_scopes');
+const technicalScopeName = z
+  .string()
+  .regex(/^api_[a-z0-9-]+v[0-9]+$/, 'must be api_<api><version>, e.g. api_peconnect-statutv1');
+const uniqueNames = <T extends z.ZodType<string>>(name: T) =>
+  z
+    .array(name)
+    .min(1)
+    .refine((v) => new Set(v).size === v.length, 'names must be unique');
+
+export const legacyBlockSchema = z.strictObject({
+  scopes: uniqueNames(legacyScopeName).optional(),
+  technical_scopes: uniqueNames(technicalScopeName).optional(),
+});
+
 export const scopeFileSchema = z
   .strictObject({
     id: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lowercase letters, digits or _'),
@@ -226,6 +262,7 @@ export const scopeFileSchema = z
         }),
       )
       .optional(),
+    legacy: legacyBlockSchema.optional(),
   })
   .superRefine((scope, ctx) => {
     const fieldIds = new Set(scope.fields.map((f) => f.id));

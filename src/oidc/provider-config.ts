@@ -10,6 +10,7 @@ import {
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { webOriginsOf } from '../clients/web-origins.ts';
 import type { Config } from '../config.ts';
+import { pkceRequired } from '../legacy/legacy-request.ts';
 import { createGuardedFetch } from '../security/guarded-fetch.ts';
 import {
   HIGH_ASSURANCE_ALGS,
@@ -131,8 +132,9 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     async pairwiseIdentifier(_ctx, accountId, client) {
       return pairwiseSubject(config.secrets.pairwiseSalt, client.clientId, accountId);
     },
-    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256.
-    pkce: { required: () => true },
+    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256. A Pôle emploi
+    // Connect request by a confidential app may use its nonce instead (legacy-request.ts).
+    pkce: { required: (ctx, client) => pkceRequired(ctx, client, isHighAssurance(client)) },
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an authorization request; oidc-provider would
     // otherwise fill in the only URI a client registered (conformance test
     // oidcc-ensure-redirect-uri-in-authorization-request expects an error page).
