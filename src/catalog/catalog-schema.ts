@@ -220,6 +220,18 @@ export interface LegacyBlock {
   scopes?: string[];
   /** technical scopes api_<api><version>: they open an API and release nothing by themselves */
   technical_scopes?: string[];
+  /** the legacy resource APIs made of this file's fields (src/legacy-api/legacy-apis.ts) */
+  apis?: LegacyApiDecl[];
+}
+
+/** A legacy resource API, /partenaire/<path>, and the fields of this file it is made of. */
+export interface LegacyApiDecl {
+  /** under /partenaire, e.g. peconnect-competences/v2/competences */
+  path: string;
+  /** the technical scope legacy apps request to call it */
+  technical_scope: string;
+  /** ids of this file's fields the API is made of */
+  fields: string[];
 }
 
 // As real apps spell them (camelCase included: demarchesW, serviceDigitauxExposition). application_<id>
@@ -241,6 +253,22 @@ const uniqueNames = <T extends z.ZodType<string>>(name: T) =>
 export const legacyBlockSchema = z.strictObject({
   scopes: uniqueNames(legacyScopeName).optional(),
   technical_scopes: uniqueNames(technicalScopeName).optional(),
+  apis: z
+    .array(
+      z.strictObject({
+        path: z
+          .string()
+          .regex(
+            /^peconnect-[a-z0-9-]+\/v[0-9]+(\/[a-z0-9-]+)+$/,
+            'must be a path under /partenaire, e.g. peconnect-statut/v1/statut',
+          ),
+        technical_scope: technicalScopeName,
+        fields: uniqueNames(identifier),
+      }),
+    )
+    .min(1)
+    .refine((apis) => new Set(apis.map((a) => a.path)).size === apis.length, 'paths must be unique')
+    .optional(),
 });
 
 export const scopeFileSchema = z
@@ -266,6 +294,17 @@ export const scopeFileSchema = z
   })
   .superRefine((scope, ctx) => {
     const fieldIds = new Set(scope.fields.map((f) => f.id));
+    (scope.legacy?.apis ?? []).forEach((api, i) => {
+      api.fields.forEach((id, j) => {
+        if (!fieldIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['legacy', 'apis', i, 'fields', j],
+            message: `"${id}" is not a field of this scope`,
+          });
+        }
+      });
+    });
     (scope.derived_claims ?? []).forEach((claim, i) => {
       if (scope.kind !== 'oidc') {
         ctx.addIssue({ code: 'custom', path: ['derived_claims'], message: 'only OIDC scopes derive claims' });

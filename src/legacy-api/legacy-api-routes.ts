@@ -72,7 +72,7 @@ export function legacyApiRoutes(deps: {
   });
 
   const serve =
-    (api: LegacyApi, path: string): Koa.Middleware =>
+    (api: LegacyApi): Koa.Middleware =>
     async (ctx) => {
       const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
       const decision = limiter.take(caller.clientId);
@@ -98,7 +98,7 @@ export function legacyApiRoutes(deps: {
         throw new BearerError(
           403,
           'insufficient_scope',
-          `the access token releases no field of ${path}: its scopes were not requested, no field of them is consented to, or the application is no longer registered for them`,
+          `the access token releases no field of ${api.path}: its scopes were not requested, no field of them is consented to, or the application is no longer registered for them`,
           api.technicalScope,
         );
       }
@@ -127,7 +127,7 @@ export function legacyApiRoutes(deps: {
         scope,
         fields,
         readAt,
-        api: path,
+        api: api.path,
       }));
       // 'finish': the whole body was handed to the connection; a request cut off before is no read.
       ctx.res.once('finish', () => {
@@ -142,7 +142,7 @@ export function legacyApiRoutes(deps: {
       issuer: config.issuer,
       dataScope: api.dataScope,
     });
-    for (const path of api.paths) router.get(`/${path}`, auth, serve(api, path));
+    router.get(`/${api.path}`, auth, serve(api));
   }
   return router;
 }

@@ -1,135 +1,92 @@
-// The legacy resource APIs served under /partenaire (PECONNECT.md §2.4, §4): for each, its path, the
-// technical scope legacy apps request for it, the data scope whose stored value it reads (or the OIDC
-// claims), the native fields it is made of and the pure function that derives its shape. The paths
-// and field lists are checked against the catalog at start-up (legacyApis), so a renamed field stops
-// the server instead of silently dropping out of an answer.
+// The legacy resource APIs served under /partenaire (PECONNECT.md §2.4, §4). Which native fields each
+// is made of, and its technical scope, are in the scope files (legacy.apis in scopes/*.yaml, one
+// source of truth with the consent texts); how its shape is derived from them is one pure function
+// per API here. legacyApis() joins the two at start-up and refuses any mismatch, so a renamed field
+// or path stops the server instead of silently dropping out of an answer.
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { LegacyBody, LegacySource } from './legacy-source.ts';
-import { competencesSources, languesSources, mapCompetences, mapLangues } from './map-competences.ts';
-import { coordonneesSources, mapCoordonnees } from './map-coordonnees.ts';
-import { conseillersSources, experiencesSources, mapConseillers, mapExperiences } from './map-experiences.ts';
-import { formationsSources, mapFormations, mapPermis, permisSources } from './map-formations.ts';
-import { mapUserinfo, userinfoSources } from './map-individu.ts';
-import {
-  etatCivilSources,
-  indemnisationSources,
-  mapEtatCivil,
-  mapIndemnisation,
-  mapStatut,
-  statutSources,
-} from './map-statut.ts';
+import { mapCompetences, mapLangues } from './map-competences.ts';
+import { mapCoordonnees } from './map-coordonnees.ts';
+import { mapConseillers, mapExperiences } from './map-experiences.ts';
+import { mapFormations, mapPermis } from './map-formations.ts';
+import { mapUserinfo } from './map-individu.ts';
+import { mapEtatCivil, mapIndemnisation, mapStatut } from './map-statut.ts';
 
 export interface LegacyApi {
-  /** the paths under /partenaire that serve it (formations/v1/permis is also served as /permits) */
-  paths: string[];
+  /** the path under /partenaire */
+  path: string;
   /** the technical scope legacy apps request to call it (PECONNECT.md §3) */
   technicalScope: string;
   /** the data scope whose stored value it reads, or null when it is made of OIDC claims */
   dataScope: string | null;
-  /** the native fields ('scope.field') it is made of */
+  /** the native fields ('scope.field') it is made of, as the scope files declare them */
   sources: readonly string[];
-  /** answered even when none of `sources` is released, as long as the token covers openid (userinfo) */
+  /** answered even when none of `sources` but the sub is released, as long as the token covers openid */
   openidOnly?: boolean;
   map(source: LegacySource): LegacyBody;
 }
 
-export const LEGACY_APIS: readonly LegacyApi[] = [
-  {
-    paths: ['peconnect-individu/v1/userinfo'],
-    technicalScope: 'api_peconnect-individuv1',
-    dataScope: null,
-    sources: ['openid.sub', ...userinfoSources],
-    openidOnly: true,
-    map: mapUserinfo,
-  },
-  {
-    paths: ['peconnect-coordonnees/v1/coordonnees'],
-    technicalScope: 'api_peconnect-coordonneesv1',
-    dataScope: null,
-    sources: coordonneesSources,
-    map: mapCoordonnees,
-  },
-  {
-    paths: ['peconnect-statut/v1/statut'],
-    technicalScope: 'api_peconnect-statutv1',
-    dataScope: 'statut',
-    sources: statutSources,
-    map: mapStatut,
-  },
-  {
-    paths: ['peconnect-datenaissance/v1/etat-civil'],
-    technicalScope: 'api_peconnect-datenaissancev1',
-    dataScope: null,
-    sources: etatCivilSources,
-    map: mapEtatCivil,
-  },
-  {
-    paths: ['peconnect-indemnisations/v1/indemnisation'],
-    technicalScope: 'api_peconnect-indemnisationsv1',
-    dataScope: 'indemnisation',
-    sources: indemnisationSources,
-    map: mapIndemnisation,
-  },
-  {
-    paths: ['peconnect-formations/v1/formations'],
-    technicalScope: 'api_peconnect-formationsv1',
-    dataScope: 'formations',
-    sources: formationsSources,
-    map: mapFormations,
-  },
-  {
-    // ITOU declares /permits, PERSP calls /permis (PECONNECT.md §4.7): both are served.
-    paths: ['peconnect-formations/v1/permis', 'peconnect-formations/v1/permits'],
-    technicalScope: 'api_peconnect-formationsv1',
-    dataScope: 'permis',
-    sources: permisSources,
-    map: mapPermis,
-  },
-  {
-    paths: ['peconnect-competences/v2/competences'],
-    technicalScope: 'api_peconnect-competencesv2',
-    dataScope: 'competences',
-    sources: competencesSources,
-    map: mapCompetences,
-  },
-  {
-    paths: ['peconnect-competences/v2/langues'],
-    technicalScope: 'api_peconnect-competencesv2',
-    dataScope: 'langues',
-    sources: languesSources,
-    map: mapLangues,
-  },
-  {
-    paths: ['peconnect-experiences/v1/experiences'],
-    technicalScope: 'api_peconnect-experiencesv1',
-    dataScope: 'experiences',
-    sources: experiencesSources,
-    map: mapExperiences,
-  },
-  {
-    paths: ['peconnect-conseillers/v1/contactspe/conseillers'],
-    technicalScope: 'api_peconnect-conseillersv1',
-    dataScope: 'conseillers',
-    sources: conseillersSources,
-    map: mapConseillers,
-  },
-];
+type Mapping = Pick<LegacyApi, 'dataScope' | 'openidOnly' | 'map'>;
 
-/** The table, after checking every field it names against the catalog. */
-export function legacyApis(catalog: Catalog): readonly LegacyApi[] {
-  for (const api of LEGACY_APIS) {
-    for (const key of api.sources) {
-      const found = catalog.field(key);
-      if (!found) throw new Error(`legacy API ${api.paths[0]}: no catalog field ${key}`);
-      if (api.dataScope !== null && found.scope.id !== api.dataScope) {
-        throw new Error(`legacy API ${api.paths[0]}: ${key} is not in scope ${api.dataScope}`);
+/** How each path is derived; which fields it is made of is in scopes/*.yaml (legacy.apis). */
+export const LEGACY_MAPPINGS: Readonly<Record<string, Mapping>> = {
+  'peconnect-individu/v1/userinfo': { dataScope: null, openidOnly: true, map: mapUserinfo },
+  'peconnect-coordonnees/v1/coordonnees': { dataScope: null, map: mapCoordonnees },
+  'peconnect-statut/v1/statut': { dataScope: 'statut', map: mapStatut },
+  'peconnect-datenaissance/v1/etat-civil': { dataScope: null, map: mapEtatCivil },
+  'peconnect-indemnisations/v1/indemnisation': { dataScope: 'indemnisation', map: mapIndemnisation },
+  'peconnect-formations/v1/formations': { dataScope: 'formations', map: mapFormations },
+  // ITOU declares /permits, PERSP calls /permis (PECONNECT.md §4.7): both are served.
+  'peconnect-formations/v1/permis': { dataScope: 'permis', map: mapPermis },
+  'peconnect-formations/v1/permits': { dataScope: 'permis', map: mapPermis },
+  'peconnect-competences/v2/competences': { dataScope: 'competences', map: mapCompetences },
+  'peconnect-competences/v2/langues': { dataScope: 'langues', map: mapLangues },
+  'peconnect-experiences/v1/experiences': { dataScope: 'experiences', map: mapExperiences },
+  'peconnect-conseillers/v1/contactspe/conseillers': { dataScope: 'conseillers', map: mapConseillers },
+};
+
+/**
+ * The legacy APIs: each path the scope files declare (legacy.apis), with the fields every file adds
+ * to it and its mapping. Throws — stopping the start — when a declared path has no mapping or a
+ * mapping no declaration, when files disagree on its technical scope, or when a data API names a
+ * field of another scope (it reads one stored value) or a claims API a data field.
+ */
+export function legacyApis(catalog: Catalog): LegacyApi[] {
+  const declared = new Map<string, { technicalScope: string; sources: string[]; file: string }>();
+  for (const scope of catalog.scopes) {
+    for (const decl of scope.legacy?.apis ?? []) {
+      const entry = declared.get(decl.path) ?? {
+        technicalScope: decl.technical_scope,
+        sources: [],
+        file: scope.file,
+      };
+      if (entry.technicalScope !== decl.technical_scope) {
+        throw new Error(
+          `${scope.file}: legacy.apis: ${decl.path} is ${decl.technical_scope} here but ${entry.technicalScope} in ${entry.file}`,
+        );
       }
-      if (api.dataScope === null && found.scope.kind !== 'oidc') {
-        throw new Error(`legacy API ${api.paths[0]}: ${key} is not an OIDC claim`);
-      }
+      entry.sources.push(...decl.fields.map((id) => `${scope.id}.${id}`));
+      declared.set(decl.path, entry);
     }
   }
-  return LEGACY_APIS;
+  for (const path of Object.keys(LEGACY_MAPPINGS)) {
+    if (!declared.has(path)) throw new Error(`legacy API ${path}: no scope file declares it (legacy.apis)`);
+  }
+  return [...declared].map(([path, { technicalScope, sources, file }]) => {
+    const mapping = LEGACY_MAPPINGS[path];
+    if (!mapping) throw new Error(`${file}: legacy.apis: no mapping for ${path} (src/legacy-api)`);
+    for (const key of sources) {
+      const found = catalog.field(key) as NonNullable<ReturnType<Catalog['field']>>;
+      const fits =
+        mapping.dataScope === null ? found.scope.kind === 'oidc' : found.scope.id === mapping.dataScope;
+      if (!fits) {
+        throw new Error(
+          `${found.scope.file}: legacy.apis: ${path} reads ${mapping.dataScope ?? 'the OIDC claims'}, not ${key}`,
+        );
+      }
+    }
+    return { path, technicalScope, sources, ...mapping };
+  });
 }
 
 /** The scope a native field key belongs to: 'competences.code' → 'competences'. */

@@ -2,8 +2,6 @@
 import { asItems, coded, type LegacySource, put, text } from './legacy-source.ts';
 
 const c = (id: string) => `competences.${id}`;
-export const competencesSources = ['code', 'libelle', 'type', 'niveau', 'saisieLibre'].map(c);
-
 // Type S: savoir-faire (the ROME's know-how and knowledge alike); Q: qualité professionnelle
 // (savoir-être); L: saisie libre, a competence the jobseeker wrote in rather than chose.
 export const TYPES_COMPETENCE: Readonly<Record<string, string>> = {
@@ -37,8 +35,6 @@ export function mapCompetences(source: LegacySource): Record<string, unknown>[] 
     return out;
   });
 }
-
-export const languesSources = ['langues.code', 'langues.libelle', 'langues.niveau'] as const;
 
 // "3" is the highest level the legacy API knows: bilingue reads as courant there.
 export const NIVEAUX_LANGUE: Readonly<Record<string, { code: string; libelle: string }>> = {

@@ -4,15 +4,6 @@
 // it fill adresse3, adresse2, adresse1 from the street upwards.
 import { asRecord, type LegacySource, put, text, upper } from './legacy-source.ts';
 
-export const coordonneesSources = [
-  'address.address',
-  'profile.family_name',
-  'profile.given_name',
-  'email.email',
-  'email.email_verified',
-  'phone.phone_number',
-] as const;
-
 /** "Appt 4\nBât. B\n12 rue X" → [null, "APPT 4", "BÂT. B", "12 RUE X"]; extra lines join adresse1. */
 export function addressLines(street: unknown): (string | null)[] {
   const lines = (text(street) ?? '')

@@ -3,17 +3,6 @@
 import { asItems, type LegacySource, put, text } from './legacy-source.ts';
 
 const e = (id: string) => `experiences.${id}`;
-export const experiencesSources = [
-  'intitule',
-  'entreprise',
-  'lieu',
-  'etranger',
-  'dateDebut',
-  'dateFin',
-  'enPoste',
-  'description',
-].map(e);
-
 /** A calendar date as the legacy API's offset-less datetime: "2015-09-01" → "2015-09-01T00:00:00". */
 const datetime = (value: unknown) =>
   typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T00:00:00` : null;
@@ -59,10 +48,6 @@ export function mapExperiences(source: LegacySource): Record<string, unknown>[] 
     return out;
   });
 }
-
-export const conseillersSources = ['nom', 'prenom', 'civilite', 'email', 'role'].map(
-  (id) => `conseillers.${id}`,
-);
 
 // "1" and "2" are the only values seen; which is which is a guess (PECONNECT.md §4.14 [G]).
 export const CIVILITES: Readonly<Record<string, string>> = { monsieur: '1', madame: '2' };

@@ -2,18 +2,6 @@
 import { asItems, coded, type LegacySource, put, text } from './legacy-source.ts';
 
 const f = (id: string) => `formations.${id}`;
-export const formationsSources = [
-  'intitule',
-  'domaine',
-  'domaineCode',
-  'niveau',
-  'anneeFin',
-  'diplomeObtenu',
-  'lieu',
-  'etranger',
-  'description',
-].map(f);
-
 // France Travail's education levels (NV1 Bac + 5 and over … NV5 CAP/BEP). The catalog's levels are
 // finer above the bac and coarser below the CAP: doctorat and bac + 5 are both NV1, bac + 3 and + 4
 // both NV2, and "sans diplôme ou avant le CAP" is CFG, the level below the CAP (docs/LEGACY-APIS.md).
@@ -51,8 +39,6 @@ export function mapFormations(source: LegacySource): Record<string, unknown>[] {
     return out;
   });
 }
-
-export const permisSources = ['permis.code', 'permis.libelle'] as const;
 
 export function mapPermis(source: LegacySource): Record<string, unknown>[] {
   return asItems(source.data).map((item) => {

@@ -2,8 +2,6 @@
 // peconnect-indemnisations/v1/indemnisation (PECONNECT.md §4.2–4.4).
 import { asRecord, type LegacySource, put, text } from './legacy-source.ts';
 
-export const statutSources = ['statut.codeStatutIndividu', 'statut.libelleStatutIndividu'] as const;
-
 // The labels exactly as the legacy API writes them, with U+2019 (immersion facile's zod enum refuses
 // any other apostrophe), whatever the stored label says: they are derived from the code.
 export const STATUT_LABELS: Readonly<Record<string, string>> = {
@@ -22,8 +20,6 @@ export function mapStatut(source: LegacySource): Record<string, unknown> {
   );
   return out;
 }
-
-export const etatCivilSources = ['profile.birthdate'] as const;
 
 /** The UTC offset of Europe/Paris at the start of a calendar day: "+01:00" or "+02:00". */
 export function parisOffset(isoDate: string): string {
@@ -54,11 +50,6 @@ export function mapEtatCivil(source: LegacySource): Record<string, unknown> {
   );
   return out;
 }
-
-export const indemnisationSources = [
-  'indemnisation.beneficiairePrestationSolidarite',
-  'indemnisation.beneficiaireAssuranceChomage',
-] as const;
 
 export function mapIndemnisation(source: LegacySource): Record<string, unknown> {
   const data = asRecord(source.data);

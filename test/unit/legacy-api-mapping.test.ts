@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
-import { LEGACY_APIS, legacyApis, releasedFields } from '../../src/legacy-api/legacy-apis.ts';
+import { LEGACY_MAPPINGS, legacyApis, releasedFields } from '../../src/legacy-api/legacy-apis.ts';
 import type { LegacySource } from '../../src/legacy-api/legacy-source.ts';
 import { mapCompetences, mapLangues } from '../../src/legacy-api/map-competences.ts';
 import { addressLines, mapCoordonnees, nationalPhone } from '../../src/legacy-api/map-coordonnees.ts';
@@ -18,7 +18,8 @@ import { mapEtatCivil, mapIndemnisation, mapStatut, parisOffset } from '../../sr
 const catalog = loadCatalog(fileURLToPath(new URL('../../scopes', import.meta.url)));
 const marie = demoJobseekers[0] as (typeof demoJobseekers)[number];
 const now = new Date('2026-12-07T12:00:00Z');
-const api = (path: string) => LEGACY_APIS.find((a) => a.paths.includes(path)) as (typeof LEGACY_APIS)[number];
+const LEGACY = legacyApis(catalog);
+const api = (path: string) => LEGACY.find((a) => a.path === path) as (typeof LEGACY)[number];
 
 function source(path: string, released?: Iterable<string>): LegacySource {
   const a = api(path);
@@ -33,11 +34,24 @@ function source(path: string, released?: Iterable<string>): LegacySource {
 }
 
 describe('the legacy API table', () => {
-  it('names only fields of the catalog, each in the scope the API reads', () => {
-    expect(() => legacyApis(catalog)).not.toThrow();
-    const paths = LEGACY_APIS.flatMap((a) => a.paths);
-    expect(paths).toContain('peconnect-formations/v1/permits');
-    expect(new Set(paths).size).toBe(paths.length);
+  it('joins each path the scope files declare with its mapping, and its fields', () => {
+    expect(LEGACY.map((a) => a.path).sort()).toEqual(Object.keys(LEGACY_MAPPINGS).sort());
+    expect(api('peconnect-formations/v1/permits').sources).toEqual(['permis.code', 'permis.libelle']);
+    expect(api('peconnect-coordonnees/v1/coordonnees')).toMatchObject({
+      technicalScope: 'api_peconnect-coordonneesv1',
+      dataScope: null,
+    });
+    expect(new Set(api('peconnect-coordonnees/v1/coordonnees').sources)).toEqual(
+      new Set([
+        'profile.given_name',
+        'profile.family_name',
+        'email.email',
+        'email.email_verified',
+        'phone.phone_number',
+        'address.address',
+      ]),
+    );
+    expect(api('peconnect-competences/v2/langues').technicalScope).toBe('api_peconnect-competencesv2');
   });
 
   it('releases a field only when consented, covered by the token and registered', () => {
