@@ -2,6 +2,8 @@
 // §5), with tokens from a real authorization through the real login and consent pages: each API's
 // shape, only consented fields, the live consent on every request, 401/403/429 and the access log.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { completeAuthorization } from '../support/authorize.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
 import { type grantedApp as GrantedApp, grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -268,5 +270,55 @@ describe('legacy API rate limit', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(await refused.json()).toMatchObject({ error: 'too_many_requests' });
     expect((await call(b)).status).toBe(200);
+  });
+});
+
+describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () => {
+  // As Avril asked (PECONNECT.md §3), through /connexion/oauth2 and its token endpoint.
+  it('serves competences v2 and userinfo, and 403 for langues when none of it was ticked', async () => {
+    const [app, jobseeker] = [await createClient(server), await createJobseeker(server)];
+    const scope = `application_${app.client_id} api_peconnect-individuv1 openid profile email api_peconnect-competencesv2 pfccompetences pfclangues qos_silver_peconnect-individuv1`;
+    const params = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.client_id,
+      scope,
+      redirect_uri: app.redirectUri,
+      state: crypto.randomUUID(),
+      nonce: crypto.randomUUID(),
+    });
+    const url = new URL(`${server.issuer}/connexion/oauth2/authorize?realm=/individu&${params}`);
+    const flow = await completeAuthorization({
+      url,
+      redirectUri: app.redirectUri,
+      login: jobseeker,
+      fields: ['profile.family_name', 'competences.libelle', 'competences.type', 'competences.saisieLibre'],
+    });
+    const code = flow.callback.searchParams.get('code');
+    expect(code).toBeTruthy();
+    const response = await fetch(`${server.issuer}/connexion/oauth2/access_token?realm=%2Findividu`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: code as string,
+        redirect_uri: app.redirectUri,
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+      }),
+    });
+    expect(response.status).toBe(200);
+    const { access_token: token } = (await response.json()) as { access_token: string };
+
+    const competences = await get('peconnect-competences/v2/competences', token);
+    expect(competences.status).toBe(200);
+    const items = (await competences.json()) as Record<string, unknown>[];
+    expect(items.map((c) => c.type)).toEqual(['S', 'S', 'Q', 'L']);
+    expect(items.every((c) => !('niveau' in c))).toBe(true);
+    const userinfo = (await (await get('peconnect-individu/v1/userinfo', token)).json()) as object;
+    expect(userinfo).toMatchObject({ family_name: 'DUPONT' });
+    expect(userinfo).not.toHaveProperty('given_name');
+    const langues = await get('peconnect-competences/v2/langues', token);
+    expect(langues.status).toBe(403);
+    expect(langues.headers.get('www-authenticate')).toContain('scope="api_peconnect-competencesv2"');
   });
 });
