@@ -95,6 +95,8 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     const tokens = (await response.json()) as Record<string, string>;
     expect(tokens).toMatchObject({ token_type: 'Bearer', nonce: flow.nonce });
     expect(idTokenClaims(tokens.id_token as string).nonce).toBe(flow.nonce);
+    // An app under a generated id gets no Pôle emploi Connect claims (legacy-client-registration.test.ts).
+    expect(idTokenClaims(tokens.id_token as string)).not.toHaveProperty('idIdentiteExterne');
     const scope = tokens.scope?.split(' ') ?? [];
     // The granted blocks, in both vocabularies: what was consented to, nothing more.
     expect(scope).toEqual(
