@@ -250,6 +250,27 @@ describe('what stays as strict as before', () => {
   });
 });
 
+describe('hostile legacy requests', () => {
+  it('answer below 500, never redirecting to an unchecked URI', async () => {
+    const hostile = [
+      'realm=%2Findividu&client_id=%00&scope=coordonnees&response_type=code&redirect_uri=https://evil.example/',
+      `realm=%2Findividu&realm=/individu&client_id=x&scope=pfccompetences`,
+      `client_id=${'a'.repeat(5000)}&scope=application_x%20coordonnees&realm=/individu`,
+      'realm=%ED%A0%80&scope=%00',
+      'scope=coordonnees&client_id=%F0%9F&redirect_uri=javascript:alert(1)',
+    ];
+    for (const query of hostile) {
+      for (const path of ['/connexion/oauth2/authorize', '/auth']) {
+        const res = await fetch(`${server.issuer}${path}?${query}`, { redirect: 'manual' });
+        expect(res.status, `${path}?${query}`).toBeLessThan(500);
+        expect(res.headers.get('location') ?? '').not.toMatch(/evil|javascript/);
+      }
+    }
+    const token = await fetch(`${server.issuer}/connexion/oauth2/access_token?realm=%00`, { method: 'POST' });
+    expect(token.status).toBe(400);
+  });
+});
+
 describe('cancelling returns to the app with its state and no code', () => {
   it('« Annuler » on the login page', async () => {
     const app = await createClient(server);
