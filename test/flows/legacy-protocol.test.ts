@@ -175,11 +175,11 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     expect(refused.url.searchParams.get('code')).toBeNull();
   });
 
-  it('redeems a refresh token at the same path with the secret in the body', async () => {
+  it('gives a refresh token without offline_access asked (as those apps expect), redeemed at the same path', async () => {
     const app = await createClient(server);
-    const flow = await legacySignIn(app, 'openid profile api_peconnect-individuv1 offline_access', [
-      'profile.given_name',
-    ]);
+    const flow = await legacySignIn(app, 'openid profile api_peconnect-individuv1', ['profile.given_name']);
+    // The consent page said the app keeps access.
+    expect(flow.pages.at(-1)).toMatch(/même quand vous n’êtes pas connecté/);
     const tokens = (await (await redeemCode(app, flow.callback)).json()) as Record<string, string>;
     expect(tokens.refresh_token).toBeTruthy();
     const refreshed = await legacyToken(app, {
