@@ -23,11 +23,11 @@ import { markLegacyRequest } from './legacy-request.ts';
 const REALM_PATHS = ['/connexion/oauth2', '/connexion/oauth2/realms/root/realms/individu'];
 const AUTHORIZE = new Set(REALM_PATHS.map((p) => `${p}/authorize`));
 const TOKEN = new Set(REALM_PATHS.map((p) => `${p}/access_token`));
-export const LEGACY_DISCOVERY = new Set([
+const LEGACY_DISCOVERY = new Set([
   '/connexion/oauth2/realms/root/realms/individu/.well-known/openid-configuration',
   '/connexion/oauth2/individu/.well-known/openid-configuration',
 ]);
-export const LEGACY_LOGOUT = '/compte/deconnexion';
+const LEGACY_LOGOUT = '/compte/deconnexion';
 const REALM = '/individu';
 const OFFLINE_ACCESS = 'offline_access';
 
