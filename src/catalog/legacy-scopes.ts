@@ -108,11 +108,3 @@ export function resolveScopes(
   }
   return out;
 }
-
-/** The legacy names (applicative, then technical) each catalog scope is known by, for documentation. */
-export function legacyNamesOf(scope: ScopeDef): { scopes: string[]; technical: string[] } {
-  return {
-    scopes: [...(scope.legacy?.scopes ?? [])],
-    technical: [...(scope.legacy?.technical_scopes ?? [])],
-  };
-}

@@ -4,7 +4,8 @@
 // - `/connexion/oauth2/authorize?realm=/individu&…` (realm raw or encoded, anywhere) is the
 //   provider's /auth; its scope, in either vocabulary, becomes the catalog scopes it asks for
 //   (legacy-scopes.ts), so the consent page shows the same blocks; a scope neither vocabulary
-//   knows is still refused (invalid_scope). The standard /auth accepts that vocabulary too, so apps
+//   knows is still refused (invalid_scope); an app registered for offline_access asks for it, as
+//   these apps expect a refresh token. The standard /auth accepts that vocabulary too, so apps
 //   that follow discovery work unchanged;
 // - `POST /connexion/oauth2/access_token?realm=%2Findividu` is /token (client_secret_post as
 //   every such app sends it, or Basic); its answer echoes the authorization's `nonce` (the apps
@@ -22,12 +23,13 @@ import { markLegacyRequest } from './legacy-request.ts';
 const REALM_PATHS = ['/connexion/oauth2', '/connexion/oauth2/realms/root/realms/individu'];
 const AUTHORIZE = new Set(REALM_PATHS.map((p) => `${p}/authorize`));
 const TOKEN = new Set(REALM_PATHS.map((p) => `${p}/access_token`));
-export const LEGACY_DISCOVERY = new Set([
+const LEGACY_DISCOVERY = new Set([
   '/connexion/oauth2/realms/root/realms/individu/.well-known/openid-configuration',
   '/connexion/oauth2/individu/.well-known/openid-configuration',
 ]);
-export const LEGACY_LOGOUT = '/compte/deconnexion';
+const LEGACY_LOGOUT = '/compte/deconnexion';
 const REALM = '/individu';
+const OFFLINE_ACCESS = 'offline_access';
 
 type Body = Record<string, unknown>;
 
@@ -59,7 +61,12 @@ export async function catalogScopeQuery(
   if (!resolved.legacy) return { legacy: false };
   const allowed = new Set(await allowedScopes(clientId));
   const scopes = resolved.scopes.filter((id) => id === 'openid' || allowed.has(id));
-  query.set('scope', [...scopes, ...resolved.permissions, ...resolved.unknown].join(' '));
+  // Pôle emploi Connect gave every token response a refresh token, and these apps refresh without
+  // ever asking for offline_access (PECONNECT.md §2.2): an app registered for it asks for it here.
+  // The consent page then says so, as for any request with offline_access (offline-access.ts).
+  const permissions = new Set(resolved.permissions);
+  if (allowed.has(OFFLINE_ACCESS)) permissions.add(OFFLINE_ACCESS);
+  query.set('scope', [...scopes, ...permissions, ...resolved.unknown].join(' '));
   return { legacy: true };
 }
 

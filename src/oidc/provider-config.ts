@@ -10,6 +10,7 @@ import {
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { webOriginsOf } from '../clients/web-origins.ts';
 import type { Config } from '../config.ts';
+import { LEGACY_ID_CLAIMS, pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { pkceRequired } from '../legacy/legacy-request.ts';
 import { createGuardedFetch } from '../security/guarded-fetch.ts';
 import {
@@ -60,7 +61,11 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       long: { httpOnly: true, sameSite: 'lax', secure: config.production },
       short: { httpOnly: true, sameSite: 'lax', secure: config.production },
     },
-    claims: catalog.claimsByScope,
+    // With the Pôle emploi Connect profile, openid also carries idIdentiteExterne and realm for the
+    // apps registered under their PAR_ identifier (legacy-id-claims.ts).
+    claims: config.peconnectCompat
+      ? { ...catalog.claimsByScope, openid: [...(catalog.claimsByScope.openid ?? []), ...LEGACY_ID_CLAIMS] }
+      : catalog.claimsByScope,
     // Data scopes are resource-server scopes (see getResourceServerInfo); only OIDC scopes are statics.
     scopes: ['offline_access', ...oidcScopeIds],
     // Claims go into the ID token too, so an app whose access token is for the resource API still

@@ -162,7 +162,19 @@ describe('the CLI', () => {
       }),
     });
     expect(token.status).toBe(200);
-    expect(await token.json()).toMatchObject({ nonce: 'n', scope: expect.stringContaining('statut') });
+    const tokens = (await token.json()) as Record<string, string>;
+    expect(tokens).toMatchObject({ nonce: 'n', scope: expect.stringContaining('statut') });
+    // What Pix and Perspectives read in the ID token: idIdentiteExterne (= the app's own sub) and realm.
+    const idToken = JSON.parse(
+      Buffer.from((tokens.id_token as string).split('.')[1] as string, 'base64url').toString(),
+    );
+    expect(idToken).toMatchObject({ realm: '/individu', nonce: 'n', aud: id });
+    expect(idToken.idIdentiteExterne).toBe(idToken.sub);
+    expect(idToken.sub).not.toBe(jobseeker.id);
+    const me = await fetch(`${server.issuer}/me`, {
+      headers: { authorization: `Bearer ${tokens.access_token}` },
+    });
+    expect(await me.json()).toMatchObject({ sub: idToken.sub, idIdentiteExterne: idToken.sub });
   });
 
   it('refuses a malformed --client-id with a clear message and exit status', async () => {

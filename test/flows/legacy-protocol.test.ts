@@ -95,6 +95,8 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     const tokens = (await response.json()) as Record<string, string>;
     expect(tokens).toMatchObject({ token_type: 'Bearer', nonce: flow.nonce });
     expect(idTokenClaims(tokens.id_token as string).nonce).toBe(flow.nonce);
+    // An app under a generated id gets no Pôle emploi Connect claims (legacy-client-registration.test.ts).
+    expect(idTokenClaims(tokens.id_token as string)).not.toHaveProperty('idIdentiteExterne');
     const scope = tokens.scope?.split(' ') ?? [];
     // The granted blocks, in both vocabularies: what was consented to, nothing more.
     expect(scope).toEqual(
@@ -173,11 +175,11 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     expect(refused.url.searchParams.get('code')).toBeNull();
   });
 
-  it('redeems a refresh token at the same path with the secret in the body', async () => {
+  it('gives a refresh token without offline_access asked (as those apps expect), redeemed at the same path', async () => {
     const app = await createClient(server);
-    const flow = await legacySignIn(app, 'openid profile api_peconnect-individuv1 offline_access', [
-      'profile.given_name',
-    ]);
+    const flow = await legacySignIn(app, 'openid profile api_peconnect-individuv1', ['profile.given_name']);
+    // The consent page said the app keeps access.
+    expect(flow.pages.at(-1)).toMatch(/même quand vous n’êtes pas connecté/);
     const tokens = (await (await redeemCode(app, flow.callback)).json()) as Record<string, string>;
     expect(tokens.refresh_token).toBeTruthy();
     const refreshed = await legacyToken(app, {
@@ -245,6 +247,27 @@ describe('what stays as strict as before', () => {
     const page = await fetch(employer, { redirect: 'manual' });
     expect(page.status).toBe(400);
     expect(page.headers.get('location')).toBeNull();
+  });
+});
+
+describe('hostile legacy requests', () => {
+  it('answer below 500, never redirecting to an unchecked URI', async () => {
+    const hostile = [
+      'realm=%2Findividu&client_id=%00&scope=coordonnees&response_type=code&redirect_uri=https://evil.example/',
+      `realm=%2Findividu&realm=/individu&client_id=x&scope=pfccompetences`,
+      `client_id=${'a'.repeat(5000)}&scope=application_x%20coordonnees&realm=/individu`,
+      'realm=%ED%A0%80&scope=%00',
+      'scope=coordonnees&client_id=%F0%9F&redirect_uri=javascript:alert(1)',
+    ];
+    for (const query of hostile) {
+      for (const path of ['/connexion/oauth2/authorize', '/auth']) {
+        const res = await fetch(`${server.issuer}${path}?${query}`, { redirect: 'manual' });
+        expect(res.status, `${path}?${query}`).toBeLessThan(500);
+        expect(res.headers.get('location') ?? '').not.toMatch(/evil|javascript/);
+      }
+    }
+    const token = await fetch(`${server.issuer}/connexion/oauth2/access_token?realm=%00`, { method: 'POST' });
+    expect(token.status).toBe(400);
   });
 });
 
