@@ -17,7 +17,7 @@ import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { noStore } from '../http/security-headers.ts';
-import { pairwiseSubject } from '../oidc/pairwise-subject.ts';
+import { pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type LegacyApi, legacyApis, releasedFields, scopeOf } from './legacy-apis.ts';
 import { findLegacyProfile } from './legacy-profile-queries.ts';

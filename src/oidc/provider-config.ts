@@ -21,7 +21,6 @@ import {
 } from './high-assurance.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 import { apiScopeClaims, invalidTarget } from './one-token.ts';
-import { pairwiseSubject } from './pairwise-subject.ts';
 
 type ProviderDeps = {
   config: Config;
