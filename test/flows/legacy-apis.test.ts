@@ -6,6 +6,7 @@ import { completeAuthorization } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { type grantedApp as GrantedApp, grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { formAction, UserAgent } from '../support/user-agent.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -216,6 +217,19 @@ describe('legacy APIs send consented fields only, at the moment of the request',
       { api: 'peconnect-individu/v1/userinfo', scope: 'profile', fields: ['family_name'] },
       { api: 'peconnect-individu/v1/userinfo', scope: 'email', fields: ['email'] },
     ]);
+
+    // The jobseeker sees those reads, and through which API.
+    const agent = new UserAgent();
+    const login = await agent.follow(`${server.issuer}/account`);
+    const html = await login.response.text();
+    await agent.submit(login.url, html, formAction(html, '/account/login'), [
+      ['login', granted.jobseeker.login],
+      ['password', granted.jobseeker.password],
+      ['retour', '/account/access-log'],
+    ]);
+    const page = await (await agent.follow(`${server.issuer}/account/access-log`)).response.text();
+    expect(page).toContain('(peconnect-competences/v2/competences)');
+    expect(page).toContain('(peconnect-individu/v1/userinfo)');
   });
 });
 
