@@ -4,10 +4,11 @@
 // unexpired, app active, grant and consent live at this moment), the subject comes only from the
 // token, and a legacy field leaves only when every native field it is made of is consented now, in a
 // scope the token covers and the app is still registered for. Refusals: 401 for a missing, bad,
-// expired or revoked token or a withdrawn consent (PECONNECT.md §5), 403 insufficient_scope when
-// none of the API's fields is released to this token, 429 with Retry-After past the app's rate
-// limit. Paths are matched raw, case-sensitive, without trailing slash; HEAD is refused (405). A
-// read enters the access log, naming the legacy API, once its body has been sent.
+// expired or revoked token, a withdrawn consent, or a token that releases no field of the API
+// (PECONNECT.md §5: "wrong-scope token"), 403 insufficient_scope when the app is registered for no
+// scope of the API, 429 with Retry-After past the app's rate limit. Paths are matched raw,
+// case-sensitive, without trailing slash; HEAD is refused (405). A read enters the access log,
+// naming the legacy API, once its body has been sent.
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type { AccessLog } from '../api/access-log.ts';
@@ -94,13 +95,25 @@ export function legacyApiRoutes(deps: {
         ? released.has('openid.sub')
         : [...released].some((k) => k !== 'openid.sub');
       if (!served) {
-        // RFC 6750 §3.1, naming the technical scope legacy apps request for this API.
-        throw new BearerError(
-          403,
-          'insufficient_scope',
-          `the access token releases no field of ${api.path}: its scopes were not requested, no field of them is consented to, or the application is no longer registered for them`,
-          api.technicalScope,
-        );
+        // An app registered for none of the scopes the API is made of never subscribed to it: 403
+        // insufficient_scope (RFC 6750 §3.1). Otherwise the token releases nothing of it at this
+        // moment (not asked for, refused, narrowed, or the registration narrowed): the legacy server's
+        // "wrong-scope token", a 401 (PECONNECT.md §5), which these apps treat as access refused.
+        // Both name the technical scope legacy apps request for it.
+        const subscribed = api.sources.some((key) => caller.registeredScopes.has(scopeOf(key)));
+        throw subscribed
+          ? new BearerError(
+              401,
+              'invalid_token',
+              `the access token releases no field of ${api.path}: none was consented to, or the consent no longer covers any`,
+              api.technicalScope,
+            )
+          : new BearerError(
+              403,
+              'insufficient_scope',
+              `the application is not registered for any scope of ${api.path}`,
+              api.technicalScope,
+            );
       }
       let claims: Record<string, unknown> = {};
       let updatedAt = new Date(0);

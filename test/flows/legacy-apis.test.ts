@@ -178,16 +178,28 @@ describe('legacy APIs send consented fields only, at the moment of the request',
     expect(await revoked.json()).toMatchObject({ error: 'invalid_token' });
   });
 
-  it('answers 403 insufficient_scope, naming the technical scope, when nothing of the API is released', async () => {
+  it('answers 401 when the token releases nothing of the API, 403 when the app is not registered for it', async () => {
     const granted = await grantedApp(server, {
       scope: 'openid statut competences',
       fields: ['statut.codeStatutIndividu', 'statut.libelleStatutIndividu'],
+      client: { scopes: ['openid', 'profile', 'statut', 'competences'] },
       resource: false,
     });
+    // Registered for competences and coordonnees' identity part, nothing of them consented (§5).
     for (const [path, scope] of [
       ['peconnect-competences/v2/competences', 'api_peconnect-competencesv2'],
       ['peconnect-coordonnees/v1/coordonnees', 'api_peconnect-coordonneesv1'],
+    ] as const) {
+      const response = await get(path, granted.tokens.access_token);
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('www-authenticate')).toContain('error="invalid_token"');
+      expect(response.headers.get('www-authenticate')).toContain(`scope="${scope}"`);
+      expect(await response.json()).toMatchObject({ error: 'invalid_token' });
+    }
+    // Not registered for any scope of these: never subscribed.
+    for (const [path, scope] of [
       ['peconnect-formations/v1/permis', 'api_peconnect-formationsv1'],
+      ['peconnect-competences/v2/langues', 'api_peconnect-competencesv2'],
     ] as const) {
       const response = await get(path, granted.tokens.access_token);
       expect(response.status, path).toBe(403);
@@ -289,7 +301,7 @@ describe('legacy API rate limit', () => {
 
 describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () => {
   // As Avril asked (PECONNECT.md §3), through /connexion/oauth2 and its token endpoint.
-  it('serves competences v2 and userinfo, and 403 for langues when none of it was ticked', async () => {
+  it('serves competences v2 and userinfo, and 401 for langues when none of it was ticked', async () => {
     const [app, jobseeker] = [await createClient(server), await createJobseeker(server)];
     const scope = `application_${app.client_id} api_peconnect-individuv1 openid profile email api_peconnect-competencesv2 pfccompetences pfclangues qos_silver_peconnect-individuv1`;
     const params = new URLSearchParams({
@@ -332,7 +344,7 @@ describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () =
     expect(userinfo).toMatchObject({ family_name: 'DUPONT' });
     expect(userinfo).not.toHaveProperty('given_name');
     const langues = await get('peconnect-competences/v2/langues', token);
-    expect(langues.status).toBe(403);
+    expect(langues.status).toBe(401);
     expect(langues.headers.get('www-authenticate')).toContain('scope="api_peconnect-competencesv2"');
   });
 });
