@@ -18,7 +18,7 @@ import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Config } from '../config.ts';
 import type { Pool } from '../db/pool.ts';
 import { noStore } from '../http/security-headers.ts';
-import { pairwiseSubject } from '../legacy/legacy-id-claims.ts';
+import { legacyExternalId, pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
 import { type LegacyApi, legacyApis, releasedFields, scopeOf } from './legacy-apis.ts';
 import { findLegacyProfile } from './legacy-profile-queries.ts';
@@ -130,6 +130,7 @@ export function legacyApiRoutes(deps: {
         data: caller.data,
         released,
         sub: pairwiseSubject(config.secrets.pairwiseSalt, caller.clientId, caller.accountId),
+        externalId: legacyExternalId(config.secrets.pairwiseSalt, caller.clientId, caller.accountId),
         updatedAt,
         now: new Date(),
       });

@@ -13,6 +13,8 @@ export interface LegacySource {
   released: ReadonlySet<string>;
   /** the pairwise subject this app knows the jobseeker by (the ID token's sub) */
   sub: string;
+  /** the same pairwise identifier as a UUID (the ID token's idIdentiteExterne, legacy-id-claims.ts) */
+  externalId: string;
   /** when the jobseeker's profile last changed */
   updatedAt: Date;
   now: Date;

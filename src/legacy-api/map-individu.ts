@@ -10,9 +10,9 @@ export const userinfoSources = [
 
 export function mapUserinfo(source: LegacySource): Record<string, unknown> {
   const { claims, released } = source;
-  // The pairwise sub goes with every answer (the consent page says so); idIdentiteExterne is the
-  // same value in every sample, and apps key accounts on either.
-  const out: Record<string, unknown> = { sub: source.sub, idIdentiteExterne: source.sub };
+  // The pairwise identifier goes with every answer (the consent page says so): as `sub`, and as
+  // idIdentiteExterne in the UUID form the apps validate (immersion facile keys accounts on it).
+  const out: Record<string, unknown> = { sub: source.sub, idIdentiteExterne: source.externalId };
   put(out, released, 'profile.given_name', 'given_name', () => upper(claims.given_name));
   put(out, released, 'profile.family_name', 'family_name', () => upper(claims.family_name));
   put(out, released, 'profile.gender', 'gender', () => text(claims.gender));

@@ -62,7 +62,10 @@ describe('legacy API shapes, everything consented', () => {
     const { sub } = first().tokens.claims() as { sub: string };
     expect(body).toEqual({
       sub,
-      idIdentiteExterne: sub,
+      // The same pairwise identifier, as the UUID the apps validate (immersion facile's zUuidLike).
+      idIdentiteExterne: expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
       given_name: 'MARIE',
       family_name: 'DUPONT',
       gender: 'female',
@@ -302,7 +305,8 @@ describe('legacy API rate limit', () => {
 describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () => {
   // As Avril asked (PECONNECT.md §3), through /connexion/oauth2 and its token endpoint.
   it('serves competences v2 and userinfo, and 401 for langues when none of it was ticked', async () => {
-    const [app, jobseeker] = [await createClient(server), await createJobseeker(server)];
+    const clientId = `PAR_avril_${'0123456789abcdef'.repeat(4).slice(0, 56)}${crypto.randomUUID().slice(0, 8)}`;
+    const [app, jobseeker] = [await createClient(server, { clientId }), await createJobseeker(server)];
     const scope = `application_${app.client_id} api_peconnect-individuv1 openid profile email api_peconnect-competencesv2 pfccompetences pfclangues qos_silver_peconnect-individuv1`;
     const params = new URLSearchParams({
       response_type: 'code',
@@ -333,7 +337,10 @@ describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () =
       }),
     });
     expect(response.status).toBe(200);
-    const { access_token: token } = (await response.json()) as { access_token: string };
+    const { access_token: token, id_token: idToken } = (await response.json()) as Record<string, string>;
+    const idClaims = JSON.parse(
+      Buffer.from((idToken as string).split('.')[1] as string, 'base64url').toString(),
+    );
 
     const competences = await get('peconnect-competences/v2/competences', token);
     expect(competences.status).toBe(200);
@@ -341,7 +348,13 @@ describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () =
     expect(items.map((c) => c.type)).toEqual(['S', 'S', 'Q', 'L']);
     expect(items.every((c) => !('niveau' in c))).toBe(true);
     const userinfo = (await (await get('peconnect-individu/v1/userinfo', token)).json()) as object;
-    expect(userinfo).toMatchObject({ family_name: 'DUPONT' });
+    // The legacy userinfo names the person as the ID token does.
+    expect(userinfo).toMatchObject({
+      sub: idClaims.sub,
+      idIdentiteExterne: idClaims.idIdentiteExterne,
+      family_name: 'DUPONT',
+    });
+    expect(idClaims.idIdentiteExterne).toMatch(/^[0-9a-f-]{36}$/);
     expect(userinfo).not.toHaveProperty('given_name');
     const langues = await get('peconnect-competences/v2/langues', token);
     expect(langues.status).toBe(401);

@@ -164,17 +164,20 @@ describe('the CLI', () => {
     expect(token.status).toBe(200);
     const tokens = (await token.json()) as Record<string, string>;
     expect(tokens).toMatchObject({ nonce: 'n', scope: expect.stringContaining('statut') });
-    // What Pix and Perspectives read in the ID token: idIdentiteExterne (= the app's own sub) and realm.
+    // What Pix and Perspectives read in the ID token: idIdentiteExterne (the app's own pairwise
+    // identifier, as a UUID) and realm.
     const idToken = JSON.parse(
       Buffer.from((tokens.id_token as string).split('.')[1] as string, 'base64url').toString(),
     );
     expect(idToken).toMatchObject({ realm: '/individu', nonce: 'n', aud: id });
-    expect(idToken.idIdentiteExterne).toBe(idToken.sub);
+    expect(idToken.idIdentiteExterne).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(idToken.sub).not.toBe(jobseeker.id);
     const me = await fetch(`${server.issuer}/me`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
     });
-    expect(await me.json()).toMatchObject({ sub: idToken.sub, idIdentiteExterne: idToken.sub });
+    expect(await me.json()).toMatchObject({ sub: idToken.sub, idIdentiteExterne: idToken.idIdentiteExterne });
   });
 
   it('refuses a malformed --client-id with a clear message and exit status', async () => {

@@ -28,6 +28,7 @@ function source(path: string, released?: Iterable<string>): LegacySource {
     data: a.dataScope ? marie.data[a.dataScope] : undefined,
     released: new Set(released ?? a.sources),
     sub: 'pairwise-sub',
+    externalId: '0a1b2c3d-4e5f-8a7b-9c8d-0e1f2a3b4c5d',
     updatedAt: new Date('2026-01-02T03:04:05Z'),
     now,
   };
@@ -72,7 +73,7 @@ describe('full shapes with every field released', () => {
   it('userinfo: sub and idIdentiteExterne, names in capitals, gender, email, updated_at in seconds', () => {
     expect(mapUserinfo(source('peconnect-individu/v1/userinfo'))).toEqual({
       sub: 'pairwise-sub',
-      idIdentiteExterne: 'pairwise-sub',
+      idIdentiteExterne: '0a1b2c3d-4e5f-8a7b-9c8d-0e1f2a3b4c5d',
       given_name: 'MARIE',
       family_name: 'DUPONT',
       gender: 'female',
@@ -82,7 +83,7 @@ describe('full shapes with every field released', () => {
     // Only openid: the identifiers and updated_at 0.
     expect(mapUserinfo(source('peconnect-individu/v1/userinfo', ['openid.sub']))).toEqual({
       sub: 'pairwise-sub',
-      idIdentiteExterne: 'pairwise-sub',
+      idIdentiteExterne: '0a1b2c3d-4e5f-8a7b-9c8d-0e1f2a3b4c5d',
       updated_at: 0,
     });
   });
