@@ -20,7 +20,7 @@ import type { Pool } from '../db/pool.ts';
 import { noStore } from '../http/security-headers.ts';
 import { legacyExternalId, pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
-import { type LegacyApi, legacyApis, releasedFields, scopeOf } from './legacy-apis.ts';
+import { type LegacyApi, legacyApis, legacyRefusal, readsByScope, releasedFields } from './legacy-apis.ts';
 import { findLegacyProfile } from './legacy-profile-queries.ts';
 import { createRateLimiter, type RateLimiter } from './rate-limit.ts';
 
@@ -36,17 +36,6 @@ const legacyErrors =
       ctx.body = { error: err.error ?? 'invalid_token', error_description: err.description };
     }
   };
-
-/** The native fields sent, by scope, for the access log (the pairwise sub always goes: not listed). */
-function readsByScope(released: ReadonlySet<string>): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const key of released) {
-    if (key === 'openid.sub') continue;
-    const scope = scopeOf(key);
-    out.set(scope, [...(out.get(scope) ?? []), key.slice(scope.length + 1)]);
-  }
-  return out;
-}
 
 export function legacyApiRoutes(deps: {
   config: Config;
@@ -91,30 +80,9 @@ export function legacyApiRoutes(deps: {
         tokenScopes: new Set([...caller.tokenScopes, ...caller.oidcScopes]),
         registeredScopes: caller.registeredScopes,
       });
-      const served = api.openidOnly
-        ? released.has('openid.sub')
-        : [...released].some((k) => k !== 'openid.sub');
-      if (!served) {
-        // An app registered for none of the scopes the API is made of never subscribed to it: 403
-        // insufficient_scope (RFC 6750 §3.1). Otherwise the token releases nothing of it at this
-        // moment (not asked for, refused, narrowed, or the registration narrowed): the legacy server's
-        // "wrong-scope token", a 401 (PECONNECT.md §5), which these apps treat as access refused.
-        // Both name the technical scope legacy apps request for it.
-        const subscribed = api.sources.some((key) => caller.registeredScopes.has(scopeOf(key)));
-        throw subscribed
-          ? new BearerError(
-              401,
-              'invalid_token',
-              `the access token releases no field of ${api.path}: none was consented to, or the consent no longer covers any`,
-              api.technicalScope,
-            )
-          : new BearerError(
-              403,
-              'insufficient_scope',
-              `the application is not registered for any scope of ${api.path}`,
-              api.technicalScope,
-            );
-      }
+      const refusal = legacyRefusal(api, released, caller.registeredScopes);
+      if (refusal)
+        throw new BearerError(refusal.status, refusal.error, refusal.description, api.technicalScope);
       let claims: Record<string, unknown> = {};
       let updatedAt = new Date(0);
       if (api.dataScope === null) {

@@ -112,3 +112,43 @@ export function releasedFields(
     }),
   );
 }
+
+/**
+ * Why a read that releases nothing of the API is refused, or undefined when it is served. An app
+ * registered for none of the scopes the API is made of never subscribed to it: 403
+ * insufficient_scope (RFC 6750 §3.1). Otherwise the token releases nothing of it at this moment (not
+ * asked for, refused, narrowed, or the registration narrowed): the legacy server's "wrong-scope
+ * token", a 401 (PECONNECT.md §5), which these apps treat as access refused. The userinfo API is
+ * served whenever the pairwise sub is released (the token covers openid). Pure.
+ */
+export function legacyRefusal(
+  api: Pick<LegacyApi, 'path' | 'sources' | 'openidOnly'>,
+  released: ReadonlySet<string>,
+  registeredScopes: ReadonlySet<string>,
+): { status: 401 | 403; error: string; description: string } | undefined {
+  const served = api.openidOnly ? released.has('openid.sub') : [...released].some((k) => k !== 'openid.sub');
+  if (served) return undefined;
+  if (api.sources.some((key) => registeredScopes.has(scopeOf(key)))) {
+    return {
+      status: 401,
+      error: 'invalid_token',
+      description: `the access token releases no field of ${api.path}: none was consented to, or the consent no longer covers any`,
+    };
+  }
+  return {
+    status: 403,
+    error: 'insufficient_scope',
+    description: `the application is not registered for any scope of ${api.path}`,
+  };
+}
+
+/** The native fields sent, by scope, for the access log (the pairwise sub always goes: not listed). */
+export function readsByScope(released: ReadonlySet<string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const key of released) {
+    if (key === 'openid.sub') continue;
+    const scope = scopeOf(key);
+    out.set(scope, [...(out.get(scope) ?? []), key.slice(scope.length + 1)]);
+  }
+  return out;
+}

@@ -6,7 +6,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
-import { LEGACY_MAPPINGS, legacyApis, releasedFields } from '../../src/legacy-api/legacy-apis.ts';
+import {
+  LEGACY_MAPPINGS,
+  legacyApis,
+  legacyRefusal,
+  readsByScope,
+  releasedFields,
+} from '../../src/legacy-api/legacy-apis.ts';
 import type { LegacySource } from '../../src/legacy-api/legacy-source.ts';
 import { mapCompetences, mapLangues } from '../../src/legacy-api/map-competences.ts';
 import { addressLines, mapCoordonnees, nationalPhone } from '../../src/legacy-api/map-coordonnees.ts';
@@ -66,6 +72,36 @@ describe('the legacy API table', () => {
     const none = new Set<string>();
     expect(releasedFields(a, { consentFields, tokenScopes: none, registeredScopes: all }).size).toBe(0);
     expect(releasedFields(a, { consentFields, tokenScopes: all, registeredScopes: none }).size).toBe(0);
+  });
+});
+
+describe('refusals of a read that releases nothing', () => {
+  const competences = api('peconnect-competences/v2/competences');
+  const userinfo = api('peconnect-individu/v1/userinfo');
+  it('serves when a field is released, 401 when registered but nothing released, 403 when not registered', () => {
+    const registered = new Set(['openid', 'competences']);
+    expect(legacyRefusal(competences, new Set(['competences.code']), registered)).toBeUndefined();
+    expect(legacyRefusal(competences, new Set(['openid.sub']), registered)?.status).toBe(401);
+    expect(legacyRefusal(competences, new Set(), new Set(['openid', 'statut']))?.status).toBe(403);
+    expect(legacyRefusal(competences, new Set(), new Set(['openid', 'statut']))?.error).toBe(
+      'insufficient_scope',
+    );
+  });
+
+  it('serves userinfo whenever the sub is released', () => {
+    expect(legacyRefusal(userinfo, new Set(['openid.sub']), new Set(['openid']))).toBeUndefined();
+    expect(legacyRefusal(userinfo, new Set(), new Set(['openid']))?.status).toBe(401);
+  });
+
+  it('groups the fields sent by scope for the access log, without the sub', () => {
+    expect(
+      readsByScope(new Set(['openid.sub', 'profile.given_name', 'email.email', 'profile.gender'])),
+    ).toEqual(
+      new Map([
+        ['profile', ['given_name', 'gender']],
+        ['email', ['email']],
+      ]),
+    );
   });
 });
 
