@@ -1,7 +1,6 @@
 // The composition root: database, catalog, services, provider, routers, and their mount order.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
@@ -28,6 +27,7 @@ import { developerRoutes } from './developers/developer-routes.ts';
 import { quickstartModel } from './developers/quickstart-model.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { formBody } from './http/form-body.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { readYourWrites } from './http/read-your-writes.ts';
 import { createRenderer } from './http/render.ts';
@@ -131,7 +131,7 @@ export async function createApp(
   pages.use(
     noStore,
     sameOriginPosts(config.issuer),
-    bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
+    formBody('64kb'),
     session,
     readYourWrites(createReadRouting(pool, readPool, logger)),
     csrf,

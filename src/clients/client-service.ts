@@ -120,9 +120,11 @@ export function createClientService(deps: {
     ): Promise<CreatedClient> {
       const values = rules.parse(withCatalogScopes(input));
       await checkFetchedUrls(input);
-      // RFC 7591 ids are oidc-provider's; an operator may choose one only of the Pôle emploi
-      // Connect form, so that a partner keeps its configuration.
-      const chosen = input.clientId !== undefined && registeredVia !== 'registration';
+      // RFC 7591 ids are oidc-provider's; an operator (console, admin API, CLI) may choose one only
+      // of the Pôle emploi Connect form, so that a partner keeps its configuration. The system's own
+      // apps (the demo seed) keep their fixed, readable ids.
+      const chosen =
+        input.clientId !== undefined && registeredVia !== 'registration' && who.actor !== 'system';
       const id = chosen
         ? chosenClientId(input.clientId as string)
         : (input.clientId ?? randomBytes(16).toString('base64url'));

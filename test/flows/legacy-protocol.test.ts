@@ -21,6 +21,10 @@ afterAll(() => server?.close());
 
 type App = Awaited<ReturnType<typeof createClient>>;
 
+/** An app that kept its Pôle emploi Connect identifier (PAR_<app>_<64 hex>), as migrating partners do. */
+const createLegacyClient = (overrides: Parameters<typeof createClient>[1] = {}) =>
+  createClient(server, { clientId: `PAR_app_${random()}${random()}`, ...overrides });
+
 // Verbatim from PECONNECT.md §3.
 const ITOU_SCOPE =
   'openid api_peconnect-individuv1 email profile api_peconnect-coordonneesv1 coordonnees api_peconnect-statutv1 statut api_peconnect-datenaissancev1 datenaissance api_peconnect-indemnisationsv1 indemnisation api_peconnect-formationsv1 pfcformations pfcpermis';
@@ -80,7 +84,7 @@ const idTokenClaims = (idToken: string) =>
 
 describe('authorization and token as les emplois de l’inclusion sends them', () => {
   it('realm first and raw, no PKCE: code and state come back; the token echoes the nonce', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const flow = await legacySignIn(app, ITOU_SCOPE, [
       'profile.given_name',
       'address.address',
@@ -95,8 +99,8 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     const tokens = (await response.json()) as Record<string, string>;
     expect(tokens).toMatchObject({ token_type: 'Bearer', nonce: flow.nonce });
     expect(idTokenClaims(tokens.id_token as string).nonce).toBe(flow.nonce);
-    // An app under a generated id gets no Pôle emploi Connect claims (legacy-client-registration.test.ts).
-    expect(idTokenClaims(tokens.id_token as string)).not.toHaveProperty('idIdentiteExterne');
+    // An app under its PAR_ id gets the Pôle emploi Connect claims (legacy-client-registration.test.ts).
+    expect(idTokenClaims(tokens.id_token as string)).toHaveProperty('idIdentiteExterne');
     const scope = tokens.scope?.split(' ') ?? [];
     // The granted blocks, in both vocabularies: what was consented to, nothing more.
     expect(scope).toEqual(
@@ -123,7 +127,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
   });
 
   it('shows the same French blocks as the same request in the catalog’s own names', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const agent = new UserAgent();
     const legacy = legacyAuthorizeUrl(app, ITOU_SCOPE, { encoded: true, realmLast: true });
     const first = await completeAuthorization({
@@ -160,7 +164,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
   });
 
   it('accepts application_<its own id> and qos_* (Avril), and refuses another app’s application_ scope', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const flow = await legacySignIn(app, avrilScope(app.client_id), [
       'competences.libelle',
       'competences.code',
@@ -176,7 +180,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
   });
 
   it('gives a refresh token without offline_access asked (as those apps expect), redeemed at the same path', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const flow = await legacySignIn(app, 'openid profile api_peconnect-individuv1', ['profile.given_name']);
     // The consent page said the app keeps access.
     expect(flow.pages.at(-1)).toMatch(/même quand vous n’êtes pas connecté/);
@@ -191,7 +195,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
   });
 
   it('answers token errors as {error, error_description}: a used code, another realm', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const flow = await legacySignIn(app, 'openid profile', ['profile.given_name']);
     expect((await redeemCode(app, flow.callback)).status).toBe(200);
     const again = await redeemCode(app, flow.callback);
@@ -208,7 +212,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
 
 describe('what stays as strict as before', () => {
   it('without PKCE, a legacy request needs a nonce', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const { url } = legacyAuthorizeUrl(app, 'openid profile');
     url.searchParams.delete('nonce');
     const res = await new UserAgent().follow(url, {}, app.redirectUri);
@@ -217,7 +221,7 @@ describe('what stays as strict as before', () => {
   });
 
   it('a request in the catalog’s own names at /auth still needs PKCE', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const url = new URL(`${server.issuer}/auth`);
     url.search = new URLSearchParams({
       response_type: 'code',
@@ -230,15 +234,23 @@ describe('what stays as strict as before', () => {
     expect(res.url.searchParams.get('error')).toBe('invalid_request');
   });
 
+  it('an app registered under a new identifier needs PKCE on the legacy path too', async () => {
+    const app = await createClient(server);
+    const { url } = legacyAuthorizeUrl(app, avrilScope(app.client_id));
+    const res = await new UserAgent().follow(url, {}, app.redirectUri);
+    expect(res.url.searchParams.get('error')).toBe('invalid_request');
+    expect(res.url.searchParams.get('error_description')).toMatch(/PKCE/);
+  });
+
   it('a public client needs PKCE on the legacy path too', async () => {
-    const app = await createClient(server, { tokenEndpointAuthMethod: 'none' });
+    const app = await createLegacyClient({ tokenEndpointAuthMethod: 'none' });
     const { url } = legacyAuthorizeUrl(app, 'openid profile');
     const res = await new UserAgent().follow(url, {}, app.redirectUri);
     expect(res.url.searchParams.get('error')).toBe('invalid_request');
   });
 
   it('an unknown scope and another realm are refused', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const unknown = legacyAuthorizeUrl(app, 'openid api_peconnect-inconnuv1 inconnu');
     const res = await new UserAgent().follow(unknown.url, {}, app.redirectUri);
     expect(res.url.searchParams.get('error')).toBe('invalid_scope');
@@ -273,7 +285,7 @@ describe('hostile legacy requests', () => {
 
 describe('cancelling returns to the app with its state and no code', () => {
   it('« Annuler » on the login page', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const { url, state } = legacyAuthorizeUrl(app, ITOU_SCOPE);
     const agent = new UserAgent();
     const login = await agent.follow(url, {}, app.redirectUri);
@@ -286,7 +298,7 @@ describe('cancelling returns to the app with its state and no code', () => {
   });
 
   it('« Refuser » on the consent page', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const { url, state } = legacyAuthorizeUrl(app, ITOU_SCOPE);
     const flow = await completeAuthorization({
       url,
@@ -320,7 +332,7 @@ describe('discovery at both Pôle emploi Connect paths', () => {
   });
 
   it('an openid-client relying party configured with that URL signs in with legacy scopes (Pix, La Bonne Boîte)', async () => {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const config = await oidc.discovery(
       new URL(`${server.issuer}${paths[0]}`),
       app.client_id,
@@ -360,7 +372,7 @@ describe('discovery at both Pôle emploi Connect paths', () => {
 
 describe('logout at /compte/deconnexion', () => {
   async function signedIn() {
-    const app = await createClient(server);
+    const app = await createLegacyClient();
     const flow = await legacySignIn(app, 'openid profile', ['profile.given_name']);
     const tokens = (await (await redeemCode(app, flow.callback)).json()) as Record<string, string>;
     return { app, agent: flow.agent, idToken: tokens.id_token as string };
