@@ -167,3 +167,48 @@ export function releaseProblems(
 
 const describe = (issue: z.core.$ZodIssue) =>
   `${issue.path.join('.') || '(root)'} ${issue.message}${'keys' in issue ? ` ${JSON.stringify(issue.keys)}` : ''}`;
+
+/** §4.6 formations: each legacy key is the catalog field of the same name. */
+export const FORMATIONS: Release = {
+  from: Object.fromEntries(
+    ['anneeFin', 'description', 'diplomeObtenu', 'domaine', 'etranger', 'intitule', 'lieu', 'niveau'].map(
+      (k) => [k, `formations.${k}`],
+    ),
+  ),
+};
+
+/** §4.7 permis. */
+export const PERMIS: Release = { from: { code: 'permis.code', libelle: 'permis.libelle' } };
+
+/** §4.8 compétences v2: `niveau` {code, libelle} and the S/Q/L `type` derive from the catalog's fields. */
+export const COMPETENCES: Release = {
+  from: {
+    code: 'competences.code',
+    libelle: 'competences.libelle',
+    type: 'competences.type',
+    niveau: 'competences.niveau',
+  },
+};
+
+/** §4.9 langues. */
+export const LANGUES: Release = {
+  from: { code: 'langues.code', libelle: 'langues.libelle', niveau: 'langues.niveau' },
+};
+
+/**
+ * §4.12 expériences. `date` {debut, fin} carries the start and end dates (checked member by member
+ * in the test); `duree` is computed from both, so it needs both consents. [G]: `etranger` has no
+ * catalog field in the README; read as `experiences.etranger`.
+ */
+export const EXPERIENCES: Release = {
+  from: {
+    intitule: 'experiences.intitule',
+    entreprise: 'experiences.entreprise',
+    lieu: 'experiences.lieu',
+    enPoste: 'experiences.enPoste',
+    description: 'experiences.description',
+    etranger: 'experiences.etranger',
+    date: ALWAYS,
+    duree: ALWAYS,
+  },
+};

@@ -1,0 +1,149 @@
+// The profile APIs no maintained app calls any more, replayed as Perspectives (PERSP) called them: the
+// realm first and raw, a `qos_silver_*` tier in the scope, then formations, permis (and the `/permits`
+// spelling ITOU declared, §4.7), compétences, langues and expériences, each answer checked against
+// the spec's shapes and the consent given for a random subset of the boxes.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createJobseeker } from '../support/factories.ts';
+import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { PERSPECTIVES_SCOPE, type PerspectivesApi, perspectivesClient } from './apps/perspectives.ts';
+import { legacySeed, randomSubset, seededRandom, throughPages } from './legacy-browser.ts';
+import {
+  expectCallback,
+  expectIdToken,
+  expectRelease,
+  expectTokenAnswer,
+  expectWithheld,
+  jsonOf,
+  randomString,
+  registerLegacyApp,
+} from './legacy-checks.ts';
+import {
+  anyConsented,
+  COMPETENCES,
+  EXPERIENCES,
+  FORMATIONS,
+  LANGUES,
+  PERMIS,
+  type Release,
+  withTravellers,
+} from './released-fields.ts';
+import {
+  competenceSchema,
+  experienceSchema,
+  formationSchema,
+  langueSchema,
+  permisSchema,
+} from './spec-shapes.ts';
+
+const seed = legacySeed('perspectives');
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(() => server?.close());
+
+describe('perspectives (the profile APIs)', () => {
+  test('formations, permis, compétences, langues and expériences, for a random subset of consents', async () => {
+    const random = seededRandom(seed);
+    const settings = await registerLegacyApp(server, 'perspectives', {
+      scopes: [
+        'openid',
+        'profile',
+        'email',
+        'phone',
+        'address',
+        'competences',
+        'langues',
+        'formations',
+        'permis',
+        'experiences',
+      ],
+      redirectUri: 'https://perspectives.pole-emploi.fr/authentification/peconnect/callback',
+      afterLogout: 'https://perspectives.pole-emploi.fr/',
+    });
+    const app = perspectivesClient(settings);
+    const jobseeker = await createJobseeker(server);
+    const state = randomString(16);
+    const nonce = randomString(16);
+    const pages = await throughPages(app.authorizeUrl(state, nonce), {
+      redirectUri: settings.redirectUri,
+      jobseeker,
+      choose: (shown) => randomSubset(random, shown),
+    });
+    expect(pages.pages).toEqual(['login', 'consent']);
+    const consented = withTravellers(pages.ticked);
+    console.log(
+      `perspectives: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`,
+    );
+    const code = expectCallback(pages.callback, state);
+    // §3: qos_* tiers are accepted and ignored; [G] pfccentresinteret has no data here (see pass-emploi.test.ts).
+    const token = await expectTokenAnswer(await app.token(code), {
+      requestedScope: PERSPECTIVES_SCOPE,
+      nonce,
+      notGranted: ['qos_silver_peconnect-individuv1', 'pfccentresinteret'],
+    });
+    await expectIdToken(server, token.id_token, { clientId: settings.clientId, nonce, consented });
+
+    const lists: [PerspectivesApi, import('zod').ZodObject, Release][] = [
+      ['peconnect-formations/v1/formations', formationSchema, FORMATIONS],
+      ['peconnect-formations/v1/permis', permisSchema, PERMIS],
+      ['peconnect-formations/v1/permits', permisSchema, PERMIS],
+      ['peconnect-competences/v2/competences', competenceSchema, COMPETENCES],
+      ['peconnect-competences/v2/langues', langueSchema, LANGUES],
+      ['peconnect-experiences/v1/experiences', experienceSchema, EXPERIENCES],
+    ];
+    const answers: Record<string, unknown[]> = {};
+    for (const [path, schema, release] of lists) {
+      const answer = await app.api(path, token.access_token);
+      if (!anyConsented(release, consented)) {
+        await expectWithheld(answer, path);
+        continue;
+      }
+      // PERSP: "Statut HTTP non géré" unless 200 (§5: a 204 for an empty list would break it).
+      const body = await jsonOf(answer, 200, path);
+      expect(Array.isArray(body), path).toBe(true);
+      expectRelease(path, schema, release, consented, body);
+      answers[path] = body as unknown[];
+    }
+    // §4.7: both spellings are the same API.
+    if (answers['peconnect-formations/v1/permis'])
+      expect(answers['peconnect-formations/v1/permits']).toEqual(answers['peconnect-formations/v1/permis']);
+
+    // The same number of items as the jobseeker has: a list is filtered by field, not by item.
+    const data = jobseeker.data as Record<string, unknown[]>;
+    const counts: [string, string][] = [
+      ['peconnect-formations/v1/formations', 'formations'],
+      ['peconnect-formations/v1/permis', 'permis'],
+      ['peconnect-competences/v2/competences', 'competences'],
+      ['peconnect-competences/v2/langues', 'langues'],
+      ['peconnect-experiences/v1/experiences', 'experiences'],
+    ];
+    for (const [path, scope] of counts)
+      if (answers[path]) expect(answers[path]?.length, path).toBe(data[scope]?.length);
+
+    // §4.12: `date.debut` / `date.fin` carry the start and end dates, `duree` is computed from both.
+    for (const item of (answers['peconnect-experiences/v1/experiences'] ?? []) as Record<string, unknown>[]) {
+      const date = (item.date ?? {}) as Record<string, unknown>;
+      if ('debut' in date)
+        expect(consented.has('experiences.dateDebut'), 'date.debut without consent').toBe(true);
+      if ('fin' in date) expect(consented.has('experiences.dateFin'), 'date.fin without consent').toBe(true);
+      if ('duree' in item && item.duree !== null)
+        expect(consented.has('experiences.dateDebut') && consented.has('experiences.dateFin'), 'duree').toBe(
+          true,
+        );
+      if (consented.has('experiences.dateDebut')) expect(date.debut, 'date.debut consented').toBeTruthy();
+    }
+    // §4.8: the competence type is S (savoir-faire), Q (qualité) or L (libre): the jobseeker's
+    // savoir-être is a Q.
+    const competences = answers['peconnect-competences/v2/competences'] as
+      | Record<string, unknown>[]
+      | undefined;
+    if (competences && consented.has('competences.type')) {
+      const native = data.competences as { type: string }[];
+      native.forEach((c, i) => {
+        if (c.type === 'savoir_etre') expect(competences[i]?.type).toBe('Q');
+        if (c.type === 'savoir_faire') expect(competences[i]?.type).toBe('S');
+      });
+    }
+  });
+});
