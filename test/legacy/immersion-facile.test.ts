@@ -52,7 +52,7 @@ describe('immersion facile', () => {
   test('sign-in, userinfo, état civil, coordonnées, statut, conseillers and logout, for a random subset of consents', async () => {
     const random = seededRandom(seed);
     const settings = await registerLegacyApp(server, 'immersionfacile', {
-      scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut'],
+      scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'conseillers'],
       redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
       afterLogout: 'https://immersion-facile.beta.gouv.fr/',
     });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postAccountForm, signInToAccount } from '../support/account.ts';
 import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { scopeTokens } from './apps/app-settings.ts';
+import { scopeTokens, withoutScopes } from './apps/app-settings.ts';
 import { passEmploiClient, passEmploiScope } from './apps/pass-emploi.ts';
 import { legacySeed, randomSubset, seededRandom, throughPages } from './legacy-browser.ts';
 import {
@@ -46,7 +46,17 @@ const NOT_SERVED = [
   'prestationDE',
 ];
 
-describe('pass emploi', () => {
+// The string verbatim is what issue 14 asks to work; the same string without the scopes of APIs this
+// provider does not serve replays the rest of the sequence whatever is decided for those.
+const VARIANTS = [
+  ['its scope string verbatim', (clientId: string) => passEmploiScope(clientId)],
+  [
+    'its scope string without the APIs not served here',
+    (clientId: string) => withoutScopes(passEmploiScope(clientId), NOT_SERVED),
+  ],
+] as const;
+
+describe.each(VARIANTS)('pass emploi, %s', (_, scopeOf) => {
   test('sign-in, userinfo with the realm, coordonnées and refresh, for a random subset of consents', async () => {
     const random = seededRandom(seed);
     const settings = await registerLegacyApp(server, 'passemploi', {
@@ -60,7 +70,8 @@ describe('pass emploi', () => {
     const nonce = randomString(16);
     const state = randomString(16);
 
-    const pages = await throughPages(app.authorizeUrl(state, nonce), {
+    const scope = scopeOf(settings.clientId);
+    const pages = await throughPages(app.authorizeUrl(state, nonce, scope), {
       redirectUri: settings.redirectUri,
       jobseeker,
       choose: (shown) => randomSubset(random, shown),
@@ -71,7 +82,7 @@ describe('pass emploi', () => {
     const code = expectCallback(pages.callback, state);
 
     const token = await expectTokenAnswer(await app.token(code), {
-      requestedScope: passEmploiScope(settings.clientId),
+      requestedScope: scope,
       nonce,
       notGranted: NOT_SERVED,
     });
@@ -106,7 +117,7 @@ describe('pass emploi', () => {
     const refreshed = await app.refresh(token.refresh_token);
     const body = await jsonOf(refreshed, 200, 'refresh');
     const renewed = tokenResponseSchema.omit({ nonce: true, id_token: true }).parse(body);
-    const requested = new Set(scopeTokens(passEmploiScope(settings.clientId)));
+    const requested = new Set(scopeTokens(scope));
     expect(scopeTokens(renewed.scope).filter((s) => !requested.has(s))).toEqual([]);
     const again = (await jsonOf(
       await app.userinfo(renewed.access_token),
@@ -115,7 +126,9 @@ describe('pass emploi', () => {
     )) as Record<string, unknown>;
     expect(again).toEqual(userinfo);
   });
+});
 
+describe('pass emploi, live consent', () => {
   test('the refreshed token is refused once the jobseeker withdraws the consent (live checks, issue 14 point 4)', async () => {
     const settings = await registerLegacyApp(server, 'passemploi', {
       scopes: ['openid', 'profile', 'email', 'phone', 'address'],
@@ -126,14 +139,16 @@ describe('pass emploi', () => {
     const jobseeker = await createJobseeker(server);
     const nonce = randomString(16);
     const state = randomString(16);
-    const pages = await throughPages(app.authorizeUrl(state, nonce), {
+    // The served scopes only: this checks the live consent, not the scope string (see above).
+    const scope = withoutScopes(passEmploiScope(settings.clientId), NOT_SERVED);
+    const pages = await throughPages(app.authorizeUrl(state, nonce, scope), {
       redirectUri: settings.redirectUri,
       jobseeker,
       // every box: the coordonnées are then due
       choose: (shown) => shown,
     });
     const token = await expectTokenAnswer(await app.token(expectCallback(pages.callback, state)), {
-      requestedScope: passEmploiScope(settings.clientId),
+      requestedScope: scope,
       nonce,
     });
     expect((await app.coordonnees(token.access_token)).status).toBe(200);

@@ -18,6 +18,7 @@ const TRAVELLERS: [string, string][] = [
   ['competences.code', 'competences.libelle'],
   ['langues.code', 'langues.libelle'],
   ['permis.code', 'permis.libelle'],
+  ['formations.domaineCode', 'formations.domaine'],
 ];
 
 export function withTravellers(ticked: Iterable<string>): Set<string> {
@@ -115,11 +116,18 @@ export const ETAT_CIVIL: Release = {
 };
 
 /**
- * §4.14 conseillers. [G]: the spec gives no consent model for the advisor (scope `individu`); the
- * catalog field names are the legacy keys under a `conseillers` scope.
+ * §4.14 conseillers. The spec gives no consent model for the advisor (scope `individu`): each key is
+ * the catalog's advisor field of that meaning (scope `conseillers`: the e-mail is `email`, the kind of
+ * follow-up `role`).
  */
 export const CONSEILLERS: Release = {
-  from: Object.fromEntries(['nom', 'prenom', 'civilite', 'mail', 'type'].map((k) => [k, `conseillers.${k}`])),
+  from: {
+    nom: 'conseillers.nom',
+    prenom: 'conseillers.prenom',
+    civilite: 'conseillers.civilite',
+    mail: 'conseillers.email',
+    type: 'conseillers.role',
+  },
 };
 
 /** The catalog fields a release draws on: an API with none of them consented answers 401 (§5). */

@@ -13,3 +13,9 @@ export interface AppSettings {
 
 /** The scope tokens of a space-separated scope string. */
 export const scopeTokens = (scope: string) => scope.split(' ').filter(Boolean);
+
+/** A scope string without some of its scopes, the others in their order. */
+export const withoutScopes = (scope: string, dropped: string[]) =>
+  scopeTokens(scope)
+    .filter((s) => !dropped.includes(s))
+    .join(' ');

@@ -31,10 +31,10 @@ export function passEmploiClient(s: AppSettings) {
     });
   return {
     /** IdpService.getAuthorizationUrl: nonce = the interaction id, the state, the realm. */
-    authorizeUrl(state: string, nonce: string) {
+    authorizeUrl(state: string, nonce: string, scope = passEmploiScope(s.clientId)) {
       return `${s.authBase}/connexion/oauth2/authorize?${query([
         ['client_id', s.clientId],
-        ['scope', passEmploiScope(s.clientId)],
+        ['scope', scope],
         ['response_type', 'code'],
         ['redirect_uri', s.redirectUri],
         ['nonce', nonce],

@@ -25,11 +25,11 @@ const PLAY_WS = { 'user-agent': 'AHC/2.1', accept: '*/*' };
 export function perspectivesClient(s: AppSettings) {
   return {
     /** The realm first, raw (§2.1: "some apps put it first"); spaces as `+`. */
-    authorizeUrl(state: string, nonce: string) {
+    authorizeUrl(state: string, nonce: string, scope = PERSPECTIVES_SCOPE) {
       const rest = new URLSearchParams([
         ['response_type', 'code'],
         ['client_id', s.clientId],
-        ['scope', PERSPECTIVES_SCOPE],
+        ['scope', scope],
         ['redirect_uri', s.redirectUri],
         ['state', state],
         ['nonce', nonce],

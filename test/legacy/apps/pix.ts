@@ -38,12 +38,12 @@ export function pixClient(s: AppSettings) {
       return fetch(`${s.authBase}${REALM_DISCOVERY}`, { headers: OPENID_CLIENT });
     },
     /** client.authorizationUrl({ nonce, redirect_uri, scope, state, realm }) on the discovered endpoint. */
-    authorizeUrl(d: Discovered, state: string, nonce: string) {
+    authorizeUrl(d: Discovered, state: string, nonce: string, scope = pixScope(s.clientId)) {
       const url = new URL(d.authorization_endpoint);
       const params: [string, string][] = [...url.searchParams];
       for (const p of [
         ['client_id', s.clientId],
-        ['scope', pixScope(s.clientId)],
+        ['scope', scope],
         ['response_type', 'code'],
         ['redirect_uri', s.redirectUri],
         ['nonce', nonce],
