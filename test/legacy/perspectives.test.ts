@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { withoutScopes } from './apps/app-settings.ts';
 import { PERSPECTIVES_SCOPE, type PerspectivesApi, perspectivesClient } from './apps/perspectives.ts';
 import { legacySeed, randomSubset, seededRandom, throughPages } from './legacy-browser.ts';
 import {
@@ -42,7 +43,14 @@ beforeAll(async () => {
 });
 afterAll(() => server?.close());
 
-describe('perspectives (the profile APIs)', () => {
+// [G] pfccentresinteret (§4.10) has no data here: accepted, not granted (see pass-emploi.test.ts); the
+// string without it replays the rest whatever is decided for it.
+const VARIANTS = [
+  ['its scope string verbatim', PERSPECTIVES_SCOPE],
+  ['its scope string without the interests', withoutScopes(PERSPECTIVES_SCOPE, ['pfccentresinteret'])],
+] as const;
+
+describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
   test('formations, permis, compétences, langues and expériences, for a random subset of consents', async () => {
     const random = seededRandom(seed);
     const settings = await registerLegacyApp(server, 'perspectives', {
@@ -65,7 +73,7 @@ describe('perspectives (the profile APIs)', () => {
     const jobseeker = await createJobseeker(server);
     const state = randomString(16);
     const nonce = randomString(16);
-    const pages = await throughPages(app.authorizeUrl(state, nonce), {
+    const pages = await throughPages(app.authorizeUrl(state, nonce, scope), {
       redirectUri: settings.redirectUri,
       jobseeker,
       choose: (shown) => randomSubset(random, shown),
@@ -76,9 +84,9 @@ describe('perspectives (the profile APIs)', () => {
       `perspectives: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`,
     );
     const code = expectCallback(pages.callback, state);
-    // §3: qos_* tiers are accepted and ignored; [G] pfccentresinteret has no data here (see pass-emploi.test.ts).
+    // §3: qos_* tiers are accepted and ignored.
     const token = await expectTokenAnswer(await app.token(code), {
-      requestedScope: PERSPECTIVES_SCOPE,
+      requestedScope: scope,
       nonce,
       notGranted: ['qos_silver_peconnect-individuv1', 'pfccentresinteret'],
     });
