@@ -141,6 +141,7 @@ describe.each(VARIANTS)('pix, %s', (_, scopeOf) => {
       });
       ids.push(claims.idIdentiteExterne);
     }
+    expect(ids[0], 'idIdentiteExterne in the id_token').toEqual(expect.any(String));
     expect(ids[1]).toBe(ids[0]);
   });
 });
