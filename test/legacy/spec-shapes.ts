@@ -14,8 +14,10 @@ export const isoDateTimeWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\
 /** A datetime without an offset, as PERSP parses `LocalDateTime` (§4.12 [C] keys, [G] example). */
 const localDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?$/;
 /**
- * §2.4: `idIdentiteExterne` is a "string (UUID)" [C]; IF validates it with `zUuidLike` (any
- * 8-4-4-4-12 hex, not only RFC 4122 versions), which is what this accepts.
+ * §2.4: `idIdentiteExterne` is a "string (UUID)" [C], the same value as `sub` in every sample. Any
+ * 8-4-4-4-12 hex is accepted, not only RFC 4122 versions. IF stores it as `peExternalId`, validated by
+ * shared/src/utils/uuid.ts `zUuidLike` (a string of at most 36 characters): a longer identifier
+ * breaks IF's convention binding.
  */
 const uuidLike = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
