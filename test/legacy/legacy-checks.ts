@@ -12,7 +12,9 @@ import { discoverySchema, idTokenClaimsSchema, tokenResponseSchema } from './spe
 
 /**
  * Registers a replayed app under a legacy-form client id, `PAR_<app>_<64 hex>` (§6, §2.1 [C]), with
- * the catalog scopes its legacy request draws on (an app may be granted only what it is registered for).
+ * the catalog scopes its legacy request draws on (an app may be granted only what it is registered
+ * for), and offline access: §2.2 [C] lists a refresh token in every token answer and ESTIME, LBB and
+ * PEC refresh with it, so an operator moving such an app here allows it.
  */
 export async function registerLegacyApp(
   server: TestServer,
@@ -25,7 +27,7 @@ export async function registerLegacyApp(
     name: `App ${app}`,
     redirectUris: [o.redirectUri],
     postLogoutRedirectUris: [o.afterLogout],
-    scopes: o.scopes,
+    scopes: [...o.scopes, 'offline_access'],
   });
   expect(created.client_id).toBe(clientId);
   return {

@@ -188,7 +188,11 @@ export const FORMATIONS: Release = {
 /** §4.7 permis. */
 export const PERMIS: Release = { from: { code: 'permis.code', libelle: 'permis.libelle' } };
 
-/** §4.8 compétences v2: `niveau` {code, libelle} and the S/Q/L `type` derive from the catalog's fields. */
+/**
+ * §4.8 compétences v2: `niveau` {code, libelle} and the S/Q/L `type` derive from the catalog's fields.
+ * The catalog's `saisieLibre` (free entry, the `L` of `type`) has no key of its own: consented alone,
+ * it releases nothing of this shape, and the API answers as for no consent.
+ */
 export const COMPETENCES: Release = {
   from: {
     code: 'competences.code',
