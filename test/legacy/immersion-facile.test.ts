@@ -15,6 +15,7 @@ import {
 } from './legacy-browser.ts';
 import {
   expectCallback,
+  expectConsentedAnswer,
   expectIdToken,
   expectRelease,
   expectTokenAnswer,
@@ -100,17 +101,17 @@ describe('immersion facile', () => {
     expect(userinfo.idIdentiteExterne).toBe(claims.idIdentiteExterne);
 
     // ftconnectBeneficiaryBirthdateToIfBeneficiaryBirthdate keeps the part before "T".
-    const etatCivil = await app.api('peconnect-datenaissance/v1/etat-civil', token.access_token);
-    if (anyConsented(ETAT_CIVIL, consented)) {
-      const body = (await jsonOf(etatCivil, 200, 'etat-civil')) as Record<string, unknown>;
-      expectRelease('etat-civil', etatCivilSchema, ETAT_CIVIL, consented, body);
-      if (consented.has('profile.birthdate'))
-        expect(String(body.dateDeNaissance).split('T')[0]).toBe(
-          (jobseeker.claims as { birthdate: string }).birthdate,
-        );
-    } else {
-      await expectWithheld(etatCivil, 'etat-civil');
-    }
+    const etatCivil = (await expectConsentedAnswer(
+      await app.api('peconnect-datenaissance/v1/etat-civil', token.access_token),
+      'etat-civil',
+      etatCivilSchema,
+      ETAT_CIVIL,
+      consented,
+    )) as Record<string, unknown> | undefined;
+    if (etatCivil && consented.has('profile.birthdate'))
+      expect(String(etatCivil.dateDeNaissance).split('T')[0]).toBe(
+        (jobseeker.claims as { birthdate: string }).birthdate,
+      );
 
     // getUserContactPhone: telephone1 ?? telephone2, read as a French number.
     const coordonnees = await app.api('peconnect-coordonnees/v1/coordonnees', token.access_token);

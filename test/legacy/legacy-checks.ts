@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { createClient } from '../support/factories.ts';
 import type { TestServer } from '../support/test-server.ts';
 import { scopeTokens } from './apps/app-settings.ts';
-import { ID_TOKEN, type Release, releaseProblems } from './released-fields.ts';
+import { anyConsented, ID_TOKEN, mustAnswer, type Release, releaseProblems } from './released-fields.ts';
 import { discoverySchema, idTokenClaimsSchema, tokenResponseSchema } from './spec-shapes.ts';
 
 /**
@@ -171,6 +171,28 @@ export function expectRelease(
     releaseProblems(Array.isArray(value) ? `${what}[${i}]` : what, schema, release, consented, item),
   );
   expect.soft(problems, JSON.stringify(value)).toEqual([]);
+}
+
+/**
+ * One resource API call, judged by the consent: 200 with exactly the consented keys when a consented
+ * field is due; 401 when nothing of it is consented (§5); either, when only fields that may stay `null`
+ * are. Returns the answer's body when it was a 200.
+ */
+export async function expectConsentedAnswer(
+  response: Response,
+  what: string,
+  schema: z.ZodObject,
+  release: Release,
+  consented: Set<string>,
+): Promise<unknown> {
+  const either = !mustAnswer(release, consented) && anyConsented(release, consented);
+  if (mustAnswer(release, consented) || (either && response.status === 200)) {
+    const body = await jsonOf(response, 200, what);
+    expectRelease(what, schema, release, consented, body);
+    return body;
+  }
+  await expectWithheld(response, what);
+  return undefined;
 }
 
 /** §5: a resource API none of whose fields the jobseeker consented to answers 401 [C]. */

@@ -16,15 +16,15 @@ import {
 } from './legacy-browser.ts';
 import {
   expectCallback,
+  expectConsentedAnswer,
   expectIdToken,
   expectRelease,
   expectTokenAnswer,
-  expectWithheld,
   jsonOf,
   randomString,
   registerLegacyApp,
 } from './legacy-checks.ts';
-import { anyConsented, COORDONNEES, ETAT_CIVIL, USERINFO, withTravellers } from './released-fields.ts';
+import { COORDONNEES, ETAT_CIVIL, USERINFO, withTravellers } from './released-fields.ts';
 import { coordonneesSchema, etatCivilSchema, userinfoSchema } from './spec-shapes.ts';
 
 const seed = legacySeed('les-emplois');
@@ -97,29 +97,28 @@ describe('les emplois de l’inclusion', () => {
     if (consented.has('email.email')) expect(userinfo.email).toBe(known.email);
 
     // ft_connect.py _get_birthdate: timezone.localdate(parse_datetime(dateDeNaissance)).
-    const etatCivil = await app.api('peconnect-datenaissance/v1/etat-civil', token.access_token);
-    if (anyConsented(ETAT_CIVIL, consented)) {
-      const body = (await jsonOf(etatCivil, 200, 'etat-civil')) as Record<string, unknown>;
-      expectRelease('etat-civil', etatCivilSchema, ETAT_CIVIL, consented, body);
-      if (consented.has('profile.birthdate'))
-        expect(parisDate(String(body.dateDeNaissance))).toBe(known.birthdate);
-    } else {
-      await expectWithheld(etatCivil, 'etat-civil');
-    }
+    const etatCivil = (await expectConsentedAnswer(
+      await app.api('peconnect-datenaissance/v1/etat-civil', token.access_token),
+      'etat-civil',
+      etatCivilSchema,
+      ETAT_CIVIL,
+      consented,
+    )) as Record<string, unknown> | undefined;
+    if (etatCivil && consented.has('profile.birthdate'))
+      expect(parisDate(String(etatCivil.dateDeNaissance))).toBe(known.birthdate);
 
     // ft_connect.py _get_address: the address is used only if adresse4, codePostal and libelleCommune are all there.
-    const coordonnees = await app.api('peconnect-coordonnees/v1/coordonnees', token.access_token);
-    if (anyConsented(COORDONNEES, consented)) {
-      const body = (await jsonOf(coordonnees, 200, 'coordonnees')) as Record<string, unknown>;
-      expectRelease('coordonnees', coordonneesSchema, COORDONNEES, consented, body);
-      if (consented.has('address.address')) {
-        expect(['adresse4', 'codePostal', 'libelleCommune'].every((k) => body[k])).toBe(true);
-        const address = known.address;
-        expect(body.codePostal).toBe(address.postal_code);
-        expect(String(body.libelleCommune).toLowerCase()).toBe(address.locality.toLowerCase());
-      }
-    } else {
-      await expectWithheld(coordonnees, 'coordonnees');
+    const coordonnees = (await expectConsentedAnswer(
+      await app.api('peconnect-coordonnees/v1/coordonnees', token.access_token),
+      'coordonnees',
+      coordonneesSchema,
+      COORDONNEES,
+      consented,
+    )) as Record<string, unknown> | undefined;
+    if (coordonnees && consented.has('address.address')) {
+      expect(['adresse4', 'codePostal', 'libelleCommune'].every((k) => coordonnees[k])).toBe(true);
+      expect(coordonnees.codePostal).toBe(known.address.postal_code);
+      expect(String(coordonnees.libelleCommune).toLowerCase()).toBe(known.address.locality.toLowerCase());
     }
 
     // pe_connect_logout: the browser goes to /compte/deconnexion and comes back to redirect_uri…

@@ -138,6 +138,16 @@ export const anyConsented = (release: Release, consented: Set<string>) =>
   sourcesOf(release).some((s) => consented.has(s));
 
 /**
+ * The sources that oblige the API to answer: those of keys the spec gives a value for. A key that is
+ * `null` in every sample (nullWhenWithheld) may stay `null` whatever the consent, so its source alone
+ * leaves the API free to answer 200 with it or 401 with nothing.
+ */
+export const mustAnswer = (release: Release, consented: Set<string>) =>
+  Object.entries(release.from).some(
+    ([key, source]) => source !== ALWAYS && !release.nullWhenWithheld?.includes(key) && consented.has(source),
+  );
+
+/**
  * The problems of one answer object: keys outside the spec's shape or of the wrong type (the schema,
  * made partial: withheld keys are absent), keys released without their consent, and keys consented
  * and required by the spec but missing.
