@@ -141,14 +141,16 @@ describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
         );
       if (consented.has('experiences.dateDebut')) expect(date.debut, 'date.debut consented').toBeTruthy();
     }
-    // §4.8: the competence type is S (savoir-faire), Q (qualité) or L (libre): the jobseeker's
-    // savoir-être is a Q.
+    // §4.8: the competence type is S (savoir-faire), Q (qualité) or L (saisie libre): a savoir-être is
+    // a Q, a savoir-faire an S, and an entry the jobseeker wrote is an L only if that is consented too.
     const competences = answers['peconnect-competences/v2/competences'] as
       | Record<string, unknown>[]
       | undefined;
     if (competences && consented.has('competences.type')) {
-      const native = data.competences as { type: string }[];
+      const native = data.competences as { type: string; saisieLibre?: boolean }[];
       native.forEach((c, i) => {
+        if (c.saisieLibre && consented.has('competences.saisieLibre'))
+          return expect(competences[i]?.type).toBe('L');
         if (c.type === 'savoir_etre') expect(competences[i]?.type).toBe('Q');
         if (c.type === 'savoir_faire') expect(competences[i]?.type).toBe('S');
       });

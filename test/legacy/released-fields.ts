@@ -200,8 +200,9 @@ export const PERMIS: Release = { from: { code: 'permis.code', libelle: 'permis.l
 
 /**
  * §4.8 compétences v2: `niveau` {code, libelle} and the S/Q/L `type` derive from the catalog's fields.
- * The catalog's `saisieLibre` (free entry, the `L` of `type`) has no key of its own: consented alone,
- * it releases nothing of this shape, and the API answers as for no consent.
+ * The catalog's `saisieLibre` (free entry) has no key of its own: it turns a `type` into `L` when both
+ * are consented; consented alone, it releases nothing of this shape, and the API answers as for no
+ * consent.
  */
 export const COMPETENCES: Release = {
   from: {
