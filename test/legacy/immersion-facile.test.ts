@@ -184,3 +184,43 @@ describe('immersion facile', () => {
     }
   });
 });
+
+describe('immersion facile under load', () => {
+  test('past the per-app limit the APIs answer 429 with Retry-After in seconds, and work again after it (§5)', async () => {
+    // The operator's per-app limit, low here so that a burst reaches it: one call per second, two at once.
+    const limited = await startTestServer({ LEGACY_API_RATE_LIMIT: '1/2' });
+    try {
+      const settings = await registerLegacyApp(limited, 'immersionfacile', {
+        scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'conseillers'],
+        redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
+        afterLogout: 'https://immersion-facile.beta.gouv.fr/',
+      });
+      const app = immersionFacileClient(settings);
+      const jobseeker = await createJobseeker(limited);
+      const state = randomString(16);
+      const nonce = randomString(16);
+      const pages = await throughPages(app.authorizeUrl(state, nonce), {
+        redirectUri: settings.redirectUri,
+        jobseeker,
+        choose: (shown) => shown,
+      });
+      const token = await expectTokenAnswer(await app.token(expectCallback(pages.callback, state)), {
+        requestedScope: immersionFacileScope(settings.clientId),
+        nonce,
+      });
+      // IF's getUserAndAdvisors without its Bottleneck: five calls at once.
+      const answers = await Promise.all(
+        Array.from({ length: 5 }, () => app.api('peconnect-statut/v1/statut', token.access_token)),
+      );
+      const limitedAnswer = answers.find((a) => a.status === 429);
+      expect(limitedAnswer, `statuses ${answers.map((a) => a.status)}`).toBeDefined();
+      const retryAfter = (limitedAnswer as Response).headers.get('retry-after');
+      // AVRIL and PEA sleep `retry-after` seconds, then retry.
+      expect(retryAfter).toMatch(/^[1-9]\d*$/);
+      await new Promise((resolve) => setTimeout(resolve, Number(retryAfter) * 1000));
+      expect((await app.api('peconnect-statut/v1/statut', token.access_token)).status).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+});
