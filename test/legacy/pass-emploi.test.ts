@@ -120,7 +120,12 @@ describe.each(VARIANTS)('pass emploi, %s', (_, scopeOf) => {
     const body = await jsonOf(refreshed, 200, 'refresh');
     const renewed = tokenResponseSchema.omit({ nonce: true, id_token: true }).parse(body);
     const requested = new Set(scopeTokens(scope));
-    expect(scopeTokens(renewed.scope).filter((s) => !requested.has(s))).toEqual([]);
+    expect
+      .soft(
+        scopeTokens(renewed.scope).filter((s) => !requested.has(s)),
+        `refreshed scope « ${renewed.scope} »`,
+      )
+      .toEqual([]);
     const again = (await jsonOf(
       await app.userinfo(renewed.access_token),
       200,
