@@ -2,10 +2,12 @@
 // redirect, the consent page answered with a random subset of the boxes, its token request, userinfo
 // with ?schema=openid, the coordonnées and the état civil (called for a new user: birthdate and
 // address missing), then its logout redirect; and the cancelled sign-in it must survive.
+import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createJobseeker } from '../support/factories.ts';
+import { consentBoxes, postForm } from '../support/relying-party.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
-import { UserAgent } from '../support/user-agent.ts';
+import { formAction, UserAgent } from '../support/user-agent.ts';
 import { LES_EMPLOIS_SCOPE, lesEmploisClient } from './apps/les-emplois.ts';
 import {
   legacySeed,
@@ -134,6 +136,46 @@ describe('les emplois de l’inclusion', () => {
       false,
     );
     expect(await again.response.text()).toMatch(/name="password"/);
+  });
+
+  test('the consent page shows the same blocks and boxes for ITOU’s legacy request as for the same data asked natively (issue 14 point 2)', async () => {
+    const settings = await itouApp();
+    const app = lesEmploisClient(settings);
+    const jobseeker = await createJobseeker(server);
+    // The catalog scopes behind ITOU's string, asked the standard way (PKCE, as /auth requires).
+    const verifier = oidc.randomPKCECodeVerifier();
+    const native = new URL(`${server.url}/auth`);
+    for (const [k, v] of Object.entries({
+      client_id: settings.clientId,
+      response_type: 'code',
+      redirect_uri: settings.redirectUri,
+      scope: 'openid profile email phone address statut formations permis',
+      state: randomString(16),
+      nonce: randomString(9),
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    }))
+      native.searchParams.set(k, v);
+    const consentPage = async (url: string | URL) => {
+      const agent = new UserAgent();
+      const login = await agent.follow(url, {}, settings.redirectUri);
+      const html = await login.response.text();
+      const answer = await postForm(agent, login.url, html, formAction(html, '/login'), [
+        ['login', jobseeker.login],
+        ['password', jobseeker.password],
+      ]);
+      const page = await agent.follow(
+        new URL(answer.headers.get('location') as string, login.url),
+        {},
+        settings.redirectUri,
+      );
+      const text = await page.response.text();
+      return { blocks: [...text.matchAll(/id="bloc-([^"]+)"/g)].map((m) => m[1]), boxes: consentBoxes(text) };
+    };
+    const legacy = await consentPage(app.authorizeUrl(randomString(16), randomString(9)));
+    const standard = await consentPage(native);
+    expect(legacy.boxes.length).toBeGreaterThan(0);
+    expect(legacy).toEqual(standard);
   });
 
   test('a refused consent comes back with the state and no code (§2.1), which ITOU reports as an error', async () => {
