@@ -157,3 +157,34 @@ describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
     }
   });
 });
+
+describe('perspectives, every box ticked one by one', () => {
+  test('a consent with more than twenty boxes ticked one by one is recorded (the page offers them all)', async () => {
+    const settings = await registerLegacyApp(server, 'perspectives', {
+      scopes: [
+        'openid',
+        'profile',
+        'email',
+        'phone',
+        'address',
+        'competences',
+        'langues',
+        'formations',
+        'permis',
+        'experiences',
+      ],
+      redirectUri: 'https://perspectives.pole-emploi.fr/authentification/peconnect/callback',
+      afterLogout: 'https://perspectives.pole-emploi.fr/',
+    });
+    const app = perspectivesClient(settings);
+    const jobseeker = await createJobseeker(server);
+    const state = randomString(16);
+    const pages = await throughPages(
+      app.authorizeUrl(state, randomString(16), withoutScopes(PERSPECTIVES_SCOPE, ['pfccentresinteret'])),
+      { redirectUri: settings.redirectUri, jobseeker, choose: (shown) => shown },
+    );
+    // A person who opens every « Choisir donnée par donnée » and ticks each box sends them all.
+    expect(pages.ticked.length).toBeGreaterThan(20);
+    expectCallback(pages.callback, state);
+  });
+});
