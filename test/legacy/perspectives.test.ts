@@ -148,12 +148,12 @@ describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
       | undefined;
     if (competences && consented.has('competences.type')) {
       const native = data.competences as { type: string; saisieLibre?: boolean }[];
-      native.forEach((c, i) => {
-        if (c.saisieLibre && consented.has('competences.saisieLibre'))
-          return expect(competences[i]?.type).toBe('L');
-        if (c.type === 'savoir_etre') expect(competences[i]?.type).toBe('Q');
-        if (c.type === 'savoir_faire') expect(competences[i]?.type).toBe('S');
-      });
+      for (const [i, c] of native.entries()) {
+        const type = competences[i]?.type;
+        if (c.saisieLibre && consented.has('competences.saisieLibre')) expect(type).toBe('L');
+        else if (c.type === 'savoir_etre') expect(type).toBe('Q');
+        else if (c.type === 'savoir_faire') expect(type).toBe('S');
+      }
     }
   });
 });
