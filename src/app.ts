@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
 import { adminApiRoutes } from './admin/admin-api-routes.ts';
 import { adminConsoleRoutes } from './admin/console-routes.ts';
+import { createAdvisorAccounts } from './advisors/advisor-accounts.ts';
+import { createMandateService, type MandateService } from './advisors/mandate-service.ts';
 import { createAccessLog } from './api/access-log.ts';
 import { apiPreflight } from './api/api-cors.ts';
 import { apiPaths, apiRoutes } from './api/api-routes.ts';
@@ -51,7 +53,7 @@ export interface App {
   provider: Provider;
   providers: ProviderHolder;
   catalog: Catalog;
-  services: ReturnType<typeof createServices>;
+  services: ReturnType<typeof createServices> & { mandates: MandateService };
   /** stops the signing-key poll */
   close(): void;
 }
@@ -87,6 +89,7 @@ export function createServices(
     }),
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
+    advisors: createAdvisorAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     throttle: createLoginThrottle(pool),
   };
 }
@@ -115,6 +118,7 @@ export async function createApp(
   });
   holder = providers;
   const { provider } = providers;
+  const mandates = createMandateService({ pool, catalog, changes: services.consentChanges });
 
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
@@ -200,11 +204,19 @@ export async function createApp(
       provider,
       clients: services.clients,
       admins: services.admins,
+      advisors: services.advisors,
     }).routes(),
   );
   // One sign-in: confirming the end-session page ends the /account sign-in too.
   koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
-  return { koa, provider, providers, catalog, services, close: () => providers.close() };
+  return {
+    koa,
+    provider,
+    providers,
+    catalog,
+    services: { ...services, mandates },
+    close: () => providers.close(),
+  };
 }
