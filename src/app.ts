@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
 import { adminApiRoutes } from './admin/admin-api-routes.ts';
 import { adminConsoleRoutes } from './admin/console-routes.ts';
+import { accountAdvisorRoutes } from './advisors/account-advisor-routes.ts';
 import { createAdvisorAccounts } from './advisors/advisor-accounts.ts';
 import { createMandateService, type MandateService } from './advisors/mandate-service.ts';
 import { createAccessLog } from './api/access-log.ts';
@@ -170,6 +171,7 @@ export async function createApp(
       ),
     }).routes(),
   );
+  pages.use(accountAdvisorRoutes({ pool, render, catalog, mandates, sessionTtlMs }).routes());
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
   );
