@@ -12,6 +12,9 @@ import { adminConsoleRoutes } from './admin/console-routes.ts';
 import { accountAdvisorRoutes } from './advisors/account-advisor-routes.ts';
 import { createAdvisorAccounts } from './advisors/advisor-accounts.ts';
 import { createMandateService, type MandateService } from './advisors/mandate-service.ts';
+import { workspaceRoutes } from './advisors/workspace-routes.ts';
+import { createWorkspaceService } from './advisors/workspace-service.ts';
+import { workspaceSignInRoutes } from './advisors/workspace-sign-in-routes.ts';
 import { createAccessLog } from './api/access-log.ts';
 import { apiPreflight } from './api/api-cors.ts';
 import { apiPaths, apiRoutes } from './api/api-routes.ts';
@@ -172,6 +175,17 @@ export async function createApp(
     }).routes(),
   );
   pages.use(accountAdvisorRoutes({ pool, render, catalog, mandates, sessionTtlMs }).routes());
+  // The advisor's workspace: sign-in first (its routes need no signed-in advisor), then the pages.
+  pages.use(
+    workspaceSignInRoutes({ render, advisors: services.advisors, throttle: services.throttle }).routes(),
+  );
+  pages.use(
+    workspaceRoutes({
+      render,
+      advisors: services.advisors,
+      workspace: createWorkspaceService({ pool, catalog }),
+    }).routes(),
+  );
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
   );
