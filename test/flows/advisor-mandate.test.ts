@@ -141,6 +141,26 @@ describe('Mon conseiller: the mandate', () => {
     expect(await consents.response.text()).not.toContain('Julie Martin');
   });
 
+  it('expires like an app’s consent: the expiry job records it, with the advisor as recipient', async () => {
+    const jobseeker = await createJobseeker(server);
+    const advisor = await createAdvisor(server);
+    await assign(server, advisor.id, jobseeker.id);
+    await server.app.services.mandates.give(jobseeker.id, ['competences.libelle'], 1);
+    await server.pool.query(
+      "UPDATE consents SET expires_at = now() - interval '1 second' WHERE jobseeker_id = $1",
+      [jobseeker.id],
+    );
+    await server.app.services.consentChanges.expireDue();
+    expect((await mandateOf(jobseeker.id))[0].status).toBe('expired');
+    const events = await eventsOf(jobseeker.id);
+    expect(events.map((e) => [e.kind, e.actor, e.advisor_id])).toEqual([
+      ['granted', 'jobseeker', advisor.id],
+      ['expired', 'system', advisor.id],
+    ]);
+    const agent = await signInToAccount(server, jobseeker);
+    expect((await page(agent)).html).toContain('Votre mandat est arrivé à échéance');
+  });
+
   it('without an advisor, says so; a jobseeker cannot mark another jobseeker’s step', async () => {
     const alone = await createJobseeker(server);
     const agent = await signInToAccount(server, alone);
