@@ -48,6 +48,13 @@ export function createAdvisorAccounts(deps: { pool: Pool; box: SecretBox; totpRe
 
     /** A new advisor and their first enrolment code (valid 24 hours), returned once. */
     async create(input: NewAdvisor, who: Actor) {
+      // Control characters (a NUL, which PostgreSQL refuses in text) are refused, never stored.
+      if (/\p{Cc}/u.test(`${input.email}${input.displayName}${input.agency}`))
+        throw new AppError(
+          400,
+          'invalid_request',
+          'caractère de contrôle refusé dans l’adresse, le nom ou l’agence',
+        );
       const email = input.email.trim().toLowerCase();
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254)
         throw new AppError(400, 'invalid_request', 'adresse e-mail invalide');
@@ -87,6 +94,8 @@ export function createAdvisorAccounts(deps: { pool: Pool; box: SecretBox; totpRe
       change: { displayName?: string; agency?: string; disabled?: boolean },
       who: Actor,
     ) {
+      if (/\p{Cc}/u.test(`${change.displayName ?? ''}${change.agency ?? ''}`))
+        throw new AppError(400, 'invalid_request', 'caractère de contrôle refusé dans le nom ou l’agence');
       return withTransaction(pool, async (db) => {
         const before = await findAdvisorView(db, id);
         if (!before) throw new AppError(404, 'not_found', 'conseiller introuvable');
@@ -114,7 +123,7 @@ export function createAdvisorAccounts(deps: { pool: Pool; box: SecretBox; totpRe
 
     /** First factor. An unknown email and a wrong password answer the same, in the same time. */
     async checkPassword(email: string, password: string): Promise<AdvisorRow | undefined> {
-      const advisor = await findAdvisorByEmail(pool, email);
+      const advisor = /\p{Cc}/u.test(email) ? undefined : await findAdvisorByEmail(pool, email);
       const ok = await verifyPassword(advisor?.password_hash, password);
       return ok && advisor && !advisor.disabled_at ? advisor : undefined;
     },

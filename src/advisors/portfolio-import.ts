@@ -20,7 +20,12 @@ const BATCH_SIZE = 500;
 
 const lineSchema = z
   .object({
-    advisor: z.string().trim().min(3).max(254),
+    advisor: z
+      .string()
+      .trim()
+      .min(3)
+      .max(254)
+      .refine((v) => !/\p{Cc}/u.test(v), 'caractère de contrôle refusé'),
     jobseeker: z.string().min(1).max(200),
   })
   .strict();

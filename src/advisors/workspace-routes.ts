@@ -30,14 +30,28 @@ const NOTICES: Record<string, string> = {
   state: 'L’étape est mise à jour.',
 };
 
+// A real calendar day (2027-02-30 is not one), between 2000 and 2100.
+const isDay = (v: string) => {
+  if (!v) return true;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '2000' && v < '2100';
+};
+// PostgreSQL refuses a NUL in text: control characters are refused here (line breaks allowed in details).
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .max(max)
+    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Caractère non autorisé.');
 const stepForm = z.object({
-  title: z.string().trim().min(1, 'Donnez un intitulé à l’étape.').max(200),
-  details: z.string().trim().max(1000).optional(),
+  title: text(200).pipe(z.string().min(1, 'Donnez un intitulé à l’étape.')),
+  details: text(1000).optional(),
   due: z
     .string()
     .regex(/^(\d{4}-\d{2}-\d{2})?$/, 'La date attendue est au format AAAA-MM-JJ.')
+    .refine(isDay, 'Cette date n’existe pas.')
     .optional(),
-  suggested: z.string().max(100).optional(),
+  suggested: text(100).optional(),
 });
 const stateForm = z.object({ state: z.enum(['todo', 'done', 'dropped']) });
 
