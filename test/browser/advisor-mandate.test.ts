@@ -7,7 +7,7 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { totp } from '../support/admin-console.ts';
+import { enrolledAdmin, totp } from '../support/admin-console.ts';
 import { ADVISOR_PASSWORD, assign, createAdvisor } from '../support/advisors.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
 import { createJobseeker } from '../support/factories.ts';
@@ -178,6 +178,44 @@ describe('MAP in a real browser', () => {
       expect(await j.locator('main').textContent()).toContain(
         'Votre conseiller Julie Martin (Lyon Part-Dieu)',
       );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'the admin console’s advisors page and the code it shows once are accessible at 1280 and 375 px',
+    async () => {
+      const admin = await enrolledAdmin(server);
+      const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      await context.route('**/*.js', (route) => route.abort());
+      // The admin signed in over HTTP: their session cookies, handed to the browser.
+      const cookies = admin.agent.cookieHeader(new URL(server.issuer)).split('; ').filter(Boolean);
+      await context.addCookies(
+        cookies.map((c) => {
+          const at = c.indexOf('=');
+          return { name: c.slice(0, at), value: c.slice(at + 1), url: server.issuer };
+        }),
+      );
+      const page = await context.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${server.issuer}/admin/conseillers`);
+      await page.getByRole('heading', { level: 1, name: 'Conseillers' }).waitFor();
+      await expectAccessible(page, 'admin advisors page');
+      await page.locator('#advisor-email').fill('nouveau.conseiller@pole-emploi.example');
+      await page.locator('#advisor-name').fill('Nouveau Conseiller');
+      await page.locator('#advisor-agency').fill('Lyon Sud');
+      await page.locator('#advisor-password').fill('court');
+      await page.getByRole('button', { name: 'Créer le conseiller' }).click();
+      await expect.poll(() => page.getByRole('alert').textContent()).toContain('Mot de passe initial');
+      await expectAccessible(page, 'admin advisors page with an error');
+      await page.locator('#advisor-password').fill(ADVISOR_PASSWORD);
+      await page.getByRole('button', { name: 'Créer le conseiller' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Conseiller créé' }).waitFor();
+      expect(await page.locator('#enrolment-code').textContent()).toMatch(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/);
+      await expectAccessible(page, 'advisor created, its code shown once');
+      await page.goto(`${server.issuer}/admin/conseillers`);
+      await screenshot(page, 'admin-advisors.png');
     },
     TIMEOUT,
   );
