@@ -2,6 +2,7 @@
 // (the consent page's blocks and per-field choices, nothing ticked in advance, a duration, the purpose
 // and the sentence that refusing costs nothing), its history, and the action plan, whose steps the
 // jobseeker may mark done. Plain forms, CSRF-checked upstream, every POST answers 303.
+import { randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
@@ -31,9 +32,17 @@ const NOTICES: Record<string, string> = {
   nothing:
     'Vous n’avez rien coché : votre conseiller ne voit aucune de vos données. Votre accompagnement continue comme avant.',
   step: 'C’est noté : l’étape est marquée comme faite.',
+  duplicate: 'C’est déjà enregistré.',
 };
 
-const mandateForm = consentFormSchema.extend({ duree: z.coerce.number().int().min(1).max(MAX_MONTHS) });
+const mandateForm = consentFormSchema.extend({
+  duree: z.coerce.number().int().min(1).max(MAX_MONTHS),
+  // The form's one-time id: the same form submitted twice records one decision.
+  formulaire: z
+    .string()
+    .regex(/^[\w-]{22}$/)
+    .optional(),
+});
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 const moment = new Intl.DateTimeFormat('fr-FR', {
   dateStyle: 'long',
@@ -110,6 +119,7 @@ export function accountAdvisorRoutes(deps: {
         csrf: ctx.state._csrf,
       },
       purpose: GENERAL_PURPOSE,
+      formId: randomBytes(16).toString('base64url'),
       months: Array.from({ length: MAX_MONTHS }, (_, i) => ({
         value: i + 1,
         selected: i + 1 === DEFAULT_MONTHS,
@@ -127,6 +137,7 @@ export function accountAdvisorRoutes(deps: {
       tickedFields(catalog, form.data),
       form.data.duree,
       ctx.state.requestId,
+      form.data.formulaire,
     );
     back(ctx, result.outcome);
   });

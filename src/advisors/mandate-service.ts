@@ -46,6 +46,8 @@ const PURPOSES: Record<string, string> = {
 
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
+class DuplicateSubmission extends Error {}
+
 export function createMandateService(deps: { pool: Pool; catalog: Catalog; changes: ConsentChanges }) {
   const { pool, catalog, changes } = deps;
   const offeredScopes = catalog.dataScopes.filter((s) => PURPOSES[s.id]);
@@ -73,6 +75,68 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
   }
 
   const live = (m: MandateRow | undefined) => m?.status === 'active' && m.expires_at > new Date();
+
+  // One decision in one transaction with its event (the transaction is undone for a duplicate form).
+  async function record(
+    jobseekerId: string,
+    advisor: { advisor_id: string },
+    after: string[],
+    months: number,
+    texts: object,
+    hash: string,
+    requestId?: string,
+    formId?: string,
+  ) {
+    return withTransaction(pool, async (db) => {
+      const current = await lockMandateSavingTexts(db, {
+        jobseekerId,
+        advisorId: advisor.advisor_id,
+        textsHash: hash,
+        texts,
+      });
+      const wasLive = live(current);
+      const before = wasLive && current ? current.fields : [];
+      if (!after.length) {
+        if (!current || !wasLive) return { outcome: 'nothing' as const };
+        await revokeLocked(db, current, requestId);
+        return { outcome: 'withdrawn' as const };
+      }
+      const mandate = current
+        ? await updateMandate(db, current.id, { fields: after, textsHash: hash, months, renewed: !wasLive })
+        : ((await insertMandate(db, {
+            jobseekerId,
+            advisorId: advisor.advisor_id,
+            fields: after,
+            textsHash: hash,
+            months,
+          })) as MandateRow);
+      const added = after.filter((key) => !before.includes(key));
+      const removed = before.filter((key) => !after.includes(key));
+      const recorded = await insertConsentEvent(db, {
+        consentId: mandate.id,
+        jobseekerId,
+        clientId: null,
+        kind: added.length ? 'granted' : removed.length ? 'narrowed' : 'extended',
+        fieldsAdded: added,
+        fieldsRemoved: removed,
+        fieldsAfter: after,
+        textsHash: hash,
+        actor: 'jobseeker',
+        requestId,
+        interactionUid: formId ? `mandate:${formId}` : undefined,
+      });
+      // The same form again (a double click, two tabs): nothing is changed, nothing recorded.
+      if (!recorded) throw new DuplicateSubmission();
+      return {
+        outcome: added.length
+          ? ('given' as const)
+          : removed.length
+            ? ('narrowed' as const)
+            : ('renewed' as const),
+        mandate,
+      };
+    });
+  }
 
   return {
     offeredFields,
@@ -110,59 +174,26 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
      * Gives, widens, narrows or renews the mandate in one decision: the ticked fields become the
      * mandate, for `months` from now. Nothing ticked gives nothing (and withdraws a live mandate).
      */
-    async give(jobseekerId: string, ticked: string[], months: number, requestId?: string) {
+    async give(
+      jobseekerId: string,
+      ticked: string[],
+      months: number,
+      requestId?: string,
+      /** the form's one-time id: the same form submitted twice records one event */
+      formId?: string,
+    ) {
       if (!Number.isInteger(months) || months < 1 || months > MAX_MONTHS)
         throw new AppError(400, 'invalid_request', `La durée va de 1 à ${MAX_MONTHS} mois.`);
       const advisor = await advisorOf(jobseekerId);
       const offered = new Set(offeredFields);
       const after = sorted(ticked.filter((key) => offered.has(key)));
       const { texts, hash } = textsShown(advisor, months);
-      return withTransaction(pool, async (db) => {
-        const current = await lockMandateSavingTexts(db, {
-          jobseekerId,
-          advisorId: advisor.advisor_id,
-          textsHash: hash,
-          texts,
-        });
-        const wasLive = live(current);
-        const before = wasLive && current ? current.fields : [];
-        if (!after.length) {
-          if (!current || !wasLive) return { outcome: 'nothing' as const };
-          await revokeLocked(db, current, requestId);
-          return { outcome: 'withdrawn' as const };
-        }
-        const mandate = current
-          ? await updateMandate(db, current.id, { fields: after, textsHash: hash, months, renewed: !wasLive })
-          : ((await insertMandate(db, {
-              jobseekerId,
-              advisorId: advisor.advisor_id,
-              fields: after,
-              textsHash: hash,
-              months,
-            })) as MandateRow);
-        const added = after.filter((key) => !before.includes(key));
-        const removed = before.filter((key) => !after.includes(key));
-        await insertConsentEvent(db, {
-          consentId: mandate.id,
-          jobseekerId,
-          clientId: null,
-          kind: added.length ? 'granted' : removed.length ? 'narrowed' : 'extended',
-          fieldsAdded: added,
-          fieldsRemoved: removed,
-          fieldsAfter: after,
-          textsHash: hash,
-          actor: 'jobseeker',
-          requestId,
-        });
-        return {
-          outcome: added.length
-            ? ('given' as const)
-            : removed.length
-              ? ('narrowed' as const)
-              : ('renewed' as const),
-          mandate,
-        };
-      });
+      try {
+        return await record(jobseekerId, advisor, after, months, texts, hash, requestId, formId);
+      } catch (err) {
+        if (!(err instanceof DuplicateSubmission)) throw err;
+        return { outcome: 'duplicate' as const };
+      }
     },
 
     /** « Retirer mon mandat »: the consent changes' own revocation, with its event. */

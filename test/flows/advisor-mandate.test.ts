@@ -119,6 +119,17 @@ describe('Mon conseiller: the mandate', () => {
       ['fields', 'competences.libelle'],
       ['duree', '3'],
     ]);
+    // The same form submitted twice (a double click): one decision, one event.
+    const form = await page(agent);
+    const formId = /name="formulaire" value="([^"]+)"/.exec(form.html)?.[1] as string;
+    const twice: [string, string][] = [
+      ['fields', 'competences.libelle'],
+      ['duree', '4'],
+      ['formulaire', formId],
+    ];
+    await agent.submit(form.url, form.html, '/account/conseiller/mandat', twice);
+    const second = await agent.submit(form.url, form.html, '/account/conseiller/mandat', twice);
+    expect(second.url.search).toBe('?ok=duplicate');
     // Too long: refused, nothing changes.
     const tooLong = await submit(agent, '/account/conseiller/mandat', [
       ['fields', 'competences.code'],
@@ -129,13 +140,27 @@ describe('Mon conseiller: the mandate', () => {
     expect(withdrawn.url.search).toBe('?ok=withdrawn');
     expect(await mandateOf(jobseeker.id)).toMatchObject([{ status: 'revoked', fields: [] }]);
     events = await eventsOf(jobseeker.id);
-    expect(events.map((e) => e.kind)).toEqual(['granted', 'narrowed', 'extended', 'revoked']);
+    expect(events.map((e) => e.kind)).toEqual(['granted', 'narrowed', 'extended', 'extended', 'revoked']);
     expect(events.every((e) => e.advisor_id === advisor.id && e.client_id === null)).toBe(true);
     expect(events[1].fields_removed.some((k: string) => k.startsWith('projet.'))).toBe(true);
     // The history on the page names each change.
     const after = await page(agent);
     expect(after.html).toContain('Mandat restreint');
     expect(after.html).toContain('Vous avez retiré votre mandat');
+    // The export (RGPD art. 15 and 20) holds the mandate and its events, named by the advisor.
+    const exported = await (await agent.follow(`${server.issuer}/account/export`)).response.json();
+    expect(exported.mandates).toEqual([
+      expect.objectContaining({
+        advisor: { id: advisor.id, name: 'Julie Martin', agency: 'Lyon Part-Dieu' },
+        status: 'revoked',
+      }),
+    ]);
+    expect(
+      exported.consent_events.map((e: { advisor_id?: string; client_id: unknown }) => [
+        e.advisor_id,
+        e.client_id,
+      ]),
+    ).toEqual(Array(5).fill([advisor.id, null]));
     // The mandate is not an app: "Mes autorisations" does not list it.
     const consents = await agent.follow(`${server.issuer}/account/consents`);
     expect(await consents.response.text()).not.toContain('Julie Martin');
