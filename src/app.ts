@@ -8,6 +8,12 @@ import type { Logger } from 'pino';
 import { createAdminAccounts } from './admin/admin-accounts.ts';
 import { adminApiRoutes } from './admin/admin-api-routes.ts';
 import { adminConsoleRoutes } from './admin/console-routes.ts';
+import { accountAdvisorRoutes } from './advisors/account-advisor-routes.ts';
+import { createAdvisorAccounts } from './advisors/advisor-accounts.ts';
+import { createMandateService, type MandateService } from './advisors/mandate-service.ts';
+import { workspaceRoutes } from './advisors/workspace-routes.ts';
+import { createWorkspaceService } from './advisors/workspace-service.ts';
+import { workspaceSignInRoutes } from './advisors/workspace-sign-in-routes.ts';
 import { createAccessLog } from './api/access-log.ts';
 import { apiPreflight } from './api/api-cors.ts';
 import { apiPaths, apiRoutes } from './api/api-routes.ts';
@@ -53,7 +59,7 @@ export interface App {
   provider: Provider;
   providers: ProviderHolder;
   catalog: Catalog;
-  services: ReturnType<typeof createServices>;
+  services: ReturnType<typeof createServices> & { mandates: MandateService };
   /** stops the signing-key poll */
   close(): void;
 }
@@ -89,6 +95,7 @@ export function createServices(
     }),
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
+    advisors: createAdvisorAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     throttle: createLoginThrottle(pool),
   };
 }
@@ -117,6 +124,7 @@ export async function createApp(
   });
   holder = providers;
   const { provider } = providers;
+  const mandates = createMandateService({ pool, catalog, changes: services.consentChanges });
 
   const koa = new Koa({ proxy: config.trustProxy, keys: [...config.secrets.cookieSecrets] });
   koa.silent = true; // errors are logged by our handler, with redaction
@@ -168,6 +176,18 @@ export async function createApp(
       ),
     }).routes(),
   );
+  pages.use(accountAdvisorRoutes({ pool, render, catalog, mandates, sessionTtlMs }).routes());
+  // The advisor's workspace: sign-in first (its routes need no signed-in advisor), then the pages.
+  pages.use(
+    workspaceSignInRoutes({ render, advisors: services.advisors, throttle: services.throttle }).routes(),
+  );
+  pages.use(
+    workspaceRoutes({
+      render,
+      advisors: services.advisors,
+      workspace: createWorkspaceService({ pool, catalog }),
+    }).routes(),
+  );
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
   );
@@ -205,6 +225,7 @@ export async function createApp(
       provider,
       clients: services.clients,
       admins: services.admins,
+      advisors: services.advisors,
     }).routes(),
   );
   // Pôle emploi Connect's paths, rewritten onto the provider's own endpoints (src/legacy/).
@@ -219,5 +240,12 @@ export async function createApp(
   koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
-  return { koa, provider, providers, catalog, services, close: () => providers.close() };
+  return {
+    koa,
+    provider,
+    providers,
+    catalog,
+    services: { ...services, mandates },
+    close: () => providers.close(),
+  };
 }

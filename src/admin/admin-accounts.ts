@@ -1,4 +1,4 @@
-// Admin accounts: password (argon2id, as jobseekers) then a TOTP second factor (admin-second-factor.ts:
+// Admin accounts: password (argon2id, as jobseekers) then a TOTP second factor (admin-second-factor.ts over ../security/totp-second-factor.ts:
 // enrolment by a one-time enrolment code, per-account limits on guessing). A new admin comes with
 // their first enrolment code, returned once to whoever created them. API tokens are random, shown
 // once, and stored as SHA-256 hashes.

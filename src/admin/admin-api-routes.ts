@@ -6,6 +6,8 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
 import { z } from 'zod';
+import type { AdvisorAccounts } from '../advisors/advisor-accounts.ts';
+import { registerAdvisorApiRoutes } from '../advisors/advisor-api-routes.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { fromRfc7591, toRfc7591 } from '../clients/rfc7591.ts';
@@ -52,6 +54,8 @@ export function adminApiRoutes(deps: {
   catalog: Catalog;
   clients: ClientService;
   admins: AdminAccounts;
+  /** advisor accounts (issue 16), on this router so they share its authentication and errors */
+  advisors?: AdvisorAccounts;
   provider: Provider;
 }) {
   const { pool, clients, admins, provider } = deps;
@@ -195,6 +199,8 @@ export function adminApiRoutes(deps: {
       registration_endpoint: `${deps.issuer}/reg`,
     };
   });
+
+  if (deps.advisors) registerAdvisorApiRoutes(router, deps.advisors);
 
   return router;
 }

@@ -1,6 +1,7 @@
 // The OpenAPI 3.1 document of the admin API, with request bodies generated from the zod schemas
 // that validate them (one source of truth).
 import { z } from 'zod';
+import { advisorOpenApiPaths } from '../advisors/advisor-api-routes.ts';
 import { clientBody, createBody, iatBody, tokenBody } from './admin-api-schemas.ts';
 
 const json = (schema: z.ZodType) => ({
@@ -119,6 +120,7 @@ export function adminOpenApi(issuer: string) {
           responses: { 201: { description: 'Créé' }, ...errors },
         },
       },
+      ...advisorOpenApiPaths(json, errors),
     },
   };
 }

@@ -29,43 +29,6 @@ export async function findAdminById(db: Queryable, id: string): Promise<AdminRow
   return rows[0];
 }
 
-/** A new secret waiting for its first code, or (null) none: the admin must enrol again. */
-export async function setTotpSecret(db: Queryable, id: string, sealed: string | null): Promise<void> {
-  await db.query(
-    'UPDATE admins SET totp_secret_sealed = $2, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1',
-    [id, sealed],
-  );
-}
-
-// One live enrolment code per admin: a new one replaces the previous, used or not.
-export async function upsertEnrolmentCode(
-  db: Queryable,
-  adminId: string,
-  codeHash: string,
-  validSeconds: number,
-): Promise<Date> {
-  const { rows } = await db.query<{ expires_at: Date }>(
-    `INSERT INTO admin_enrolment_codes (admin_id, code_hash, expires_at)
-     VALUES ($1, $2, now() + make_interval(secs => $3))
-     ON CONFLICT (admin_id) DO UPDATE
-       SET code_hash = EXCLUDED.code_hash, created_at = now(), expires_at = EXCLUDED.expires_at, used_at = NULL
-     RETURNING expires_at`,
-    [adminId, codeHash, validSeconds],
-  );
-  return (rows[0] as { expires_at: Date }).expires_at;
-}
-
-// Uses an enrolment code up, if it is this admin's, live and unused: one conditional UPDATE, so two
-// parallel uses of one code cannot both succeed.
-export async function claimEnrolmentCode(db: Queryable, adminId: string, codeHash: string): Promise<boolean> {
-  const result = await db.query(
-    `UPDATE admin_enrolment_codes SET used_at = now()
-      WHERE admin_id = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > now()`,
-    [adminId, codeHash],
-  );
-  return result.rowCount === 1;
-}
-
 export interface AdminListRow {
   id: string;
   email: string;
@@ -89,19 +52,6 @@ export async function listAdmins(db: Queryable): Promise<AdminListRow[]> {
       ORDER BY lower(a.email)`,
   );
   return rows;
-}
-
-export async function enableTotp(db: Queryable, id: string): Promise<void> {
-  await db.query('UPDATE admins SET totp_enabled_at = now() WHERE id = $1', [id]);
-}
-
-// Accepts a TOTP time step once: a code replayed within its window is refused (RFC 6238 §5.2).
-export async function claimTotpStep(db: Queryable, id: string, step: number): Promise<boolean> {
-  const result = await db.query(
-    'UPDATE admins SET totp_last_step = $2 WHERE id = $1 AND (totp_last_step IS NULL OR totp_last_step < $2)',
-    [id, step],
-  );
-  return result.rowCount === 1;
 }
 
 export interface AdminTokenRow {

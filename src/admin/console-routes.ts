@@ -4,6 +4,8 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import type Provider from 'oidc-provider';
+import type { AdvisorAccounts } from '../advisors/advisor-accounts.ts';
+import { advisorsConsoleRoutes } from '../advisors/console-advisors-routes.ts';
 import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { usesSecret } from '../clients/client-auth-methods.ts';
@@ -68,6 +70,8 @@ export function adminConsoleRoutes(deps: {
   render: Render;
   clients: ClientService;
   admins: AdminAccounts;
+  /** advisor accounts (issue 16): /admin/conseillers */
+  advisors?: AdvisorAccounts;
   accessLog: AccessLog;
   throttle: LoginThrottle;
 }) {
@@ -390,6 +394,7 @@ export function adminConsoleRoutes(deps: {
   });
 
   signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
+  if (deps.advisors) signedIn.use(advisorsConsoleRoutes({ render, advisors: deps.advisors }).routes());
 
   router.use(signedIn.routes());
   return router;

@@ -37,12 +37,16 @@ const codeOf = (ctx: Koa.Context) =>
     .replace(/\s/g, '')
     .slice(0, 40);
 
-/** What to tell an admin whose code was refused, and with which status. */
-function refusal(outcome: Exclude<CodeOutcome, { ok: true }>, wrong: string) {
+/** What to tell an admin (or an advisor: `unlocker`) whose code was refused, and with which status. */
+export function refusal(
+  outcome: Exclude<CodeOutcome, { ok: true }>,
+  wrong: string,
+  unlocker = 'un autre administrateur',
+) {
   const until = outcome.waitUntil && outcome.waitUntil.getTime() > Date.now() ? outcome.waitUntil : undefined;
   const next = until ? ` Prochain essai possible le ${formatMoment(until)}.` : '';
   const locked = outcome.locked
-    ? 'Ce compte est verrouillé après plusieurs codes incorrects : un autre administrateur peut le déverrouiller.'
+    ? `Ce compte est verrouillé après plusieurs codes incorrects : ${unlocker} peut le déverrouiller.`
     : 'Trop de codes incorrects pour ce compte.';
   return {
     status: outcome.checked ? 401 : 429,

@@ -5,6 +5,8 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { read } from 'read';
 import { type AdminAccounts, createAdminAccounts } from '../admin/admin-accounts.ts';
+import { createAdvisorAccounts } from '../advisors/advisor-accounts.ts';
+import { importAssignments } from '../advisors/portfolio-import.ts';
 import { loadCatalog } from '../catalog/load-catalog.ts';
 import { AUTH_METHODS, type AuthMethod, allowedAuthMethods } from '../clients/client-auth-methods.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
@@ -29,6 +31,9 @@ Commands:
   admins reset-totp  forget an admin's authenticator and print a new enrolment code
   admins unlock      lift an admin's second-factor lock
   admins token create  print a new admin API token (for deployment pipelines)
+  advisors create    create an advisor account (conseiller) with an agency; prints its enrolment code
+  advisors assign    assign jobseekers to advisors from a JSON Lines file (portfolios)
+  advisors reset-totp / advisors unlock   as for admins, for an advisor
   jobseekers import  import jobseekers from a JSON Lines file
   keys rotate        new signing keys: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS
   keys list          the signing keys and their state (no key material)
@@ -103,6 +108,7 @@ async function open() {
     catalog,
     clients: createClientService({ pool: db.pool, catalog, box, production: config.production }),
     admins: createAdminAccounts({ pool: db.pool, box, totpRequired: config.adminTotpRequired }),
+    advisors: createAdvisorAccounts({ pool: db.pool, box, totpRequired: config.adminTotpRequired }),
   };
 }
 
@@ -482,7 +488,106 @@ async function auditVerify(args: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
+const ADVISORS_CREATE_HELP = `Usage: npm run cli -- advisors create --email EMAIL --name "NAME" --agency "AGENCY"
+
+Creates an advisor account (conseiller) for the workspace at /conseiller. The password (12+
+characters) is prompted without echo on a terminal, or read from the first line of standard input.
+Prints {"id", "email", "display_name", "agency", "enrolment_code", "enrolment_code_expires_at"}: the
+TOTP second factor (the admins' rules) is enrolled at the first sign-in with that code (24 hours,
+used once, shown only here). Audited as "cli".`;
+
+const ADVISORS_ASSIGN_HELP = `Usage: npm run cli -- advisors assign FILE
+
+Reads JSON Lines, one assignment a line: {"advisor": "<advisor email>", "jobseeker": "<login>"}.
+Each jobseeker has one advisor; a later line for the same jobseeker reassigns them, and the mandate
+they gave their previous advisor ends (a consent event): the new advisor sees nothing until the
+jobseeker gives them a mandate. Streamed; bad lines (bad JSON, unknown advisor or jobseeker) are
+reported by number on stderr and skipped. Re-running the same file changes nothing (idempotent).
+Prints {"assigned", "reassigned", "unchanged", "rejected"} on stdout.
+Exit status: 0 when every line was taken, 1 when some lines were rejected.`;
+
+async function advisorsCreate(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      help: { type: 'boolean' },
+      email: { type: 'string' },
+      name: { type: 'string' },
+      agency: { type: 'string' },
+    },
+  });
+  if (values.help || !values.email || !values.name || !values.agency) {
+    process.stdout.write(`${ADVISORS_CREATE_HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  const password = await readPassword();
+  const created = await withServices(({ advisors }) =>
+    advisors.create(
+      {
+        email: values.email as string,
+        displayName: values.name as string,
+        agency: values.agency as string,
+        password,
+      },
+      CLI_ACTOR,
+    ),
+  );
+  process.stdout.write(
+    `${JSON.stringify({
+      id: created.advisor.id,
+      email: created.advisor.email,
+      display_name: created.advisor.display_name,
+      agency: created.advisor.agency,
+      enrolment_code: created.enrolmentCode,
+      enrolment_code_expires_at: created.expiresAt.toISOString(),
+    })}\n`,
+  );
+  return 0;
+}
+
+async function advisorsAssign(args: string[]): Promise<number> {
+  const file = args.find((a) => !a.startsWith('--'));
+  if (args.includes('--help') || !file) {
+    process.stdout.write(`${ADVISORS_ASSIGN_HELP}\n`);
+    return args.includes('--help') ? 0 : 2;
+  }
+  const report = await withServices(({ db }) => importAssignments(db.pool, file));
+  for (const r of report.rejected) process.stderr.write(`line ${r.line}: ${r.reason}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ assigned: report.assigned, reassigned: report.reassigned, unchanged: report.unchanged, rejected: report.rejected.length })}\n`,
+  );
+  return report.rejected.length ? 1 : 0;
+}
+
+/** `advisors reset-totp` and `advisors unlock`: one advisor, by email. */
+function advisorByEmail(name: string, action: 'reset' | 'unlock') {
+  return async (args: string[]): Promise<number> => {
+    const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
+    if (values.help || !values.email) {
+      process.stdout.write(`Usage: npm run cli -- advisors ${name} --email EMAIL\n`);
+      return values.help ? 0 : 2;
+    }
+    const result = await withServices(async ({ advisors }) => {
+      const advisor = await advisors.findByEmail(values.email as string);
+      if (!advisor) throw new AppError(404, 'not_found', `no advisor with email ${values.email}`);
+      if (action === 'unlock') return advisors.unlock(advisor.id, CLI_ACTOR);
+      const issued = await advisors.resetTotp(advisor.id, CLI_ACTOR);
+      return {
+        email: issued.email,
+        enrolment_code: issued.code,
+        enrolment_code_expires_at: issued.expiresAt,
+      };
+    });
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    return 0;
+  };
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  'advisors create': advisorsCreate,
+  'advisors assign': advisorsAssign,
+  'advisors reset-totp': advisorByEmail('reset-totp', 'reset'),
+  'advisors unlock': advisorByEmail('unlock', 'unlock'),
   'admins create': adminsCreate,
   'admins reset-totp': adminsResetTotp,
   'admins unlock': adminsUnlock,

@@ -22,7 +22,8 @@ export type ConsentEventKind = 'granted' | 'extended' | 'narrowed' | 'revoked' |
 export interface NewConsentEvent {
   consentId: string;
   jobseekerId: string;
-  clientId: string;
+  /** null for an advisor's mandate: the event takes the consent's advisor (migration 106) */
+  clientId: string | null;
   kind: ConsentEventKind;
   fieldsAdded: string[];
   fieldsRemoved: string[];

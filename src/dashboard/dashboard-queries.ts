@@ -60,7 +60,9 @@ export async function readStats(
 export interface ConsentEventRow {
   id: string;
   consent_id: string;
+  /** null for a mandate to an advisor (advisor_id) */
   client_id: string;
+  advisor_id: string | null;
   kind: string;
   fields_added: string[];
   fields_removed: string[];
@@ -77,7 +79,7 @@ export async function listConsentEvents(
   consentId?: string,
 ): Promise<ConsentEventRow[]> {
   const { rows } = await db.query<ConsentEventRow>(
-    `SELECT e.id::text, e.consent_id, e.client_id, e.kind, e.fields_added, e.fields_removed, e.fields_after,
+    `SELECT e.id::text, e.consent_id, e.client_id, e.advisor_id, e.kind, e.fields_added, e.fields_removed, e.fields_after,
             e.actor, e.created_at, e.texts_hash, t.texts
        FROM consent_events e LEFT JOIN consent_texts t ON t.hash = e.texts_hash
       WHERE e.jobseeker_id = $1 AND ($2::uuid IS NULL OR e.consent_id = $2::uuid)
@@ -90,6 +92,8 @@ export async function listConsentEvents(
 export interface AccessLogRow {
   id: string;
   client_id: string;
+  /** an advisor's view (issue 16), client_id then null */
+  advisor_id?: string | null;
   client_name: string | null;
   scope: string;
   fields: string[];
@@ -109,7 +113,10 @@ export async function accessLogPage(
   // `read_at <= coalesce($2, 'infinity')` repeats the keyset condition in a form the planner can prune
   // by (not inside an OR): later pages skip the newer months.
   const { rows } = await db.query<AccessLogRow>(
-    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at, a.api
+    `SELECT a.id::text, a.client_id,
+            coalesce(cl.name, (SELECT 'Votre conseiller ' || ad.display_name || ' (' || ad.agency || ')'
+                                 FROM advisors ad WHERE ad.id = a.advisor_id)) AS client_name,
+            a.scope, a.fields, a.read_at, a.api
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
       WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $5)
         AND a.read_at <= coalesce($2::timestamptz, 'infinity')
@@ -127,11 +134,39 @@ export async function allAccessLog(
   retentionDays: number,
 ): Promise<AccessLogRow[]> {
   const { rows } = await db.query<AccessLogRow>(
-    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at, a.api
+    `SELECT a.id::text, a.client_id, a.advisor_id,
+            coalesce(cl.name, (SELECT 'Votre conseiller ' || ad.display_name || ' (' || ad.agency || ')'
+                                 FROM advisors ad WHERE ad.id = a.advisor_id)) AS client_name,
+            a.scope, a.fields, a.read_at, a.api
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
       WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $2)
       ORDER BY a.read_at, a.id`,
     [jobseekerId, retentionDays],
+  );
+  return rows;
+}
+
+export interface MandateRow {
+  id: string;
+  advisor_id: string;
+  advisor_name: string;
+  agency: string;
+  status: 'active' | 'revoked' | 'expired';
+  fields: string[];
+  granted_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+}
+
+/** The mandates given to advisors (issue 16), for the export. */
+export async function listMandates(db: Queryable, jobseekerId: string): Promise<MandateRow[]> {
+  const { rows } = await db.query<MandateRow>(
+    `SELECT c.id, c.advisor_id, a.display_name AS advisor_name, a.agency, c.status, c.fields,
+            c.granted_at, c.expires_at, c.revoked_at
+       FROM consents c JOIN advisors a ON a.id = c.advisor_id
+      WHERE c.jobseeker_id = $1
+      ORDER BY c.granted_at DESC`,
+    [jobseekerId],
   );
   return rows;
 }

@@ -12,6 +12,7 @@ import {
   type ConsentWithClient,
   listConsentEvents,
   listConsents,
+  listMandates,
   readStats,
 } from './dashboard-queries.ts';
 import { myDataPage } from './my-data-page.ts';
@@ -171,12 +172,13 @@ export function createDashboardService(deps: {
 
     /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
     async export(jobseekerId: string, db: Queryable = pool) {
-      const [jobseeker, data, consents, events, reads] = await Promise.all([
+      const [jobseeker, data, consents, events, reads, mandates] = await Promise.all([
         findJobseekerById(db, jobseekerId),
         findAllJobseekerData(db, jobseekerId),
         listConsents(db, jobseekerId),
         listConsentEvents(db, jobseekerId),
         allAccessLog(db, jobseekerId, retention),
+        listMandates(db, jobseekerId),
       ]);
       if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
       return {
@@ -192,6 +194,15 @@ export function createDashboardService(deps: {
           expires_at: c.expires_at.toISOString(),
           revoked_at: c.revoked_at?.toISOString() ?? null,
         })),
+        mandates: mandates.map((m) => ({
+          id: m.id,
+          advisor: { id: m.advisor_id, name: m.advisor_name, agency: m.agency },
+          status: m.status === 'active' && m.expires_at.getTime() <= Date.now() ? 'expired' : m.status,
+          fields: m.fields,
+          granted_at: m.granted_at.toISOString(),
+          expires_at: m.expires_at.toISOString(),
+          revoked_at: m.revoked_at?.toISOString() ?? null,
+        })),
         consent_events: events
           .slice()
           .reverse()
@@ -199,6 +210,7 @@ export function createDashboardService(deps: {
             id: Number(e.id),
             consent_id: e.consent_id,
             client_id: e.client_id,
+            ...(e.advisor_id ? { advisor_id: e.advisor_id } : {}),
             kind: e.kind,
             fields_added: e.fields_added,
             fields_removed: e.fields_removed,
@@ -210,6 +222,7 @@ export function createDashboardService(deps: {
           })),
         access_log: reads.map((r) => ({
           client_id: r.client_id,
+          ...(r.advisor_id ? { advisor_id: r.advisor_id } : {}),
           client_name: r.client_name,
           scope: r.scope,
           fields: r.fields,

@@ -15,7 +15,18 @@ import { requestedScopes } from './requested-fields.ts';
 
 export interface ConsentPageInput {
   catalog: Catalog;
-  client: ClientRow;
+  /** the recipient: an app, or an advisor presented the same way (../advisors/mandate-page-model.ts) */
+  client: Pick<
+    ClientRow,
+    | 'name'
+    | 'description'
+    | 'operator_name'
+    | 'website'
+    | 'policy_uri'
+    | 'contact_email'
+    | 'scopes'
+    | 'purposes'
+  >;
   scope: string;
   /** the live consent to this app, if any */
   live: Pick<ConsentRow, 'fields'> | undefined;

@@ -8,9 +8,11 @@
 // guessing is hopeless (about 370 tries a year, a 0.1 % chance), and every failure is audited.
 import type { Pool } from '../db/pool.ts';
 import {
+  ADMIN_TABLES,
   clearSecondFactorFailures,
   findSecondFactorState,
   type SecondFactorState,
+  type SecondFactorTables,
   takeSecondFactorAttempt,
 } from './second-factor-queries.ts';
 
@@ -23,11 +25,12 @@ export type SecondFactorAttempt =
   | { allowed: true; failures: number; lockedNow: boolean; waitUntil: Date | null }
   | { allowed: false; waitUntil: Date; locked: boolean };
 
-export function createSecondFactorGuard(pool: Pool) {
+/** `tables`: whose accounts (admins by default, advisors too: the same rules for both). */
+export function createSecondFactorGuard(pool: Pool, tables: SecondFactorTables = ADMIN_TABLES) {
   return {
     /** Takes an attempt (counted as a failure until `succeeded`), or says how long to wait. */
     async attempt(adminId: string): Promise<SecondFactorAttempt> {
-      const taken = await takeSecondFactorAttempt(pool, adminId, WAITS_SECONDS, LOCK_AT);
+      const taken = await takeSecondFactorAttempt(pool, adminId, WAITS_SECONDS, LOCK_AT, tables);
       if (taken) {
         const waiting = taken.blocked_until && taken.blocked_until > new Date();
         return {
@@ -37,7 +40,7 @@ export function createSecondFactorGuard(pool: Pool) {
           waitUntil: waiting ? taken.blocked_until : null,
         };
       }
-      const state = await findSecondFactorState(pool, adminId);
+      const state = await findSecondFactorState(pool, adminId, tables);
       return {
         allowed: false,
         waitUntil: state?.blocked_until ?? new Date(),
@@ -46,13 +49,13 @@ export function createSecondFactorGuard(pool: Pool) {
     },
 
     /** The code was right: the failures are forgotten. */
-    succeeded: (adminId: string) => clearSecondFactorFailures(pool, adminId).then(() => undefined),
+    succeeded: (adminId: string) => clearSecondFactorFailures(pool, adminId, tables).then(() => undefined),
 
     /** Another admin or the CLI lifts a lock (or forgets a few failures); what there was, if anything. */
     clear: (adminId: string): Promise<SecondFactorState | undefined> =>
-      clearSecondFactorFailures(pool, adminId),
+      clearSecondFactorFailures(pool, adminId, tables),
 
-    state: (adminId: string) => findSecondFactorState(pool, adminId),
+    state: (adminId: string) => findSecondFactorState(pool, adminId, tables),
   };
 }
 
