@@ -75,11 +75,12 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
     page(ctx, 'store/app', { title: found.card.name, ...found, reasons: recommended?.reasons });
   });
 
-  const signedIn = new Router();
-  signedIn.use(requireJobseeker(deps.pool, deps.sessionTtlMs));
+  // On each route, not with use(): mounted without a prefix, a router-level middleware would run for
+  // every page the parent router serves (@koa/router copies nested layers into its parent).
+  const signedIn = requireJobseeker(deps.pool, deps.sessionTtlMs);
   const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
 
-  signedIn.get('/account/recommandations', async (ctx) => {
+  router.get('/account/recommandations', signedIn, async (ctx) => {
     page(ctx, 'account/recommendations', {
       title: 'Applications recommandées pour vous',
       notice: noticeOf(ctx),
@@ -87,25 +88,24 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
     });
   });
 
-  signedIn.post('/applications/recommandations', async (ctx) => {
+  router.post('/applications/recommandations', signedIn, async (ctx) => {
     const form = parse(switchForm, ctx.request.body);
     await store.setRecommendations(me(ctx), form.recommandations === 'oui');
     backTo(ctx, form.retour, form.recommandations === 'oui' ? 'on' : 'off');
   });
 
-  signedIn.post('/applications/recommandations/reafficher', async (ctx) => {
+  router.post('/applications/recommandations/reafficher', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     await store.unhideAll(me(ctx));
     backTo(ctx, form.retour, 'unhidden');
   });
 
-  signedIn.post('/applications/:id/masquer', async (ctx) => {
+  router.post('/applications/:id/masquer', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     if (!(await store.hide(me(ctx), String(ctx.params.id))))
       throw notFound('Cette application n’est pas dans le catalogue.');
     backTo(ctx, form.retour, 'hidden');
   });
 
-  router.use(signedIn.routes());
   return router;
 }
