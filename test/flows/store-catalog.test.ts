@@ -219,6 +219,14 @@ describe('recommendations for a signed-in jobseeker', () => {
       [jobseeker.id],
     );
     expect(rows[0].hidden_client_ids).toEqual([ids.vente]);
+    // The jobseeker's own choices are in their export (GDPR Art. 15).
+    const exported = (await (await agent.follow(`${server.issuer}/account/export`)).response.json()) as {
+      recommendation_choices: unknown;
+    };
+    expect(exported.recommendation_choices).toEqual({
+      recommendations_off: false,
+      hidden_client_ids: [ids.vente],
+    });
     await submit('/applications/recommandations/reafficher', []);
     expect(await shown()).toEqual([ids.vente, ids.creation]);
   });
