@@ -29,6 +29,15 @@ const NOTICES: Record<string, string> = {
   unhidden: 'C’est fait : les applications que vous aviez masquées peuvent à nouveau vous être recommandées.',
 };
 
+// The catalog shows the first few recommendations (the daily rotation shares those places fairly);
+// /account/recommandations shows them all.
+const ON_CATALOG = 6;
+const shortList = <T extends { items: unknown[] }>(r: T) => ({
+  ...r,
+  items: r.items.slice(0, ON_CATALOG),
+  total: r.items.length,
+});
+
 export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreService; sessionTtlMs: number }) {
   const { render, store } = deps;
   const router = new Router();
@@ -61,7 +70,7 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
       category,
       ...(await store.listing({ q: query.q, category })),
       signedIn: Boolean(jobseeker),
-      recommendations: jobseeker ? await store.recommendationsFor(jobseeker.id) : undefined,
+      recommendations: jobseeker ? shortList(await store.recommendationsFor(jobseeker.id)) : undefined,
     });
   });
 

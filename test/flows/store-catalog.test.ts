@@ -254,6 +254,30 @@ describe('recommendations for a signed-in jobseeker', () => {
     expect(openRedirect.response.status).toBe(400);
   });
 
+  it('shows the first six on the catalog, with a link to all of them in Mon espace', async () => {
+    const { pool } = server;
+    const extra: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await createClient(server, {
+        name: `Pour la catégorie A ${i}`,
+        redirectUris: [`${appOrigin}/cb-a${i}`],
+        audience: { statuses: ['A'] },
+        audienceVetted: true,
+      });
+      extra.push(created.client_id);
+    }
+    try {
+      const agent = await signInToAccount(server, await createJobseeker(server));
+      const catalog = await get('/applications', agent);
+      expect([...catalog.html.matchAll(/id="recommandee-[^"]+-titre"/g)]).toHaveLength(6);
+      expect(decode(catalog.html)).toContain('Voir vos 8 applications recommandées');
+      const all = await get('/account/recommandations', agent);
+      expect([...all.html.matchAll(/id="recommandee-[^"]+-titre"/g)]).toHaveLength(8);
+    } finally {
+      await pool.query("UPDATE clients SET status = 'suspended' WHERE id = ANY($1)", [extra]);
+    }
+  });
+
   it('sends nothing to any app and records nothing about what was shown', async () => {
     const jobseeker = await createJobseeker(server);
     const agent = await signInToAccount(server, jobseeker);
