@@ -52,6 +52,8 @@ import { createProviderHolder, type ProviderHolder } from './oidc/provider-holde
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { siteRoutes } from './site/site-routes.ts';
+import { storeRoutes } from './store/store-routes.ts';
+import { createStoreService } from './store/store-service.ts';
 
 export interface App {
   koa: Koa;
@@ -187,6 +189,10 @@ export async function createApp(
       advisors: services.advisors,
       workspace: createWorkspaceService({ pool, catalog }),
     }).routes(),
+  );
+  // The Emploi Store: the catalog and the recommendations computed here (src/store/).
+  pages.use(
+    storeRoutes({ pool, render, sessionTtlMs, store: createStoreService({ pool, catalog }) }).routes(),
   );
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),

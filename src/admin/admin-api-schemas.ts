@@ -2,6 +2,7 @@
 // validate requests and generate the OpenAPI document.
 import { z } from 'zod';
 import { AUTH_METHODS } from '../clients/client-auth-methods.ts';
+import { STORE_CATEGORY_IDS } from '../store/categories.ts';
 
 const url = z.string().max(2000);
 export const clientBody = z
@@ -27,6 +28,24 @@ export const clientBody = z
     high_assurance: z.boolean(),
     free_for_jobseekers: z.boolean(),
     status: z.enum(['pending', 'active', 'suspended']),
+    // Emploi Store: category (src/store/categories.ts), « Se connecter » address, declared audience.
+    category: z.enum(STORE_CATEGORY_IDS).nullable(),
+    start_url: url.nullable(),
+    audience: z
+      .object({
+        rome: z.array(z.string().max(5)).max(50),
+        regions: z.array(z.string().max(3)).max(50),
+        statuses: z.array(z.string().max(20)).max(50),
+        training_levels: z.array(z.string().max(20)).max(50),
+        contract_types: z.array(z.string().max(10)).max(50),
+        available_now: z.boolean(),
+        skills: z.array(z.string().max(8)).max(50),
+      })
+      .partial()
+      .strict()
+      .nullable(),
+    // Only an admin vets; a change of audience without this un-vets it.
+    audience_vetted: z.boolean(),
   })
   .partial()
   .strict();

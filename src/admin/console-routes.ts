@@ -36,6 +36,7 @@ import {
 } from './console-models.ts';
 import { requireAdmin } from './console-session.ts';
 import { adminSignInRoutes } from './console-sign-in-routes.ts';
+import { consoleStoreRoutes } from './console-store-routes.ts';
 
 const NOTICES: Record<string, string> = {
   enrolled: 'La double authentification est activée : vous êtes connecté.',
@@ -395,6 +396,7 @@ export function adminConsoleRoutes(deps: {
 
   signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
   if (deps.advisors) signedIn.use(advisorsConsoleRoutes({ render, advisors: deps.advisors }).routes());
+  signedIn.use(consoleStoreRoutes({ render, catalog, clients }).routes());
 
   router.use(signedIn.routes());
   return router;

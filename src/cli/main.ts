@@ -70,6 +70,13 @@ Options:
                                    PAR and DPoP; give its public keys with --jwks or --jwks-uri
   --jwks FILE                      a JSON file {"keys": [ … ]} with the app's public keys (private_key_jwt)
   --jwks-uri URL                   the https URL of the app's public keys (private_key_jwt)
+  --category ID                    Emploi Store category: cv, offres, formation, orientation, mobilite,
+                                   creation_entreprise, accompagnement, vie_quotidienne
+  --start-url URL                  where the catalog's « Se connecter » leads (on the redirect URIs' host)
+  --audience JSON                  the declared audience, e.g. '{"rome":["D11"],"regions":["84"]}'
+                                   (rome, regions, statuses, training_levels, contract_types,
+                                   available_now, skills; see the README's Emploi Store section)
+  --audience-vetted                the audience has been checked: recommendations may use it
   --status pending|active|suspended  default: active when vetted (a --purpose for every data scope,
                                    --free-for-jobseekers, --policy-uri and --contact-email), pending otherwise`;
 
@@ -139,6 +146,10 @@ async function clientsCreate(args: string[]): Promise<number> {
       'high-assurance': { type: 'boolean' },
       jwks: { type: 'string' },
       'jwks-uri': { type: 'string' },
+      category: { type: 'string' },
+      'start-url': { type: 'string' },
+      audience: { type: 'string' },
+      'audience-vetted': { type: 'boolean' },
     },
   });
   if (values.help) {
@@ -153,6 +164,15 @@ async function clientsCreate(args: string[]): Promise<number> {
   if (typeof auth === 'string') {
     process.stderr.write(`${auth}\n\n${CLIENTS_CREATE_HELP}\n`);
     return 2;
+  }
+  let audience: ClientInput['audience'];
+  if (values.audience) {
+    try {
+      audience = JSON.parse(values.audience) as ClientInput['audience'];
+    } catch {
+      process.stderr.write(`--audience must be a JSON object, e.g. '{"rome":["D1106"]}'.\n`);
+      return 2;
+    }
   }
   const purposes = Object.fromEntries(
     (values.purpose ?? []).map((p) => {
@@ -177,6 +197,10 @@ async function clientsCreate(args: string[]): Promise<number> {
       : undefined,
     freeForJobseekers: values['free-for-jobseekers'] ?? false,
     purposes,
+    category: values.category,
+    startUrl: values['start-url'],
+    audience,
+    audienceVetted: values['audience-vetted'] ?? false,
     ...auth,
   };
   const created = await withServices(async ({ clients, catalog }) => {

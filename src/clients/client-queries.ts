@@ -1,4 +1,5 @@
 import type { Queryable } from '../db/pool.ts';
+import type { Audience } from '../store/audience.ts';
 
 export type ClientStatus = 'pending' | 'active' | 'suspended';
 
@@ -28,6 +29,11 @@ export interface ClientRow {
   high_assurance: boolean;
   free_for_jobseekers: boolean;
   status: ClientStatus;
+  /** Emploi Store listing (migration 095) */
+  category: string | null;
+  start_url: string | null;
+  audience: Audience | null;
+  audience_vetted: boolean;
   registered_via: string;
   created_at: Date;
   updated_at: Date;
@@ -56,6 +62,10 @@ export const EDITABLE_COLUMNS = [
   'high_assurance',
   'free_for_jobseekers',
   'status',
+  'category',
+  'start_url',
+  'audience',
+  'audience_vetted',
 ] as const;
 
 export type EditableClient = Pick<ClientRow, (typeof EDITABLE_COLUMNS)[number]>;
@@ -79,7 +89,7 @@ export const CLIENT_COLUMNS_COMPLETE: Exclude<keyof ClientRow, (typeof CLIENT_CO
   ? true
   : never = true;
 
-const JSON_COLUMNS = new Set(['jwks', 'purposes']);
+const JSON_COLUMNS = new Set(['jwks', 'purposes', 'audience']);
 const param = (column: string, value: unknown) =>
   JSON_COLUMNS.has(column) && value !== null && value !== undefined ? JSON.stringify(value) : value;
 

@@ -12,6 +12,8 @@ import type { Catalog } from '../catalog/load-catalog.ts';
 import { AppError } from '../http/app-error.ts';
 import { HIGH_ASSURANCE_ALGS, isHighAssuranceAlg, keyFitsAlg } from '../oidc/high-assurance.ts';
 import { fetchedUrlProblem } from '../security/public-address.ts';
+import { type Audience, audienceSchema } from '../store/audience.ts';
+import { STORE_CATEGORY_IDS } from '../store/categories.ts';
 import { AUTH_METHODS, type AuthMethod } from './client-auth-methods.ts';
 import type { ClientStatus, EditableClient } from './client-queries.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
@@ -38,6 +40,14 @@ export interface ClientInput {
   highAssurance?: boolean;
   freeForJobseekers?: boolean;
   status?: ClientStatus;
+  /** Emploi Store: one of the vetted categories (src/store/categories.ts) */
+  category?: string | null;
+  /** Emploi Store: where « Se connecter » leads, on the app's own host */
+  startUrl?: string | null;
+  /** Emploi Store: who the app is for, as declared (src/store/audience.ts) */
+  audience?: Audience | null;
+  /** an admin checked the declared audience; only then do recommendations use it */
+  audienceVetted?: boolean;
 }
 
 // Errors name fields as the admin API and RFC 7591 do.
@@ -58,6 +68,8 @@ const METADATA_NAMES: Record<string, string> = {
   jwksUri: 'jwks_uri',
   highAssurance: 'high_assurance',
   freeForJobseekers: 'free_for_jobseekers',
+  startUrl: 'start_url',
+  audienceVetted: 'audience_vetted',
 };
 
 // SIRET: 14 digits with a Luhn checksum. La Poste's establishments are the documented exception (the
@@ -168,6 +180,13 @@ export function clientRules(catalog: Catalog, production: boolean) {
       highAssurance: z.boolean().default(false),
       freeForJobseekers: z.boolean().default(false),
       status: z.enum(['pending', 'active', 'suspended']).default('pending'),
+      category: z
+        .enum(STORE_CATEGORY_IDS, 'catégorie inconnue (voir src/store/categories.ts)')
+        .nullish()
+        .transform((v) => v ?? null),
+      startUrl: optionalUrl('l’adresse de démarrage'),
+      audience: audienceSchema(catalog),
+      audienceVetted: z.boolean().default(false),
     })
     .superRefine((c, ctx) => {
       const publicClient = c.tokenEndpointAuthMethod === 'none';
@@ -223,6 +242,26 @@ export function clientRules(catalog: Catalog, production: boolean) {
           code: 'custom',
           path: ['jwks'],
           message: 'private_key_jwt exige soit jwks_uri soit jwks (pas les deux)',
+        });
+      }
+      // The catalog's « Se connecter » leads to the app itself: the host its redirect URIs share.
+      if (
+        c.startUrl &&
+        URL.canParse(c.startUrl) &&
+        hosts.length &&
+        !hosts.includes(new URL(c.startUrl).host)
+      ) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['startUrl'],
+          message: 'l’adresse de démarrage doit être sur l’hôte des URI de redirection',
+        });
+      }
+      if (c.audienceVetted && !c.audience) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['audienceVetted'],
+          message: 'aucun public déclaré à vérifier',
         });
       }
       for (const scope of Object.keys(c.purposes)) {
@@ -303,6 +342,10 @@ export function clientRules(catalog: Catalog, production: boolean) {
         high_assurance: c.highAssurance,
         free_for_jobseekers: c.freeForJobseekers,
         status: c.status,
+        category: c.category,
+        start_url: c.startUrl ?? null,
+        audience: c.audience,
+        audience_vetted: c.audienceVetted,
       };
     },
 
@@ -329,6 +372,10 @@ export function clientRules(catalog: Catalog, production: boolean) {
         highAssurance: row.high_assurance,
         freeForJobseekers: row.free_for_jobseekers,
         status: row.status,
+        category: row.category,
+        startUrl: row.start_url,
+        audience: row.audience,
+        audienceVetted: row.audience_vetted,
       };
     },
   };

@@ -48,6 +48,17 @@ export interface Actor {
 }
 
 const newSecret = () => randomBytes(32).toString('base64url');
+
+// Who may vouch for an app's declared audience (Emploi Store recommendations use only a vetted one):
+// an admin, the operator's CLI, or the system itself (the demo seed). An app's own registration (RFC
+// 7591, later the developer portal) may declare an audience, never vet it.
+const mayVetAudience = (who: Actor) =>
+  who.actor.startsWith('admin:') || who.actor === 'cli' || who.actor === 'system';
+// jsonb keeps keys in its own order: compare with sorted keys (the lists are sorted by the rules).
+const canonical = (a: object | null | undefined) =>
+  JSON.stringify(a ? Object.entries(a).sort(([x], [y]) => x.localeCompare(y)) : null);
+const sameAudience = (a: object | null | undefined, b: object | null | undefined) =>
+  canonical(a) === canonical(b);
 const notFound = () => new AppError(404, 'not_found', 'Application introuvable.');
 
 // What may be shown and audited of a client: everything but secrets.
@@ -119,6 +130,7 @@ export function createClientService(deps: {
       registeredVia = 'admin',
     ): Promise<CreatedClient> {
       const values = rules.parse(withCatalogScopes(input));
+      if (values.audience_vetted && !mayVetAudience(who)) values.audience_vetted = false;
       await checkFetchedUrls(input);
       // RFC 7591 ids are oidc-provider's; an operator (console, admin API, CLI) may choose one only
       // of the Pôle emploi Connect form, so that a partner keeps its configuration. The system's own
@@ -173,7 +185,23 @@ export function createClientService(deps: {
               Object.entries(merged.purposes ?? {}).filter(([s]) => patch.scopes?.includes(s)),
             );
           }
+          // A changed audience must be vetted again, unless this very change vets it.
+          if (patch.audience !== undefined && patch.audienceVetted === undefined) {
+            if (!sameAudience(rules.parse({ ...merged, audienceVetted: false }).audience, row.audience))
+              merged.audienceVetted = false;
+          }
           const after = rules.parse(merged);
+          if (
+            after.audience_vetted &&
+            !mayVetAudience(who) &&
+            (!row.audience_vetted || !sameAudience(after.audience, row.audience))
+          ) {
+            throw new AppError(
+              403,
+              'forbidden',
+              'audience_vetted: seul un administrateur vérifie le public déclaré',
+            );
+          }
           // Suspension revokes every token and code of the app, in this transaction: re-activation
           // does not bring them back, the app has to sign its users in again. Their consents stay —
           // they are the jobseekers' decisions, which they can withdraw in /account — so that

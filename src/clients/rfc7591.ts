@@ -47,6 +47,11 @@ export function fromRfc7591(m: Metadata, dataScopes: readonly string[] = []): Pa
   if (has(m, 'high_assurance')) set('highAssurance', m.high_assurance as boolean);
   if (has(m, 'free_for_jobseekers')) set('freeForJobseekers', m.free_for_jobseekers as boolean);
   if (has(m, 'status')) set('status', m.status as ClientInput['status']);
+  // Emploi Store listing (ours).
+  if (has(m, 'category')) set('category', m.category as string | null);
+  if (has(m, 'start_url')) set('startUrl', m.start_url as string | null);
+  if (has(m, 'audience')) set('audience', m.audience as ClientInput['audience']);
+  if (has(m, 'audience_vetted')) set('audienceVetted', m.audience_vetted as boolean);
   return input;
 }
 
@@ -75,6 +80,10 @@ export function toRfc7591(row: ClientRow & { active_consents?: number; last_acti
     high_assurance: row.high_assurance,
     free_for_jobseekers: row.free_for_jobseekers,
     status: row.status,
+    category: row.category,
+    start_url: row.start_url,
+    audience: row.audience,
+    audience_vetted: row.audience_vetted,
     registered_via: row.registered_via,
     client_id_issued_at: Math.floor(row.created_at.getTime() / 1000),
     updated_at: row.updated_at.toISOString(),

@@ -6,6 +6,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import { findStorePreferences } from '../store/store-queries.ts';
 import {
   accessLogPage,
   allAccessLog,
@@ -172,13 +173,14 @@ export function createDashboardService(deps: {
 
     /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
     async export(jobseekerId: string, db: Queryable = pool) {
-      const [jobseeker, data, consents, events, reads, mandates] = await Promise.all([
+      const [jobseeker, data, consents, events, reads, mandates, storeChoices] = await Promise.all([
         findJobseekerById(db, jobseekerId),
         findAllJobseekerData(db, jobseekerId),
         listConsents(db, jobseekerId),
         listConsentEvents(db, jobseekerId),
         allAccessLog(db, jobseekerId, retention),
         listMandates(db, jobseekerId),
+        findStorePreferences(db, jobseekerId),
       ]);
       if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
       return {
@@ -229,6 +231,8 @@ export function createDashboardService(deps: {
           read_at: r.read_at.toISOString(),
           api: r.api,
         })),
+        // The Emploi Store keeps only these choices of the jobseeker (src/store/store-queries.ts).
+        recommendation_choices: storeChoices,
       };
     },
   };
