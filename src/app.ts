@@ -41,9 +41,16 @@ import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { siteRoutes } from './site/site-routes.ts';
+import { createDeliveryWorker } from './ssf/delivery-worker.ts';
+import { createReceiverAuth } from './ssf/receiver-auth.ts';
+import { createSetSigner } from './ssf/set-signer.ts';
+import { deliveryStates } from './ssf/ssf-queries.ts';
+import { ssfRoutes } from './ssf/ssf-routes.ts';
+import { createStreamService } from './ssf/stream-service.ts';
 
 export interface App {
   koa: Koa;
@@ -52,8 +59,8 @@ export interface App {
   providers: ProviderHolder;
   catalog: Catalog;
   services: ReturnType<typeof createServices>;
-  /** stops the signing-key poll */
-  close(): void;
+  /** stops the signing-key poll and the delivery of security events (resolves once a push in flight ends) */
+  close(): Promise<void>;
 }
 
 export function createServices(
@@ -88,6 +95,40 @@ export function createServices(
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     throttle: createLoginThrottle(pool),
+    ...securityEvents(config, pool, box, clients, logger),
+  };
+}
+
+// Security events to apps (src/ssf/): signed with our keys, pushed by one worker per instance.
+function securityEvents(
+  config: Config,
+  pool: Pool,
+  box: ReturnType<typeof createSecretBox>,
+  clients: ReturnType<typeof createClientService>,
+  logger: Logger,
+) {
+  const signer = createSetSigner({
+    pool,
+    box,
+    issuer: config.issuer,
+    pairwiseSalt: config.secrets.pairwiseSalt,
+    refreshMs: config.keys.pollIntervalSeconds * 1000,
+  });
+  const fetch = createGuardedFetch({ production: config.production });
+  return {
+    /** per app, the delivery state of its stream (the admin console) */
+    ssfStates: (clientId?: string) => deliveryStates(pool, clientId),
+    streams: createStreamService({ pool, box, signer, issuer: config.issuer, production: config.production }),
+    receiverAuth: createReceiverAuth({ pool, clients, issuer: config.issuer, fetch }),
+    delivery: createDeliveryWorker({
+      pool,
+      box,
+      signer,
+      logger,
+      fetch,
+      intervalMs: config.ssf.deliveryIntervalMs,
+      maxBackoffSeconds: config.ssf.maxBackoffSeconds,
+    }),
   };
 }
 
@@ -179,6 +220,14 @@ export async function createApp(
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
   koa.use(healthRoutes(pool).routes());
   koa.use(
+    ssfRoutes({
+      issuer: config.issuer,
+      streams: services.streams,
+      auth: services.receiverAuth,
+      pollWaitMs: 5_000,
+    }).routes(),
+  );
+  koa.use(
     protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),
   );
   koa.use(
@@ -206,5 +255,16 @@ export async function createApp(
   koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
-  return { koa, provider, providers, catalog, services, close: () => providers.close() };
+  services.delivery.start();
+  return {
+    koa,
+    provider,
+    providers,
+    catalog,
+    services,
+    close: async () => {
+      providers.close();
+      await services.delivery.stop();
+    },
+  };
 }

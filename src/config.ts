@@ -46,6 +46,10 @@ const envSchema = z.object({
   KEY_ACTIVATION_DELAY_SECONDS: int(0, 30 * 86_400).default(3_600),
   // How often each instance checks the signing keys (and rebuilds its provider when they change).
   KEY_POLL_INTERVAL_SECONDS: int(1, 3_600).default(30),
+  // Security events to apps (src/ssf/): how often each instance looks for SETs to push, and the
+  // longest wait between two attempts at a failing endpoint (the wait doubles from 1 s up to it).
+  SSF_DELIVERY_INTERVAL_MS: int(50, 60_000).default(1_000),
+  SSF_MAX_BACKOFF_SECONDS: int(1, 86_400).default(3_600),
   // Who runs the service, as the public pages (mentions légales, données personnelles, contact,
   // accessibilité) must say. Required in production; outside it, marked demonstration values.
   OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
@@ -117,6 +121,7 @@ export interface Config {
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
+  readonly ssf: { readonly deliveryIntervalMs: number; readonly maxBackoffSeconds: number };
   /** who runs the service, for the public pages; `demo` when any value is a demonstration default */
   readonly operator: {
     readonly name: string;
@@ -313,6 +318,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     keys: Object.freeze({
       activationDelaySeconds: env.KEY_ACTIVATION_DELAY_SECONDS,
       pollIntervalSeconds: env.KEY_POLL_INTERVAL_SECONDS,
+    }),
+    ssf: Object.freeze({
+      deliveryIntervalMs: env.SSF_DELIVERY_INTERVAL_MS,
+      maxBackoffSeconds: env.SSF_MAX_BACKOFF_SECONDS,
     }),
     operator: Object.freeze({
       name: env.OPERATOR_NAME ?? DEMO_OPERATOR.name,

@@ -1,6 +1,5 @@
 // oidc-provider configuration as a pure function of its dependencies. Every non-default choice says
 // why. References: RFC 9700 (OAuth 2.0 Security BCP), RFC 8707 (resource indicators), RFC 9207 (iss).
-import { createHmac } from 'node:crypto';
 import type { JWK } from 'jose';
 import {
   type AsymmetricSigningAlgorithm,
@@ -20,6 +19,7 @@ import {
 } from './high-assurance.ts';
 import { keepOfflineAccess } from './offline-access.ts';
 import { apiScopeClaims, invalidTarget } from './one-token.ts';
+import { pairwiseSubject } from './pairwise-subject.ts';
 
 type ProviderDeps = {
   config: Config;
@@ -126,12 +126,9 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       id_token_signed_response_alg: 'RS256',
       subject_type: 'pairwise',
     },
-    // Pairwise per client rather than per sector host: two apps of one operator cannot link a
-    // jobseeker either.
+    // Pairwise per client rather than per sector host (pairwise-subject.ts).
     async pairwiseIdentifier(_ctx, accountId, client) {
-      return createHmac('sha256', config.secrets.pairwiseSalt)
-        .update(`${client.clientId}\0${accountId}`)
-        .digest('base64url');
+      return pairwiseSubject(config.secrets.pairwiseSalt, client.clientId, accountId);
     },
     // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256.
     pkce: { required: () => true },

@@ -205,3 +205,19 @@ export async function listSigningKeys(db: Queryable): Promise<SigningKeyRow[]> {
   );
   return rows;
 }
+
+/** The key that signs with `alg` now (the most recently activated), opened: for tokens we sign
+ * ourselves outside oidc-provider (security events, src/ssf/). */
+export async function loadActiveSigningKey(
+  db: Queryable,
+  box: SecretBox,
+  alg: string,
+): Promise<JWK | undefined> {
+  const { rows } = await db.query<{ encrypted_jwk: string }>(
+    `SELECT encrypted_jwk FROM signing_keys
+      WHERE alg = $1 AND ${PUBLISHED} AND activates_at <= now()
+      ORDER BY activates_at DESC, kid LIMIT 1`,
+    [alg],
+  );
+  return rows[0] ? (JSON.parse(box.open(rows[0].encrypted_jwk, PURPOSE)) as JWK) : undefined;
+}
