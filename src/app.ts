@@ -255,7 +255,7 @@ export async function createApp(
   koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
-  services.delivery.start();
+  if (config.ssf.deliveryIntervalMs > 0) services.delivery.start();
   return {
     koa,
     provider,

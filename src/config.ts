@@ -48,7 +48,8 @@ const envSchema = z.object({
   KEY_POLL_INTERVAL_SECONDS: int(1, 3_600).default(30),
   // Security events to apps (src/ssf/): how often each instance looks for SETs to push, and the
   // longest wait between two attempts at a failing endpoint (the wait doubles from 1 s up to it).
-  SSF_DELIVERY_INTERVAL_MS: int(50, 60_000).default(1_000),
+  // 0: this instance pushes nothing (the others, or dedicated instances, do).
+  SSF_DELIVERY_INTERVAL_MS: int(0, 60_000).default(1_000),
   SSF_MAX_BACKOFF_SECONDS: int(1, 86_400).default(3_600),
   // Who runs the service, as the public pages (mentions légales, données personnelles, contact,
   // accessibilité) must say. Required in production; outside it, marked demonstration values.
