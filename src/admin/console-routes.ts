@@ -13,6 +13,8 @@ import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import type { LoginThrottle } from '../security/login-throttle.ts';
+import { deliveryView } from '../ssf/delivery-view.ts';
+import type { DeliveryState } from '../ssf/ssf-queries.ts';
 import { type AdminAccounts, hashToken } from './admin-accounts.ts';
 import { actorOf } from './admin-api-auth.ts';
 import { listAudit } from './audit-queries.ts';
@@ -68,6 +70,8 @@ export function adminConsoleRoutes(deps: {
   admins: AdminAccounts;
   accessLog: AccessLog;
   throttle: LoginThrottle;
+  /** per app, its security event stream's delivery state (src/ssf/) */
+  ssfStates?: (clientId: string) => Promise<DeliveryState[]>;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -170,6 +174,7 @@ export function adminConsoleRoutes(deps: {
       errors,
       errorTitle: options.errorTitle,
       audit: auditView(audit, new Set([row.id])),
+      delivery: deliveryView((await deps.ssfStates?.(row.id))?.[0]),
     });
   }
 

@@ -9,6 +9,7 @@ import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertConsentEvent } from '../../src/consents/consent-queries.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
+import { decode, getPage, newEmail, PASSWORD, passwordStep } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
@@ -25,7 +26,11 @@ const SCOPE = 'openid profile offline_access competences';
 let server: TestServer;
 const receivers: SetReceiver[] = [];
 beforeAll(async () => {
-  server = await startTestServer({ SSF_DELIVERY_INTERVAL_MS: '100', SSF_MAX_BACKOFF_SECONDS: '1' });
+  server = await startTestServer({
+    SSF_DELIVERY_INTERVAL_MS: '100',
+    SSF_MAX_BACKOFF_SECONDS: '1',
+    ADMIN_TOTP_REQUIRED: 'false',
+  });
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
@@ -192,28 +197,44 @@ describe('push delivery', () => {
   it('retries a failing endpoint with backoff, then delivers the same SET (same jti), and shows the state', async () => {
     const client = await createClient(server);
     const { receiver } = await pushStream(client);
-    receiver.failNext = 2;
+    receiver.failNext = 3;
     const one = await grantTo(client);
     await server.app.services.consentChanges.revoke(one.jobseeker.id, one.consentId);
 
-    // Failing: the state the admin console shows.
+    // Failing: the state the admin console shows, once the transmitter has recorded the 503.
     const deadline = Date.now() + 10_000;
-    while (receiver.failed < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    const failing = (await server.app.services.ssfStates(client.client_id))[0];
+    let failing = (await server.app.services.ssfStates(client.client_id))[0];
+    while (!failing?.failures && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      failing = (await server.app.services.ssfStates(client.client_id))[0];
+    }
     expect(failing).toMatchObject({ pending: 1, delivered: 0, last_error: 'HTTP 503' });
     expect(failing?.failures).toBeGreaterThanOrEqual(1);
     expect(failing?.next_attempt_at).toBeInstanceOf(Date);
+    // The admin console's page of the app says so.
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const { agent } = await passwordStep(server, email);
+    const failingPage = decode((await getPage(agent, server, `/admin/clients/${client.client_id}`)).html);
+    expect(failingPage).toMatch(/Distribution\s*En échec/);
+    expect(failingPage).toMatch(/En attente\s*1/);
+    expect(failingPage).toMatch(/Dernière erreur\s*HTTP 503/);
+    expect(failingPage).toContain('Prochain essai');
 
     const [set] = await receiver.waitFor(1);
-    expect(receiver.failed).toBe(2);
+    expect(receiver.failed).toBe(3);
     // The receiver has it; the transmitter records it once the 202 is in.
     while ((await pending(client.client_id)) > 0) await new Promise((r) => setTimeout(r, 50));
     const { rows } = await server.pool.query(
       'SELECT jti, attempts, state FROM ssf_outbox WHERE client_id = $1',
       [client.client_id],
     );
-    expect(rows).toEqual([{ jti: set?.jti, attempts: 3, state: 'delivered' }]);
+    expect(rows).toEqual([{ jti: set?.jti, attempts: 4, state: 'delivered' }]);
     const delivered = (await server.app.services.ssfStates(client.client_id))[0];
+    const deliveredPage = decode((await getPage(agent, server, `/admin/clients/${client.client_id}`)).html);
+    expect(deliveredPage).toMatch(/Distribution\s*À jour/);
+    expect(deliveredPage).toMatch(/Distribués\s*1/);
+    expect(deliveredPage).not.toContain('Dernière erreur');
     expect(delivered).toMatchObject({
       pending: 0,
       delivered: 1,
