@@ -10,12 +10,14 @@
 //     a time kept in the database, so restarts and other instances honour it;
 //   - a 400 with an RFC 8935 §2.3 error is the receiver refusing that SET for good: it is recorded as
 //     rejected, with the error, and the stream goes on.
+// The same worker sends the Logout Tokens of Back-Channel Logout (backchannel-logout.ts).
 // Endpoints are fetched through the SSRF guard (src/security/guarded-fetch.ts): in production, https
 // to public addresses only, checked when connecting. Redirects are not followed.
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
+import { sendDueLogouts } from './backchannel-logout.ts';
 import type { SetSigner } from './set-signer.ts';
 import {
   type ClaimedStream,
@@ -107,6 +109,8 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions) {
   }
 
   async function tick(): Promise<void> {
+    // Logout Tokens (backchannel-logout.ts), then the streams' SETs.
+    while (!stopped && (await sendDueLogouts(o, owner)) > 0);
     for (;;) {
       const claimed = await claimDueStreams(o.pool, owner, 10, LEASE_SECONDS);
       if (!claimed.length) return;
