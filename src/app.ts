@@ -45,6 +45,7 @@ import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { siteRoutes } from './site/site-routes.ts';
+import { confirmDeletion } from './ssf/deletion-queries.ts';
 import { createDeliveryWorker } from './ssf/delivery-worker.ts';
 import { createReceiverAuth } from './ssf/receiver-auth.ts';
 import { createSetSigner } from './ssf/set-signer.ts';
@@ -225,6 +226,7 @@ export async function createApp(
       streams: services.streams,
       auth: services.receiverAuth,
       pollWaitMs: 5_000,
+      confirmDeletion: (clientId, jti) => confirmDeletion(pool, clientId, jti),
     }).routes(),
   );
   koa.use(

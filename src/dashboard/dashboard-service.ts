@@ -6,6 +6,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import { deletionStates } from '../ssf/deletion-queries.ts';
 import {
   accessLogPage,
   allAccessLog,
@@ -14,6 +15,7 @@ import {
   listConsents,
   readStats,
 } from './dashboard-queries.ts';
+import { deletionView, WITHDRAWALS } from './deletion-view.ts';
 import { myDataPage } from './my-data-page.ts';
 
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
@@ -134,9 +136,18 @@ export function createDashboardService(deps: {
     async historyPage(jobseekerId: string, consentId: string, db: Queryable = pool) {
       const consent = await this.consentCard(jobseekerId, consentId, db);
       const events = await listConsentEvents(db, jobseekerId, consentId);
+      const deletions = new Map(
+        (
+          await deletionStates(
+            db,
+            events.filter((e) => WITHDRAWALS.has(e.kind)).map((e) => e.id),
+          )
+        ).map((d) => [d.consent_event_id, d]),
+      );
       return {
         consent,
         events: events.map((e) => ({
+          deletion: deletionView(deletions.get(e.id)),
           kind: e.kind,
           label: EVENT_LABELS[e.kind] ?? e.kind,
           at: moment.format(e.created_at),

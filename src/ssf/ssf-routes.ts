@@ -51,6 +51,11 @@ export function ssfRoutes(deps: {
   auth: ReceiverAuth;
   /** how long a poll without returnImmediately may wait for an event (ms) */
   pollWaitMs: number;
+  /** « données supprimées »: the app deleted what the request with this jti took back */
+  confirmDeletion: (
+    clientId: string,
+    jti: string,
+  ) => Promise<{ consent_event_id: string; confirmed_at: Date } | undefined>;
 }) {
   const { issuer, streams, auth } = deps;
   const router = new Router({ strict: true, sensitive: true });
@@ -158,6 +163,16 @@ export function ssfRoutes(deps: {
       request,
       request.returnImmediately ? 0 : deps.pollWaitMs,
     );
+  });
+
+  // Ours (point 2 of issue 17): the app confirms it deleted what a withdrawal took back, naming the
+  // jti of the SET (or Logout Token) that asked; shown in the jobseeker's history. Idempotent.
+  api.post('/deletion-confirmations', async (ctx) => {
+    const { jti } = parse(z.object({ jti: z.uuid() }), ctx.state.input);
+    const confirmed = await deps.confirmDeletion(appId(ctx), jti);
+    if (!confirmed)
+      throw new AppError(404, 'not_found', 'no deletion request of this application has this jti');
+    ctx.body = { jti, txn: confirmed.consent_event_id, confirmed_at: confirmed.confirmed_at.toISOString() };
   });
 
   router.use(api.routes(), api.allowedMethods());

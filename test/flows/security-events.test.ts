@@ -278,6 +278,33 @@ describe('push delivery', () => {
   });
 });
 
+describe('« données supprimées »', () => {
+  it('lets the app confirm a deletion by the SET’s jti, once, and refuses what is not its own', async () => {
+    const client = await createClient(server);
+    const other = await createClient(server);
+    const { receiver } = await pushStream(client);
+    const one = await grantTo(client);
+    await server.app.services.consentChanges.revoke(one.jobseeker.id, one.consentId);
+    const [set] = await receiver.waitFor(1);
+    const confirm = (who: { client_id: string; client_secret: string }, jti: unknown) =>
+      ssf('POST', '/ssf/deletion-confirmations', { auth: basic(who), body: { jti } });
+    const first = await confirm(client, set?.jti);
+    expect(first.status).toBe(200);
+    const body = await first.json();
+    expect(body).toEqual({ jti: set?.jti, txn: set?.payload.txn, confirmed_at: expect.any(String) });
+    // Again: the first confirmation stands.
+    expect(await (await confirm(client, set?.jti)).json()).toEqual(body);
+    expect((await confirm(other, set?.jti)).status).toBe(404);
+    expect((await confirm(client, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await confirm(client, 'not-a-jti')).status).toBe(400);
+    const { rows } = await server.pool.query(
+      'SELECT count(*)::int AS n FROM deletion_confirmations WHERE client_id = $1',
+      [client.client_id],
+    );
+    expect(rows[0].n).toBe(1);
+  });
+});
+
 describe('poll delivery (RFC 8936)', () => {
   it('returns the pending SETs, signed, until they are acknowledged', async () => {
     const client = await createClient(server);
