@@ -19,7 +19,7 @@ import type { Config } from './config.ts';
 import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
-import { currentJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
+import { currentJobseeker, requireJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
@@ -41,6 +41,8 @@ import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { accountReceiptRoutes, publicReceiptRoutes } from './receipts/receipt-routes.ts';
+import { createReceiptService } from './receipts/receipt-service.ts';
 import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
@@ -117,6 +119,7 @@ function securityEvents(
   });
   const fetch = createGuardedFetch({ production: config.production });
   return {
+    signer,
     /** per app, the delivery state of its stream (the admin console) */
     ssfStates: (clientId?: string) => deliveryStates(pool, clientId),
     streams: createStreamService({ pool, box, signer, issuer: config.issuer, production: config.production }),
@@ -208,6 +211,22 @@ export async function createApp(
       ),
     }).routes(),
   );
+  // Signed consent receipts of the jobseeker's history (src/receipts/).
+  const receipts = createReceiptService({
+    box: services.box,
+    signer: services.signer,
+    issuer: config.issuer,
+    operatorName: config.operator.name,
+  });
+  pages.use(
+    accountReceiptRoutes({
+      pool,
+      receipts,
+      catalog,
+      render,
+      signedIn: requireJobseeker(pool, sessionTtlMs),
+    }).routes(),
+  );
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
   );
@@ -242,6 +261,7 @@ export async function createApp(
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
   koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));
   koa.use(siteRoutes({ config, catalog, render }).routes());
+  koa.use(publicReceiptRoutes({ pool, receipts, catalog, render }).routes());
   koa.use(pages.routes());
   koa.use(
     adminApiRoutes({

@@ -147,6 +147,7 @@ export function createDashboardService(deps: {
       return {
         consent,
         events: events.map((e) => ({
+          id: e.id,
           deletion: deletionView(deletions.get(e.id)),
           kind: e.kind,
           label: EVENT_LABELS[e.kind] ?? e.kind,

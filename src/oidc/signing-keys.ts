@@ -221,3 +221,31 @@ export async function loadActiveSigningKey(
   );
   return rows[0] ? (JSON.parse(box.open(rows[0].encrypted_jwk, PURPOSE)) as JWK) : undefined;
 }
+
+export interface PublicKeyEver {
+  jwk: JWK;
+  activates_at: Date;
+  /** when it stopped being published (null: still published, without a date yet) */
+  retires_at: Date | null;
+}
+
+/** Every key we ever signed with, public parts only, with its signing period: what verifies a signed
+ * consent receipt after its key has left the JWKS (src/receipts/). */
+export async function listPublicKeysEver(db: Queryable, box: SecretBox): Promise<PublicKeyEver[]> {
+  const { rows } = await db.query<{ encrypted_jwk: string; activates_at: Date; retires_at: Date | null }>(
+    `SELECT encrypted_jwk, activates_at, coalesce(retired_at, retires_at) AS retires_at
+       FROM signing_keys ORDER BY activates_at DESC, kid`,
+  );
+  return rows.map((row) => {
+    const {
+      d: _d,
+      p: _p,
+      q: _q,
+      dp: _dp,
+      dq: _dq,
+      qi: _qi,
+      ...pub
+    } = JSON.parse(box.open(row.encrypted_jwk, PURPOSE)) as JWK;
+    return { jwk: pub, activates_at: row.activates_at, retires_at: row.retires_at };
+  });
+}

@@ -43,6 +43,12 @@ export function createSetSigner(deps: {
         .sign(signingKey);
     },
 
+    /** Any other token we sign ourselves (signed consent receipts, src/receipts/), RS256. */
+    async signJwt(payload: Record<string, unknown>, typ: string): Promise<string> {
+      const { kid, key: signingKey } = await key();
+      return new SignJWT(payload).setProtectedHeader({ alg: ALG, kid, typ }).sign(signingKey);
+    },
+
     /**
      * An OpenID Connect Back-Channel Logout 1.0 Logout Token naming the jobseeker by the app's
      * pairwise `sub`, signed with the algorithm of the app's ID tokens (ES256 for high-assurance apps).

@@ -125,7 +125,7 @@ describe('the history of a withdrawal says whether the app deleted the data', ()
         await withdrawal.waitFor();
         const violations = await checkA11y(page);
         expect(violations, JSON.stringify(violations, null, 2)).toEqual([]);
-        return (await withdrawal.innerText()).replace(/\s+/g, ' ');
+        return ((await withdrawal.textContent()) ?? '').replace(/\s+/g, ' ');
       };
       const confirmed = await historyOf(confirming.client.client_id);
       expect(confirmed).toMatch(/Demande de suppression envoyée le \d{1,2} \S+ \d{4} à \d{2}:\d{2}\./);
