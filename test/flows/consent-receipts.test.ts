@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rotateSigningKeys } from '../../src/oidc/signing-keys.ts';
+import type { ReceiptPayload } from '../../src/receipts/consent-receipt.ts';
 import { signInToAccount } from '../support/account.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { runCli } from '../support/cli.ts';
@@ -121,7 +122,7 @@ describe('signed consent receipts', () => {
         typ: 'consent-receipt+jwt',
       });
       expect(protectedHeader.alg).toBe('RS256');
-      const r = payload.consent_receipt as Record<string, any>;
+      const r = payload.consent_receipt as ReceiptPayload['consent_receipt'];
       types.push(r.event.type);
       expect(r).toMatchObject({
         schema: 'ISO/IEC TS 27560:2023',
@@ -151,7 +152,7 @@ describe('signed consent receipts', () => {
     // The narrowing's receipt: what was taken back, what stayed, why the app asked (the texts shown).
     const narrowing = (await events(consentId))[1]?.id as string;
     const narrowed = (await jwtVerify(await receiptOf(agent, consentId, narrowing), jwks)).payload
-      .consent_receipt as Record<string, any>;
+      .consent_receipt as ReceiptPayload['consent_receipt'];
     expect(narrowed.fieldsRemoved).toEqual(['competences.code']);
     expect(narrowed.dataCategories).toEqual(['competences.libelle', 'openid.sub']);
     expect(narrowed.purposes).toContainEqual({
