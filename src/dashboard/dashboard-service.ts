@@ -17,6 +17,8 @@ import {
 } from './dashboard-queries.ts';
 import { deletionView, WITHDRAWALS } from './deletion-view.ts';
 import { myDataPage } from './my-data-page.ts';
+import { findSharingReview } from './sharing-review-queries.ts';
+import { stillSharingDue, stillSharingView } from './still-sharing.ts';
 
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 const moment = new Intl.DateTimeFormat('fr-FR', {
@@ -105,7 +107,18 @@ export function createDashboardService(deps: {
       ]);
       const now = Date.now();
       const cards = consents.map((c) => card(c, stats, now));
-      return { active: cards.filter((c) => c.active), past: cards.filter((c) => !c.active) };
+      const active = cards.filter((c) => c.active);
+      // « Ce que vous partagez encore » (still-sharing.ts), when it is due.
+      const reminder = stillSharingDue(
+        consents.filter((c) => c.status === 'active' && c.expires_at.getTime() > now),
+        await findSharingReview(db, jobseekerId),
+        now,
+      );
+      return {
+        active,
+        past: cards.filter((c) => !c.active),
+        stillSharing: reminder.due ? stillSharingView(active, reminder.expiring) : undefined,
+      };
     },
 
     async consentCard(jobseekerId: string, consentId: string, db: Queryable = pool) {
