@@ -47,6 +47,7 @@ import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { siteRoutes } from './site/site-routes.ts';
+import { logoutDeliveryState } from './ssf/backchannel-logout-queries.ts';
 import { confirmDeletion } from './ssf/deletion-queries.ts';
 import { createDeliveryWorker } from './ssf/delivery-worker.ts';
 import { createReceiverAuth } from './ssf/receiver-auth.ts';
@@ -122,6 +123,7 @@ function securityEvents(
     signer,
     /** per app, the delivery state of its stream (the admin console) */
     ssfStates: (clientId?: string) => deliveryStates(pool, clientId),
+    logoutStates: (clientId: string) => logoutDeliveryState(pool, clientId),
     streams: createStreamService({ pool, box, signer, issuer: config.issuer, production: config.production }),
     receiverAuth: createReceiverAuth({ pool, clients, issuer: config.issuer, fetch }),
     delivery: createDeliveryWorker({

@@ -2,10 +2,24 @@
 // delivery stands — pending, delivered, refused by the receiver, failing (with the last error and
 // when the next attempt is due).
 import { formatMoment } from '../admin/console-models.ts';
+import type { LogoutDeliveryState } from './backchannel-logout-queries.ts';
 import { POLL } from './ssf-events.ts';
 import type { DeliveryState } from './ssf-queries.ts';
 
 const STATUS: Record<string, string> = { enabled: 'Active', paused: 'En pause', disabled: 'Désactivée' };
+
+/** Back-Channel Logout (backchannel-logout.ts): its Logout Tokens, when the app registered a URI or has had some. */
+export function logoutDeliveryView(uri: string | null, state: LogoutDeliveryState | undefined) {
+  if (!state || (!uri && !state.pending && !state.delivered && !state.rejected)) return undefined;
+  return {
+    uri,
+    pending: state.pending,
+    delivered: state.delivered,
+    rejected: state.rejected,
+    lastError: state.last_error,
+    nextAttempt: state.next_attempt_at ? formatMoment(state.next_attempt_at) : undefined,
+  };
+}
 
 export function deliveryView(state: DeliveryState | undefined) {
   if (!state) return undefined;

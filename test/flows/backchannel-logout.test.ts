@@ -4,6 +4,7 @@
 // the consent or the app is suspended (naming the pairwise sub of its ID tokens), and oidc-provider's
 // own Logout Token when the session ends at the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decode, getPage, newEmail, PASSWORD, passwordStep } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
@@ -14,7 +15,11 @@ import type { UserAgent } from '../support/user-agent.ts';
 let server: TestServer;
 const receivers: LogoutReceiver[] = [];
 beforeAll(async () => {
-  server = await startTestServer({ SSF_DELIVERY_INTERVAL_MS: '100', SSF_MAX_BACKOFF_SECONDS: '1' });
+  server = await startTestServer({
+    SSF_DELIVERY_INTERVAL_MS: '100',
+    SSF_MAX_BACKOFF_SECONDS: '1',
+    ADMIN_TOTP_REQUIRED: 'false',
+  });
 });
 afterAll(async () => {
   await Promise.all(receivers.map((r) => r.close()));
@@ -111,6 +116,15 @@ describe('Logout Tokens', () => {
       { state: 'delivered', attempts: 1 },
       { state: 'delivered', attempts: 1 },
     ]);
+    // The admin console's page of the app shows it.
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const { agent } = await passwordStep(server, email);
+    const adminPage = decode((await getPage(agent, server, `/admin/clients/${client.client_id}`)).html);
+    expect(adminPage).toContain('Déconnexion par canal arrière');
+    expect(adminPage).toMatch(/Adresse\s*http:\/\/127\.0\.0\.1:\d+\/backchannel-logout/);
+    expect(adminPage).toMatch(/Déconnexion par canal arrière[\s\S]*Distribués\s*2/);
+    expect(adminPage).toContain('pas de flux d’événements de sécurité');
   });
 
   it('are sent by oidc-provider when the session ends at the provider', async () => {
