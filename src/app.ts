@@ -50,6 +50,7 @@ import { siteRoutes } from './site/site-routes.ts';
 import { logoutDeliveryState } from './ssf/backchannel-logout-queries.ts';
 import { confirmDeletion } from './ssf/deletion-queries.ts';
 import { createDeliveryWorker } from './ssf/delivery-worker.ts';
+import { listenForOutbox } from './ssf/outbox-wakeup.ts';
 import { createReceiverAuth } from './ssf/receiver-auth.ts';
 import { createSetSigner } from './ssf/set-signer.ts';
 import { deliveryStates } from './ssf/ssf-queries.ts';
@@ -134,6 +135,7 @@ function securityEvents(
       fetch,
       intervalMs: config.ssf.deliveryIntervalMs,
       maxBackoffSeconds: config.ssf.maxBackoffSeconds,
+      listen: (wake) => listenForOutbox(pool, logger, wake),
     }),
   };
 }

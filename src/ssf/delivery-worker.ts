@@ -42,6 +42,8 @@ export interface DeliveryWorkerOptions {
   fetch: (url: string, init: RequestInit) => Promise<Response>;
   intervalMs: number;
   maxBackoffSeconds: number;
+  /** wakes the worker when something is queued; returns its stop function (outbox-wakeup.ts) */
+  listen?: (wake: () => void) => () => Promise<void>;
 }
 
 const describe = (err: unknown) => {
@@ -54,6 +56,8 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions) {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
   let stopped = false;
+  let again = false;
+  let unlisten: (() => Promise<void>) | undefined;
 
   async function push(stream: ClaimedStream): Promise<void> {
     for (;;) {
@@ -127,24 +131,34 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions) {
     }
   }
 
-  const schedule = () => {
+  const schedule = (delayMs = o.intervalMs) => {
     if (stopped) return;
+    if (timer) clearTimeout(timer);
     timer = setTimeout(() => {
+      timer = undefined;
+      again = false;
       running = tick()
         .catch((err: Error) =>
           o.logger.warn({ err: { message: err.message } }, 'SET delivery failed; will retry'),
         )
         .finally(() => {
           running = undefined;
-          schedule();
+          // Woken during the pass: go again at once, for what was queued meanwhile.
+          schedule(again ? 0 : o.intervalMs);
         });
-    }, o.intervalMs);
+    }, delayMs);
     timer.unref();
+  };
+  const wake = () => {
+    if (stopped) return;
+    if (running) again = true;
+    else schedule(0);
   };
 
   return {
     start() {
       stopped = false;
+      unlisten = o.listen?.(wake);
       schedule();
     },
     /** Runs one pass now (tests, and right after a change is committed). */
@@ -153,6 +167,7 @@ export function createDeliveryWorker(o: DeliveryWorkerOptions) {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      await unlisten?.();
       await running;
     },
   };

@@ -457,3 +457,41 @@ describe('stream management', () => {
     expect(set?.payload.sub_id).toEqual({ format: 'opaque', id: stream.stream_id });
   });
 });
+
+describe('wake-up on commit (LISTEN/NOTIFY)', () => {
+  it('pushes a withdrawal at once, long before the next periodic pass', async () => {
+    const slow = await startTestServer({ SSF_DELIVERY_INTERVAL_MS: '60000' });
+    try {
+      const client = await createClient(slow, { scopes: ['openid', 'competences'] });
+      const receiver = await startSetReceiver({ issuer: slow.issuer, audience: client.client_id });
+      receivers.push(receiver);
+      const created = await fetch(`${slow.issuer}/ssf/streams`, {
+        method: 'POST',
+        headers: { authorization: basic(client), 'content-type': 'application/json' },
+        body: JSON.stringify({
+          delivery: { method: PUSH, endpoint_url: receiver.url },
+          events_requested: [SESSION_REVOKED],
+        }),
+      });
+      expect(created.status).toBe(201);
+      const jobseeker = await createJobseeker(slow);
+      const config = await discover(slow.issuer, client.client_id, client.client_secret);
+      await authorize({
+        config,
+        redirectUri: client.redirectUri,
+        scope: 'openid competences',
+        login: jobseeker,
+        fields: ['competences.code'],
+      });
+      const { rows } = await slow.pool.query('SELECT id FROM consents WHERE jobseeker_id = $1', [
+        jobseeker.id,
+      ]);
+      const started = performance.now();
+      await slow.app.services.consentChanges.revoke(jobseeker.id, rows[0].id);
+      await receiver.waitFor(1, 5_000);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      await slow.close();
+    }
+  });
+});
