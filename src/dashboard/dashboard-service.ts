@@ -184,6 +184,8 @@ export function createDashboardService(deps: {
         entries: page.map((r) => ({
           at: moment.format(r.read_at),
           client: r.client_name ?? 'Application supprimée',
+          // A read through a Pôle emploi Connect API (src/legacy-api) names it.
+          via: r.api ?? undefined,
           scope: catalog.byId.get(r.scope)?.title ?? r.scope,
           fields: r.fields.map((f) => catalog.field(`${r.scope}.${f}`)?.field.label ?? f),
         })),
@@ -237,6 +239,7 @@ export function createDashboardService(deps: {
           scope: r.scope,
           fields: r.fields,
           read_at: r.read_at.toISOString(),
+          api: r.api,
         })),
       };
     },

@@ -4,7 +4,7 @@
 import { importJWK, type JWK, SignJWT } from 'jose';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
-import { pairwiseSubject } from '../oidc/pairwise-subject.ts';
+import { pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { loadActiveSigningKey } from '../oidc/signing-keys.ts';
 import { type OutboxEvent, setPayload } from './ssf-events.ts';
 
