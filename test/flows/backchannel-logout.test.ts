@@ -4,7 +4,7 @@
 // the consent or the app is suspended (naming the pairwise sub of its ID tokens), and oidc-provider's
 // own Logout Token when the session ends at the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decode, getPage, newEmail, PASSWORD, passwordStep } from '../support/admin-console.ts';
+import { decode, getPage, newEmail, PASSWORD, passwordStep, post } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
@@ -88,6 +88,35 @@ describe('registration of a backchannel_logout_uri', () => {
     const ok = await create({ backchannelLogoutUri: 'http://127.0.0.1:9/logout?app=1' });
     const row = await server.app.services.clients.find(ok.client_id);
     expect(row?.backchannel_logout_uri).toBe('http://127.0.0.1:9/logout?app=1');
+  });
+});
+
+describe('the admin console', () => {
+  it('registers a backchannel_logout_uri through its form, with the same rules', async () => {
+    const email = newEmail();
+    await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
+    const { agent } = await passwordStep(server, email);
+    const app: [string, string][] = [
+      ['name', 'Appli à déconnexion'],
+      ['redirect_uris', 'https://cv.example/callback'],
+      ['scopes', 'openid'],
+      ['token_endpoint_auth_method', 'client_secret'],
+    ];
+    const refused = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+      ...app,
+      ['backchannel_logout_uri', 'https://ailleurs.example/logout'],
+    ]);
+    expect(refused.response.status).toBe(400);
+    expect(decode(refused.html)).toContain('doit être sur l’hôte des URI de redirection');
+    const created = await post(agent, server, '/admin/clients/new', '/admin/clients', [
+      ...app,
+      ['backchannel_logout_uri', 'https://cv.example/logout'],
+    ]);
+    expect(created.response.status).toBe(200);
+    const { rows } = await server.pool.query(
+      "SELECT backchannel_logout_uri FROM clients WHERE name = 'Appli à déconnexion'",
+    );
+    expect(rows).toEqual([{ backchannel_logout_uri: 'https://cv.example/logout' }]);
   });
 });
 
