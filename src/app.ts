@@ -24,7 +24,7 @@ import type { Config } from './config.ts';
 import { createConsentChanges } from './consents/consent-changes.ts';
 import { createConsentService } from './consents/consent-service.ts';
 import { createSecretBox } from './crypto/secret-box.ts';
-import { currentJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
+import { currentJobseeker, requireJobseeker, signOutWithProvider } from './dashboard/account-session.ts';
 import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
@@ -49,9 +49,21 @@ import { legacyProtocol } from './legacy/legacy-protocol.ts';
 import { legacyApiRoutes, legacyNotFound } from './legacy-api/legacy-api-routes.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
+import { accountReceiptRoutes, publicReceiptRoutes } from './receipts/receipt-routes.ts';
+import { createReceiptService } from './receipts/receipt-service.ts';
+import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { httpsOnly } from './security/https-only.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { siteRoutes } from './site/site-routes.ts';
+import { logoutDeliveryState } from './ssf/backchannel-logout-queries.ts';
+import { confirmDeletion } from './ssf/deletion-queries.ts';
+import { createDeliveryWorker } from './ssf/delivery-worker.ts';
+import { listenForOutbox } from './ssf/outbox-wakeup.ts';
+import { createReceiverAuth } from './ssf/receiver-auth.ts';
+import { createSetSigner } from './ssf/set-signer.ts';
+import { deliveryStates } from './ssf/ssf-queries.ts';
+import { ssfRoutes } from './ssf/ssf-routes.ts';
+import { createStreamService } from './ssf/stream-service.ts';
 import { storeRoutes } from './store/store-routes.ts';
 import { createStoreService } from './store/store-service.ts';
 
@@ -62,8 +74,8 @@ export interface App {
   providers: ProviderHolder;
   catalog: Catalog;
   services: ReturnType<typeof createServices> & { mandates: MandateService };
-  /** stops the signing-key poll */
-  close(): void;
+  /** stops the signing-key poll and the delivery of security events (resolves once a push in flight ends) */
+  close(): Promise<void>;
 }
 
 export function createServices(
@@ -99,6 +111,43 @@ export function createServices(
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     advisors: createAdvisorAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     throttle: createLoginThrottle(pool),
+    ...securityEvents(config, pool, box, clients, logger),
+  };
+}
+
+// Security events to apps (src/ssf/): signed with our keys, pushed by one worker per instance.
+function securityEvents(
+  config: Config,
+  pool: Pool,
+  box: ReturnType<typeof createSecretBox>,
+  clients: ReturnType<typeof createClientService>,
+  logger: Logger,
+) {
+  const signer = createSetSigner({
+    pool,
+    box,
+    issuer: config.issuer,
+    pairwiseSalt: config.secrets.pairwiseSalt,
+    refreshMs: config.keys.pollIntervalSeconds * 1000,
+  });
+  const fetch = createGuardedFetch({ production: config.production });
+  return {
+    signer,
+    /** per app, the delivery state of its stream (the admin console) */
+    ssfStates: (clientId?: string) => deliveryStates(pool, clientId),
+    logoutStates: (clientId: string) => logoutDeliveryState(pool, clientId),
+    streams: createStreamService({ pool, box, signer, issuer: config.issuer, production: config.production }),
+    receiverAuth: createReceiverAuth({ pool, clients, issuer: config.issuer, fetch }),
+    delivery: createDeliveryWorker({
+      pool,
+      box,
+      signer,
+      logger,
+      fetch,
+      intervalMs: config.ssf.deliveryIntervalMs,
+      maxBackoffSeconds: config.ssf.maxBackoffSeconds,
+      listen: (wake) => listenForOutbox(pool, logger, wake),
+    }),
   };
 }
 
@@ -194,6 +243,22 @@ export async function createApp(
   pages.use(
     storeRoutes({ pool, render, sessionTtlMs, store: createStoreService({ pool, catalog }) }).routes(),
   );
+  // Signed consent receipts of the jobseeker's history (src/receipts/).
+  const receipts = createReceiptService({
+    box: services.box,
+    signer: services.signer,
+    issuer: config.issuer,
+    operatorName: config.operator.name,
+  });
+  pages.use(
+    accountReceiptRoutes({
+      pool,
+      receipts,
+      catalog,
+      render,
+      signedIn: requireJobseeker(pool, sessionTtlMs),
+    }).routes(),
+  );
   pages.use(
     adminConsoleRoutes({ issuer: config.issuer, pool, catalog, provider, render, ...services }).routes(),
   );
@@ -210,6 +275,15 @@ export async function createApp(
   koa.use(legacyNotFound);
   koa.use(healthRoutes(pool).routes());
   koa.use(
+    ssfRoutes({
+      issuer: config.issuer,
+      streams: services.streams,
+      auth: services.receiverAuth,
+      pollWaitMs: 5_000,
+      confirmDeletion: (clientId, jti) => confirmDeletion(pool, clientId, jti),
+    }).routes(),
+  );
+  koa.use(
     protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),
   );
   koa.use(
@@ -222,6 +296,7 @@ export async function createApp(
   // Everything below may set Secure cookies: never over plain http in production (TRUST_PROXY).
   koa.use(httpsOnly({ production: config.production, trustProxy: config.trustProxy, logger }));
   koa.use(siteRoutes({ config, catalog, render }).routes());
+  koa.use(publicReceiptRoutes({ pool, receipts, catalog, render }).routes());
   koa.use(pages.routes());
   koa.use(
     adminApiRoutes({
@@ -246,12 +321,16 @@ export async function createApp(
   koa.use(signOutWithProvider(session));
   koa.use(providers.middleware);
 
+  if (config.ssf.deliveryIntervalMs > 0) services.delivery.start();
   return {
     koa,
     provider,
     providers,
     catalog,
     services: { ...services, mandates },
-    close: () => providers.close(),
+    close: async () => {
+      providers.close();
+      await services.delivery.stop();
+    },
   };
 }

@@ -49,6 +49,11 @@ const envSchema = z.object({
   KEY_ACTIVATION_DELAY_SECONDS: int(0, 30 * 86_400).default(3_600),
   // How often each instance checks the signing keys (and rebuilds its provider when they change).
   KEY_POLL_INTERVAL_SECONDS: int(1, 3_600).default(30),
+  // Security events to apps (src/ssf/): how often each instance looks for SETs to push, and the
+  // longest wait between two attempts at a failing endpoint (the wait doubles from 1 s up to it).
+  // 0: this instance pushes nothing (the others, or dedicated instances, do).
+  SSF_DELIVERY_INTERVAL_MS: int(0, 60_000).default(1_000),
+  SSF_MAX_BACKOFF_SECONDS: int(1, 86_400).default(3_600),
   // Who runs the service, as the public pages (mentions légales, données personnelles, contact,
   // accessibilité) must say. Required in production; outside it, marked demonstration values.
   OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
@@ -137,6 +142,7 @@ export interface Config {
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
+  readonly ssf: { readonly deliveryIntervalMs: number; readonly maxBackoffSeconds: number };
   /** the legacy APIs' rate limits per app, in each instance */
   readonly legacyApiRateLimits: {
     readonly defaultLimit: RateLimit;
@@ -339,6 +345,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     keys: Object.freeze({
       activationDelaySeconds: env.KEY_ACTIVATION_DELAY_SECONDS,
       pollIntervalSeconds: env.KEY_POLL_INTERVAL_SECONDS,
+    }),
+    ssf: Object.freeze({
+      deliveryIntervalMs: env.SSF_DELIVERY_INTERVAL_MS,
+      maxBackoffSeconds: env.SSF_MAX_BACKOFF_SECONDS,
     }),
     legacyApiRateLimits: Object.freeze({
       defaultLimit: Object.freeze(env.LEGACY_API_RATE_LIMIT),

@@ -73,7 +73,7 @@ async function main() {
     stopping = true;
     logger.info({ reason }, 'shutting down: draining in-flight requests');
     stopPurge();
-    app.close();
+    const stopped = app.close();
     server.closeIdleConnections();
     // Drain, but not forever: an orchestrator kills after its own grace period (30 s by default in
     // Kubernetes), so what is still open after 25 s is closed by us, cleanly, first.
@@ -84,6 +84,7 @@ async function main() {
     deadline.unref();
     await Promise.all([new Promise((resolve) => server.close(resolve)), demo?.close()]);
     clearTimeout(deadline);
+    await stopped;
     await app.services.accessLog.close();
     await db?.close();
     process.exit(0);

@@ -18,6 +18,7 @@ export const clientBody = z
     tos_uri: url.nullable(),
     redirect_uris: z.array(url).max(10),
     post_logout_redirect_uris: z.array(url).max(10),
+    backchannel_logout_uri: url.nullable(),
     scope: z.string().max(1000),
     purposes: z.record(z.string(), z.string()),
     consent_duration_days: z.number().int().nullable(),

@@ -71,6 +71,7 @@ export interface ClientForm {
   tos_uri: string;
   redirect_uris: string;
   post_logout_redirect_uris: string;
+  backchannel_logout_uri: string;
   scopes: string[];
   purposes: Record<string, string>;
   consent_duration_days: string;
@@ -104,6 +105,7 @@ export const TEXT_FIELDS = [
   'tos_uri',
   'redirect_uris',
   'post_logout_redirect_uris',
+  'backchannel_logout_uri',
   'consent_duration_days',
   'jwks_uri',
   'jwks',
@@ -122,6 +124,7 @@ export const FIELD_LABELS: Record<string, string> = {
   tos_uri: 'URL des conditions d’utilisation',
   redirect_uris: 'URI de redirection',
   post_logout_redirect_uris: 'URI de retour après déconnexion',
+  backchannel_logout_uri: 'URI de déconnexion par canal arrière (backchannel_logout_uri)',
   scopes: 'Scopes autorisés',
   consent_duration_days: 'Durée de l’accord',
   token_endpoint_auth_method: 'Authentification de l’application',
@@ -164,6 +167,7 @@ export function emptyForm(): ClientForm {
     tos_uri: '',
     redirect_uris: '',
     post_logout_redirect_uris: '',
+    backchannel_logout_uri: '',
     scopes: ['openid'],
     purposes: {},
     consent_duration_days: '',
@@ -189,6 +193,7 @@ export function formFromRow(row: ClientRow): ClientForm {
     tos_uri: row.tos_uri ?? '',
     redirect_uris: row.redirect_uris.join('\n'),
     post_logout_redirect_uris: row.post_logout_redirect_uris.join('\n'),
+    backchannel_logout_uri: row.backchannel_logout_uri ?? '',
     scopes: [...row.scopes],
     purposes: { ...row.purposes },
     consent_duration_days: row.consent_duration_days === null ? '' : String(row.consent_duration_days),
@@ -282,6 +287,7 @@ export function inputFromForm(
       tosUri: orNull(form.tos_uri),
       redirectUris: lines(form.redirect_uris),
       postLogoutRedirectUris: lines(form.post_logout_redirect_uris),
+      backchannelLogoutUri: orNull(form.backchannel_logout_uri),
       scopes: form.scopes,
       purposes,
       consentDurationDays,
@@ -530,6 +536,7 @@ const KEY_LABELS: Record<string, string> = {
   jwks: 'jwks',
   redirect_uris: 'redirections',
   post_logout_redirect_uris: 'retours après déconnexion',
+  backchannel_logout_uri: 'déconnexion par canal arrière',
   scopes: 'scopes',
   purposes: 'finalités',
   consent_duration_days: 'durée de l’accord',

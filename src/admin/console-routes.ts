@@ -15,6 +15,9 @@ import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import type { LoginThrottle } from '../security/login-throttle.ts';
+import type { LogoutDeliveryState } from '../ssf/backchannel-logout-queries.ts';
+import { deliveryView, logoutDeliveryView } from '../ssf/delivery-view.ts';
+import type { DeliveryState } from '../ssf/ssf-queries.ts';
 import { type AdminAccounts, hashToken } from './admin-accounts.ts';
 import { actorOf } from './admin-api-auth.ts';
 import { listAudit } from './audit-queries.ts';
@@ -75,6 +78,9 @@ export function adminConsoleRoutes(deps: {
   advisors?: AdvisorAccounts;
   accessLog: AccessLog;
   throttle: LoginThrottle;
+  /** per app, its security event stream's delivery state (src/ssf/) */
+  ssfStates?: (clientId: string) => Promise<DeliveryState[]>;
+  logoutStates?: (clientId: string) => Promise<LogoutDeliveryState>;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -178,6 +184,8 @@ export function adminConsoleRoutes(deps: {
       errors,
       errorTitle: options.errorTitle,
       audit: auditView(audit, new Set([row.id])),
+      delivery: deliveryView((await deps.ssfStates?.(row.id))?.[0]),
+      logouts: logoutDeliveryView(row.backchannel_logout_uri, await deps.logoutStates?.(row.id)),
     });
   }
 

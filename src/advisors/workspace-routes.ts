@@ -37,12 +37,16 @@ const isDay = (v: string) => {
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v && v >= '2000' && v < '2100';
 };
 // PostgreSQL refuses a NUL in text: control characters are refused here (line breaks allowed in details).
+const isRefusedControl = (c: string) => {
+  const code = c.codePointAt(0) as number;
+  return (code < 0x20 && c !== '\t' && c !== '\n' && c !== '\r') || code === 0x7f;
+};
 const text = (max: number) =>
   z
     .string()
     .trim()
     .max(max)
-    .refine((v) => !/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(v), 'Caractère non autorisé.');
+    .refine((v) => ![...v].some(isRefusedControl), 'Caractère non autorisé.');
 const stepForm = z.object({
   title: text(200).pipe(z.string().min(1, 'Donnez un intitulé à l’étape.')),
   details: text(1000).optional(),

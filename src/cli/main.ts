@@ -17,8 +17,15 @@ import { createSecretBox } from '../crypto/secret-box.ts';
 import { openDatabase } from '../db/database.ts';
 import { AppError } from '../http/app-error.ts';
 import { createLogger } from '../logger.ts';
-import { listSigningKeys, retireAfterSeconds, rotateSigningKeys } from '../oidc/signing-keys.ts';
+import {
+  listPublicKeysEver,
+  listSigningKeys,
+  retireAfterSeconds,
+  rotateSigningKeys,
+} from '../oidc/signing-keys.ts';
 import { importJobseekers } from '../profiles/jobseeker-import.ts';
+import { fromPublishedReceiptKeys } from '../receipts/receipt-service.ts';
+import { verifyReceipt } from '../receipts/verify-receipt.ts';
 import { verifyChains } from '../security/hash-chains.ts';
 import { describeStartupError } from '../startup-error.ts';
 
@@ -38,6 +45,7 @@ Commands:
   keys rotate        new signing keys: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS
   keys list          the signing keys and their state (no key material)
   audit verify       check the hash chains of the consent events and of the admin audit log
+  receipts verify    check a signed consent receipt (a .jwt file from a jobseeker's history)
 
 Run a command with --help for its options.`;
 
@@ -607,11 +615,59 @@ function advisorByEmail(name: string, action: 'reset' | 'unlock') {
   };
 }
 
+const RECEIPTS_VERIFY_HELP = `Usage: npm run cli -- receipts verify FILE [--issuer URL]
+
+Checks a signed consent receipt (the .jwt file a jobseeker downloads from the history of a consent):
+its signature, by one of the keys we ever signed with — also after a rotation took it out of the JWKS —
+while that key was in service, its type and its issuer. The keys come from this configuration's
+database, or with --issuer from that provider's published receipt keys (URL/recus/cles.json).
+Prints {"valid", "reason"?, "kid"?, "signed_at"?, "receipt"?} as JSON; on stderr, OK or why not.
+Exit status: 0 for a valid receipt, 1 otherwise.`;
+
+async function receiptsVerify(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { issuer: { type: 'string' }, help: { type: 'boolean' } },
+  });
+  if (values.help || positionals.length !== 1) {
+    process.stdout.write(`${RECEIPTS_VERIFY_HELP}\n`);
+    return values.help ? 0 : 2;
+  }
+  const jws = readFileSync(positionals[0] as string, 'utf8');
+  const verdict = values.issuer
+    ? await (async () => {
+        const issuer = (values.issuer as string).replace(/\/+$/, '');
+        const response = await fetch(`${issuer}/recus/cles.json`);
+        if (!response.ok)
+          throw new AppError(400, 'keys', `${issuer}/recus/cles.json answered ${response.status}`);
+        return verifyReceipt(jws, fromPublishedReceiptKeys(await response.json()), issuer);
+      })()
+    : await withServices(async ({ db, box, config }) =>
+        verifyReceipt(jws, await listPublicKeysEver(db.pool, box), config.issuer),
+      );
+  process.stderr.write(verdict.valid ? 'OK: valid receipt\n' : `INVALID: ${verdict.reason}\n`);
+  process.stdout.write(
+    `${JSON.stringify(
+      verdict.valid
+        ? {
+            valid: true,
+            kid: verdict.kid,
+            signed_at: verdict.signedAt.toISOString(),
+            receipt: verdict.payload,
+          }
+        : { valid: false, reason: verdict.reason },
+    )}\n`,
+  );
+  return verdict.valid ? 0 : 1;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'advisors create': advisorsCreate,
   'advisors assign': advisorsAssign,
   'advisors reset-totp': advisorByEmail('reset-totp', 'reset'),
   'advisors unlock': advisorByEmail('unlock', 'unlock'),
+  'receipts verify': receiptsVerify,
   'admins create': adminsCreate,
   'admins reset-totp': adminsResetTotp,
   'admins unlock': adminsUnlock,

@@ -23,6 +23,8 @@ export interface ClientRow {
   jwks: { keys: unknown[] } | null;
   redirect_uris: string[];
   post_logout_redirect_uris: string[];
+  /** OpenID Connect Back-Channel Logout 1.0 (src/ssf/backchannel-logout.ts) */
+  backchannel_logout_uri: string | null;
   scopes: string[];
   purposes: Record<string, string>;
   consent_duration_days: number | null;
@@ -56,6 +58,7 @@ export const EDITABLE_COLUMNS = [
   'jwks',
   'redirect_uris',
   'post_logout_redirect_uris',
+  'backchannel_logout_uri',
   'scopes',
   'purposes',
   'consent_duration_days',

@@ -30,6 +30,8 @@ export interface ClientInput {
   tosUri?: string | null;
   redirectUris: string[];
   postLogoutRedirectUris?: string[];
+  /** where the app receives Logout Tokens (OpenID Connect Back-Channel Logout 1.0) */
+  backchannelLogoutUri?: string | null;
   scopes: string[];
   purposes?: Record<string, string>;
   consentDurationDays?: number | null;
@@ -62,6 +64,7 @@ const METADATA_NAMES: Record<string, string> = {
   tosUri: 'tos_uri',
   redirectUris: 'redirect_uris',
   postLogoutRedirectUris: 'post_logout_redirect_uris',
+  backchannelLogoutUri: 'backchannel_logout_uri',
   scopes: 'scope',
   consentDurationDays: 'consent_duration_days',
   tokenEndpointAuthMethod: 'token_endpoint_auth_method',
@@ -118,6 +121,10 @@ function highAssuranceKeyProblem(key: Record<string, unknown>): string | undefin
  * so apart from the rules below; the clients service runs both for every registration and change.
  */
 export async function fetchedUrlsProblem(input: Partial<ClientInput>): Promise<string | undefined> {
+  if (input.backchannelLogoutUri) {
+    const problem = await fetchedUrlProblem(input.backchannelLogoutUri);
+    if (problem) return `backchannel_logout_uri: l’URI de déconnexion ${problem}`;
+  }
   if (!input.jwksUri) return undefined;
   const problem = await fetchedUrlProblem(input.jwksUri);
   return problem ? `jwks_uri: l’URL des clés ${problem}` : undefined;
@@ -160,6 +167,7 @@ export function clientRules(catalog: Catalog, production: boolean) {
       tosUri: optionalUrl('les conditions d’utilisation'),
       redirectUris: z.array(redirectUri).min(1).max(10),
       postLogoutRedirectUris: z.array(redirectUri).max(10).default([]),
+      backchannelLogoutUri: z.string().trim().max(2000).nullish(),
       scopes: z
         .array(z.string())
         .min(1)
@@ -205,6 +213,28 @@ export function clientRules(catalog: Catalog, production: boolean) {
           path: ['jwks'],
           message: 'une application publique (none) n’a ni secret ni clés',
         });
+      }
+      // The server posts to it: the rules of a confidential app's redirect URI (https, http on
+      // loopback outside production; no fragment, no credentials), on the redirect URIs' host name
+      // (Back-Channel Logout 1.0 §2.2 allows a query; the SSRF guard checks it again when sending).
+      if (c.backchannelLogoutUri) {
+        const problem = redirectUriProblem(c.backchannelLogoutUri, production);
+        const host = URL.parse(c.backchannelLogoutUri)?.hostname;
+        const redirectHost = URL.parse(c.redirectUris[0] ?? '')?.hostname;
+        if (problem || (host && redirectHost && host !== redirectHost)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['backchannelLogoutUri'],
+            message: `l’URI de déconnexion par canal arrière ${problem ?? 'doit être sur l’hôte des URI de redirection'}`,
+          });
+        }
+        if (publicClient) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['backchannelLogoutUri'],
+            message: 'une application publique (none) ne reçoit pas de déconnexion par canal arrière',
+          });
+        }
       }
       // (An unparseable URI is already reported above; it must not throw here.)
       const hosts = c.redirectUris.filter((u) => URL.canParse(u)).map((u) => new URL(u).host);
@@ -336,6 +366,7 @@ export function clientRules(catalog: Catalog, production: boolean) {
           c.tokenEndpointAuthMethod === 'private_key_jwt' ? ((c.jwks as { keys: unknown[] }) ?? null) : null,
         redirect_uris: c.redirectUris,
         post_logout_redirect_uris: c.postLogoutRedirectUris,
+        backchannel_logout_uri: c.backchannelLogoutUri || null,
         scopes: c.scopes,
         purposes: c.purposes,
         consent_duration_days: c.consentDurationDays ?? null,
@@ -363,6 +394,7 @@ export function clientRules(catalog: Catalog, production: boolean) {
         tosUri: row.tos_uri,
         redirectUris: row.redirect_uris,
         postLogoutRedirectUris: row.post_logout_redirect_uris,
+        backchannelLogoutUri: row.backchannel_logout_uri,
         scopes: row.scopes,
         purposes: row.purposes,
         consentDurationDays: row.consent_duration_days,

@@ -345,6 +345,11 @@ export function toProviderMetadata(
     client_name: row.name,
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
+    // OpenID Connect Back-Channel Logout 1.0: a Logout Token by `sub` (we send none with a sid on a
+    // withdrawal, src/ssf/backchannel-logout.ts), so a session id is not required.
+    ...(row.backchannel_logout_uri
+      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: false }
+      : {}),
     response_types: ['code'],
     grant_types: row.scopes.includes('offline_access')
       ? ['authorization_code', 'refresh_token']

@@ -28,6 +28,8 @@ export function fromRfc7591(m: Metadata, dataScopes: readonly string[] = []): Pa
   if (has(m, 'redirect_uris')) set('redirectUris', m.redirect_uris as string[]);
   if (has(m, 'post_logout_redirect_uris'))
     set('postLogoutRedirectUris', m.post_logout_redirect_uris as string[]);
+  if (has(m, 'backchannel_logout_uri'))
+    set('backchannelLogoutUri', m.backchannel_logout_uri as string | null);
   if (has(m, 'scope') || dataScopes.length) {
     const scopes = typeof m.scope === 'string' ? m.scope.split(' ').filter(Boolean) : m.scope;
     // Anything but a list (a number, an object) is passed on as it is, for the rules to refuse.
@@ -69,6 +71,7 @@ export function toRfc7591(row: ClientRow & { active_consents?: number; last_acti
     tos_uri: row.tos_uri,
     redirect_uris: row.redirect_uris,
     post_logout_redirect_uris: row.post_logout_redirect_uris,
+    backchannel_logout_uri: row.backchannel_logout_uri,
     scope: row.scopes.join(' '),
     purposes: row.purposes,
     consent_duration_days: row.consent_duration_days,

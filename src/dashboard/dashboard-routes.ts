@@ -19,6 +19,7 @@ import { loginClient, rememberDevice } from '../security/device-cookie.ts';
 import { describeDays } from '../site/durations.ts';
 import { requireJobseeker, safeReturnPath, signIn, signOut } from './account-session.ts';
 import type { DashboardService } from './dashboard-service.ts';
+import { recordSharingReview } from './sharing-review-queries.ts';
 
 const NOTICES: Record<string, string> = {
   narrowed: 'C’est enregistré : l’application ne reçoit plus les données que vous avez décochées.',
@@ -28,6 +29,8 @@ const NOTICES: Record<string, string> = {
   'all-revoked':
     'C’est fait : plus aucune application ne peut lire vos données. Ce qu’elles ont déjà reçu, demandez-leur de l’effacer si vous le souhaitez.',
   renewed: 'C’est fait : votre accord est prolongé.',
+  reviewed:
+    'C’est noté : nous vous montrerons à nouveau ce résumé dans 90 jours, ou avant qu’un accord arrive à échéance.',
 };
 
 const loginForm = z.object({
@@ -126,6 +129,12 @@ export function dashboardRoutes(deps: {
       notice,
       ...(await dashboard.consentsPage(me(ctx), await readerFor(ctx))),
     });
+  });
+
+  // « Ce que vous partagez encore »: the jobseeker has gone over it (src/dashboard/still-sharing.ts).
+  signedIn.post('/consents/still-sharing/reviewed', async (ctx) => {
+    await recordSharingReview(deps.pool, me(ctx));
+    back(ctx, 'reviewed');
   });
 
   signedIn.post('/consents/:id/fields', async (ctx) => {

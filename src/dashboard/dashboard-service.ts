@@ -6,6 +6,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import { deletionStates } from '../ssf/deletion-queries.ts';
 import { findStorePreferences } from '../store/store-queries.ts';
 import {
   accessLogPage,
@@ -16,7 +17,10 @@ import {
   listMandates,
   readStats,
 } from './dashboard-queries.ts';
+import { deletionView, WITHDRAWALS } from './deletion-view.ts';
 import { myDataPage } from './my-data-page.ts';
+import { findSharingReview } from './sharing-review-queries.ts';
+import { stillSharingDue, stillSharingView } from './still-sharing.ts';
 
 const day = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
 const moment = new Intl.DateTimeFormat('fr-FR', {
@@ -105,7 +109,18 @@ export function createDashboardService(deps: {
       ]);
       const now = Date.now();
       const cards = consents.map((c) => card(c, stats, now));
-      return { active: cards.filter((c) => c.active), past: cards.filter((c) => !c.active) };
+      const active = cards.filter((c) => c.active);
+      // « Ce que vous partagez encore » (still-sharing.ts), when it is due.
+      const reminder = stillSharingDue(
+        consents.filter((c) => c.status === 'active' && c.expires_at.getTime() > now),
+        await findSharingReview(db, jobseekerId),
+        now,
+      );
+      return {
+        active,
+        past: cards.filter((c) => !c.active),
+        stillSharing: reminder.due ? stillSharingView(active, reminder.expiring) : undefined,
+      };
     },
 
     async consentCard(jobseekerId: string, consentId: string, db: Queryable = pool) {
@@ -136,9 +151,19 @@ export function createDashboardService(deps: {
     async historyPage(jobseekerId: string, consentId: string, db: Queryable = pool) {
       const consent = await this.consentCard(jobseekerId, consentId, db);
       const events = await listConsentEvents(db, jobseekerId, consentId);
+      const deletions = new Map(
+        (
+          await deletionStates(
+            db,
+            events.filter((e) => WITHDRAWALS.has(e.kind)).map((e) => e.id),
+          )
+        ).map((d) => [d.consent_event_id, d]),
+      );
       return {
         consent,
         events: events.map((e) => ({
+          id: e.id,
+          deletion: deletionView(deletions.get(e.id)),
           kind: e.kind,
           label: EVENT_LABELS[e.kind] ?? e.kind,
           at: moment.format(e.created_at),

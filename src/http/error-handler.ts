@@ -46,7 +46,8 @@ function classify(err: HttpishError): { status: number; code: string; message: s
 // raised by our own middleware in front of them (a database outage, say) must too.
 const RETRY_AFTER = '5'; // seconds
 
-const PROTOCOL_JSON = /^\/(token|me|reg|request|jwks|\.well-known)(\/|$)/;
+// ssf: the security event streams' endpoints (src/ssf/).
+const PROTOCOL_JSON = /^\/(token|me|reg|request|jwks|ssf|\.well-known)(\/|$)/;
 
 export function errorHandler(render: Render): Koa.Middleware {
   return async (ctx, next) => {

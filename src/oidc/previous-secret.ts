@@ -9,14 +9,14 @@ import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { AUTHENTICATED_ENDPOINTS } from './token-request-guard.ts';
 
-const same = (a: string, b: string) => {
+export const same = (a: string, b: string) => {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 };
 
 // RFC 6749 §2.3.1: both parts are form-urlencoded before base64.
-function basicCredentials(header: string): { id: string; secret: string } | undefined {
+export function basicCredentials(header: string): { id: string; secret: string } | undefined {
   const match = /^Basic ([A-Za-z0-9+/=]+)$/i.exec(header);
   if (!match?.[1]) return undefined;
   const decoded = Buffer.from(match[1], 'base64').toString('utf8');

@@ -218,6 +218,10 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
           return token.clientId === client.clientId;
         },
       },
+      // OpenID Connect Back-Channel Logout 1.0, for apps that register a backchannel_logout_uri: a
+      // Logout Token when the session ends (sent through the guarded `fetch` above). On a withdrawal,
+      // expiry, deletion or suspension we send one ourselves (src/ssf/backchannel-logout.ts).
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: pages.logoutSource,

@@ -205,3 +205,47 @@ export async function listSigningKeys(db: Queryable): Promise<SigningKeyRow[]> {
   );
   return rows;
 }
+
+/** The key that signs with `alg` now (the most recently activated), opened: for tokens we sign
+ * ourselves outside oidc-provider (security events, src/ssf/). */
+export async function loadActiveSigningKey(
+  db: Queryable,
+  box: SecretBox,
+  alg: string,
+): Promise<JWK | undefined> {
+  const { rows } = await db.query<{ encrypted_jwk: string }>(
+    `SELECT encrypted_jwk FROM signing_keys
+      WHERE alg = $1 AND ${PUBLISHED} AND activates_at <= now()
+      ORDER BY activates_at DESC, kid LIMIT 1`,
+    [alg],
+  );
+  return rows[0] ? (JSON.parse(box.open(rows[0].encrypted_jwk, PURPOSE)) as JWK) : undefined;
+}
+
+export interface PublicKeyEver {
+  jwk: JWK;
+  activates_at: Date;
+  /** when it stopped being published (null: still published, without a date yet) */
+  retires_at: Date | null;
+}
+
+/** Every key we ever signed with, public parts only, with its signing period: what verifies a signed
+ * consent receipt after its key has left the JWKS (src/receipts/). */
+export async function listPublicKeysEver(db: Queryable, box: SecretBox): Promise<PublicKeyEver[]> {
+  const { rows } = await db.query<{ encrypted_jwk: string; activates_at: Date; retires_at: Date | null }>(
+    `SELECT encrypted_jwk, activates_at, coalesce(retired_at, retires_at) AS retires_at
+       FROM signing_keys ORDER BY activates_at DESC, kid`,
+  );
+  return rows.map((row) => {
+    const {
+      d: _d,
+      p: _p,
+      q: _q,
+      dp: _dp,
+      dq: _dq,
+      qi: _qi,
+      ...pub
+    } = JSON.parse(box.open(row.encrypted_jwk, PURPOSE)) as JWK;
+    return { jwk: pub, activates_at: row.activates_at, retires_at: row.retires_at };
+  });
+}

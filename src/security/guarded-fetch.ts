@@ -3,8 +3,9 @@
 // the address a name resolves to is looked up by our own `lookup`, which refuses anything but a
 // public unicast address before a socket is opened — so a name that resolved to a public address at
 // registration and to 127.0.0.1 now (DNS rebinding) is refused too. An IP literal is checked before
-// anything. Outside production the library's own fetch (with its special-use address check) runs
-// unchanged, so development can use local key servers.
+// anything. Outside production nothing is checked, so development and the tests can use local key
+// servers and back-channel logout endpoints on loopback: the library's own dispatcher, which refuses
+// special-use addresses, is dropped there too.
 import type { LookupAddress, LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -42,7 +43,11 @@ export function publicOnlyLookup(resolve: Resolve = systemResolve) {
 let shared: Agent | undefined;
 
 export function createGuardedFetch(options: { production: boolean; resolve?: Resolve }) {
-  if (!options.production) return (url: string | URL, init: RequestInit) => globalThis.fetch(url, init);
+  if (!options.production)
+    return (url: string | URL, init: RequestInit & { dispatcher?: unknown }) => {
+      const { dispatcher: _theirs, ...rest } = init;
+      return globalThis.fetch(url, rest);
+    };
   if (!options.resolve) shared ??= new Agent({ connect: { lookup: publicOnlyLookup() } });
   const dispatcher = options.resolve
     ? new Agent({ connect: { lookup: publicOnlyLookup(options.resolve) } })

@@ -13,7 +13,14 @@ export type CliResult = ProviderResult;
 export function runCli(
   args: string[],
   /** without databaseUrl, the CLI uses the embedded PostgreSQL of dataDir (running or not) */
-  options: { databaseUrl?: string; dataDir?: string; stdin?: string; timeoutMs?: number },
+  options: {
+    databaseUrl?: string;
+    dataDir?: string;
+    stdin?: string;
+    timeoutMs?: number;
+    /** more environment (e.g. the ISSUER of the server the CLI shares a database with) */
+    env?: Record<string, string>;
+  },
 ): Promise<CliResult> {
   const child = spawn(NODE, [CLI, ...args], {
     env: {
@@ -24,6 +31,7 @@ export function runCli(
       KEYS_ENCRYPTION_KEY: SECRET,
       COOKIE_SECRETS: SECRET,
       PAIRWISE_SALT: SECRET,
+      ...options.env,
     },
     timeout: options.timeoutMs ?? 30_000,
   });

@@ -97,7 +97,7 @@ export async function startTestServer(
     async close() {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
-      app.close();
+      await app.close();
       await app.services.accessLog.close();
       await pool.end();
       await readPool?.end();
