@@ -47,7 +47,7 @@ export interface ResolvedScopes {
 export function buildLegacyIndex(
   scopes: readonly ScopeDef[],
   fail: (file: string, fieldPath: string, message: string) => never,
-  unserved: ReadonlySet<string> = new Set(),
+  unserved: { file: string; names: ReadonlySet<string> } = { file: '', names: new Set() },
 ): LegacyIndex {
   const ids = new Map(scopes.map((s) => [s.id, s]));
   const byName = new Map<string, string[]>();
@@ -64,14 +64,13 @@ export function buildLegacyIndex(
     for (const name of scope.legacy?.technical_scopes ?? []) technical.add(name);
   }
   // A name of data served here cannot also be "not served": one string, one meaning.
-  for (const name of unserved) {
+  for (const name of unserved.names) {
     const owner =
       ids.get(name) ??
       scopes.find((s) => s.legacy?.scopes?.includes(name) || s.legacy?.technical_scopes?.includes(name));
-    if (owner)
-      fail('scopes/legacy-unserved.yaml', name, `"${name}" is served: it is declared in ${owner.file}`);
+    if (owner) fail(unserved.file, name, `"${name}" is served: it is declared in ${owner.file}`);
   }
-  return { scopes: byName, technicalScopes: technical, unserved };
+  return { scopes: byName, technicalScopes: technical, unserved: unserved.names };
 }
 
 /**

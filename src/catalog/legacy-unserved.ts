@@ -32,6 +32,11 @@ const unservedFileSchema = z.strictObject({
     .refine((list) => new Set(list.map((e) => e.name)).size === list.length, 'names must be unique'),
 });
 
+export interface UnservedScopes {
+  file: string;
+  names: ReadonlySet<string>;
+}
+
 /**
  * The names listed in `dir`/legacy-unserved.yaml; none when the file is absent. `fail` stops the
  * start-up with the file and the field, as for a scope file.
@@ -39,9 +44,9 @@ const unservedFileSchema = z.strictObject({
 export function readUnservedScopes(
   dir: string,
   fail: (file: string, fieldPath: string, message: string) => never,
-): Set<string> {
+): UnservedScopes {
   const file = path.join(dir, UNSERVED_FILE);
-  if (!existsSync(file)) return new Set();
+  if (!existsSync(file)) return { file, names: new Set() };
   let raw: unknown;
   try {
     raw = parseYaml(readFileSync(file, 'utf8'));
@@ -53,5 +58,5 @@ export function readUnservedScopes(
     const issue = result.error.issues[0] as z.core.$ZodIssue;
     fail(file, issue.path.join('.') || '(file)', issue.message);
   }
-  return new Set(result.data.unserved.map((e) => e.name));
+  return { file, names: new Set(result.data.unserved.map((e) => e.name)) };
 }
