@@ -3,7 +3,8 @@
 // (Pix follows discovery) — answers such an authorization as those apps expect (PECONNECT.md §2.2,
 // §8.2): the `nonce` echoed, and `scope` listing the granted scopes in the app's own words. Keyed on
 // the authorization, not on the path: a code or refresh token of a legacy authorization gets that
-// answer at either endpoint, any other gets oidc-provider's own.
+// answer at either endpoint (at /token, for the apps registered under their PAR_ identifier: the
+// unchanged apps), any other gets oidc-provider's own.
 // - At the authorization endpoint, the legacy rewrite (legacy-protocol.ts) passes the app's scope
 //   string as `peconnect_scope`, an extra parameter oidc-provider keeps through the consent page;
 //   anyone else's `peconnect_scope` is dropped (keepLegacyScope), so a standard request cannot

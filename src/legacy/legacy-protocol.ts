@@ -9,8 +9,9 @@
 //   that follow discovery work unchanged;
 // - `POST /connexion/oauth2/access_token?realm=%2Findividu` is /token (client_secret_post as
 //   every such app sends it, or Basic). The answer to a code or refresh token of an authorization
-//   made in the Pôle emploi Connect vocabulary, at that path or at /token, echoes its `nonce` (the
-//   apps compare it) and names the granted scopes in the app's own words (legacy-authorization.ts);
+//   made in the Pôle emploi Connect vocabulary — at that path, or at /token for an app registered
+//   under its PAR_ identifier — echoes its `nonce` (the apps compare it) and names the granted
+//   scopes in the app's own words (legacy-authorization.ts);
 // - both discovery paths serve the provider's discovery document (issuer included: it is ours),
 //   naming the realm's legacy authorization and token paths (both documents describe the one realm,
 //   as ForgeRock's did) and the legacy logout: an app that follows discovery stays on the paths it
@@ -21,6 +22,7 @@
 // - another realm (/employeur, /partenaire) is refused: this server holds jobseekers only.
 import type Koa from 'koa';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { LEGACY_CLIENT_ID } from '../clients/legacy-client-input.ts';
 import { AppError } from '../http/app-error.ts';
 import {
   LEGACY_SCOPE_PARAM,
@@ -162,6 +164,11 @@ export function legacyProtocol(o: {
       };
       const grantId = code?.grantId ?? refresh?.grantId;
       if (!code && !refresh) return;
+      // At /token, only the apps that kept their Pôle emploi Connect identifier are looked up: they
+      // are the unchanged apps (the only ones let off PKCE, legacy-request.ts), and every other
+      // app's token request is spared the read. Discovery names the legacy path anyway.
+      const clientId = ctx.oidc?.client?.clientId;
+      if (!legacyToken && !(clientId && LEGACY_CLIENT_ID.test(clientId))) return;
       const asked = grantId ? await authorizations.find(grantId) : undefined;
       if (!legacyToken && asked === undefined) return;
       const nonce = code?.nonce ?? refresh?.nonce;
