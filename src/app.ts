@@ -45,6 +45,7 @@ import { staticFiles } from './http/static-files.ts';
 import { createGrantBuilder } from './interactions/grant-builder.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
+import { legacyAuthorizations } from './legacy/legacy-authorization-queries.ts';
 import { legacyProtocol } from './legacy/legacy-protocol.ts';
 import { legacyApiRoutes, legacyNotFound } from './legacy-api/legacy-api-routes.ts';
 import { createProvider } from './oidc/create-provider.ts';
@@ -315,6 +316,8 @@ export async function createApp(
       catalog,
       enabled: config.peconnectCompat,
       allowedScopes: async (id) => (await services.clients.find(id))?.scopes,
+      authorizations: legacyAuthorizations(pool),
+      recordTtlSeconds: config.refreshTokenTtlDays * 86_400,
     }),
   );
   // One sign-in: confirming the end-session page ends the /account sign-in too.

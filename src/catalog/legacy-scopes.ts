@@ -6,7 +6,8 @@
 // asks for. Guarantees:
 // - a legacy scope releases exactly the fields of the files that name it, never more: consent is
 //   still asked and recorded per field of those scopes, by the one consent engine;
-// - a technical scope, application_<the app's own id> and qos_* release nothing (they are accepted
+// - a technical scope, application_<the app's own id>, qos_* and the names of APIs not served here
+//   (scopes/legacy-unserved.yaml, legacy-unserved.ts) release nothing (they are accepted
 //   so that an unchanged app is not refused; what they meant at Pôle emploi — API subscription,
 //   quota — is our app registration and rate limits);
 // - a string neither vocabulary knows is reported, so the caller refuses it (invalid_scope, as the
@@ -23,6 +24,8 @@ export interface LegacyIndex {
   scopes: ReadonlyMap<string, readonly string[]>;
   /** every technical scope (api_<api><version>) some file declares */
   technicalScopes: ReadonlySet<string>;
+  /** known Pôle emploi Connect names of APIs not served here (legacy-unserved.yaml): granted to no one */
+  unserved: ReadonlySet<string>;
 }
 
 export interface ResolvedScopes {
@@ -32,7 +35,7 @@ export interface ResolvedScopes {
   fields: string[];
   /** permissions kept as they are (offline_access) */
   permissions: string[];
-  /** technical scopes, application_<own id> and qos_* seen: accepted, release nothing */
+  /** technical scopes, application_<own id>, qos_* and unserved names seen: accepted, release nothing */
   ignored: string[];
   /** strings neither vocabulary knows (including application_<another app's id>) */
   unknown: string[];
@@ -44,6 +47,7 @@ export interface ResolvedScopes {
 export function buildLegacyIndex(
   scopes: readonly ScopeDef[],
   fail: (file: string, fieldPath: string, message: string) => never,
+  unserved: { file: string; names: ReadonlySet<string> } = { file: '', names: new Set() },
 ): LegacyIndex {
   const ids = new Map(scopes.map((s) => [s.id, s]));
   const byName = new Map<string, string[]>();
@@ -59,7 +63,14 @@ export function buildLegacyIndex(
     });
     for (const name of scope.legacy?.technical_scopes ?? []) technical.add(name);
   }
-  return { scopes: byName, technicalScopes: technical };
+  // A name of data served here cannot also be "not served": one string, one meaning.
+  for (const name of unserved.names) {
+    const owner =
+      ids.get(name) ??
+      scopes.find((s) => s.legacy?.scopes?.includes(name) || s.legacy?.technical_scopes?.includes(name));
+    if (owner) fail(unserved.file, name, `"${name}" is served: it is declared in ${owner.file}`);
+  }
+  return { scopes: byName, technicalScopes: technical, unserved: unserved.names };
 }
 
 /**
@@ -94,6 +105,7 @@ export function resolveScopes(
     } else if (PERMISSIONS.has(word)) out.permissions.push(word);
     else if (
       index.technicalScopes.has(word) ||
+      index.unserved.has(word) ||
       QOS.test(word) ||
       (application && (clientId === undefined || application[1] === clientId))
     ) {

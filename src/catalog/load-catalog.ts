@@ -9,6 +9,7 @@ import { fsReason } from '../startup-error.ts';
 import { type FieldDef, type ScopeDef, type ScopeFile, scopeFileSchema } from './catalog-schema.ts';
 import { fieldValueSchema } from './field-value-schema.ts';
 import { buildLegacyIndex, type LegacyIndex, type ResolvedScopes, resolveScopes } from './legacy-scopes.ts';
+import { readUnservedScopes, UNSERVED_FILE } from './legacy-unserved.ts';
 
 export interface Catalog {
   scopes: ScopeDef[];
@@ -44,7 +45,8 @@ export function loadCatalog(dir: string): Catalog {
   let names: string[];
   try {
     names = readdirSync(dir)
-      .filter((n) => SCOPE_FILE.test(n))
+      // legacy-unserved.yaml lists names of APIs not served here, not a scope (legacy-unserved.ts).
+      .filter((n) => SCOPE_FILE.test(n) && n !== UNSERVED_FILE)
       .sort();
   } catch (err) {
     throw new CatalogError(
@@ -72,7 +74,7 @@ export function loadCatalog(dir: string): Catalog {
   }
   checkCrossScope(dir, byId);
   const scopes = [...byId.values()].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  return buildCatalog(scopes, buildLegacyIndex(scopes, fail));
+  return buildCatalog(scopes, buildLegacyIndex(scopes, fail, readUnservedScopes(dir, fail)));
 }
 
 function fail(file: string, fieldPath: string, message: string): never {
@@ -218,6 +220,7 @@ function buildCatalog(scopes: ScopeDef[], legacy: LegacyIndex): Catalog {
     legacy: {
       scopes: readOnlyCollection(legacy.scopes as Map<string, readonly string[]>),
       technicalScopes: readOnlyCollection(legacy.technicalScopes as Set<string>),
+      unserved: readOnlyCollection(legacy.unserved as Set<string>),
     },
     resolveScopes: (requested: string | Iterable<string>, clientId?: string) =>
       resolveScopes(scopes, legacy, requested, clientId),

@@ -7,12 +7,14 @@
 //   `sub` exceed): the first 128 bits of the very HMAC `sub` is made of (legacyExternalId). It
 //   tells the app nothing that `sub` does not, and two apps still cannot link a person. The legacy
 //   userinfo API (src/legacy-api) sends the same value;
-// - realm is the constant "/individu".
-// Neither is a field of the catalog: like `sub`, they are always shared and hold no personal data.
+// - realm is the constant "/individu";
+// - azp, in the ID token only, is the app's client_id (§2.3, §8.2: Perspectives compares it). OIDC
+//   Core §2 allows it in any ID token; userinfo has no such claim, so it is not sent there.
+// None is a field of the catalog: like `sub`, they are always shared and hold no personal data.
 import { createHmac } from 'node:crypto';
 import { LEGACY_CLIENT_ID } from '../clients/legacy-client-input.ts';
 
-export const LEGACY_ID_CLAIMS = ['idIdentiteExterne', 'realm'] as const;
+export const LEGACY_ID_CLAIMS = ['idIdentiteExterne', 'realm', 'azp'] as const;
 
 /** The pairwise subject identifier of an account for an app (provider-config.ts's pairwiseIdentifier). */
 export function pairwiseSubject(salt: string, clientId: string, accountId: string): string {
@@ -35,7 +37,9 @@ export function legacyIdClaims(
   salt: string,
   clientId: string | undefined,
   accountId: string,
+  use?: string,
 ): Record<string, string> | undefined {
   if (!clientId || !LEGACY_CLIENT_ID.test(clientId)) return undefined;
-  return { idIdentiteExterne: legacyExternalId(salt, clientId, accountId), realm: '/individu' };
+  const claims = { idIdentiteExterne: legacyExternalId(salt, clientId, accountId), realm: '/individu' };
+  return use === 'id_token' ? { ...claims, azp: clientId } : claims;
 }

@@ -93,7 +93,7 @@ export function createFindAccount(deps: {
         const legacy =
           deps.legacyIdSalt === undefined || !sameClient
             ? undefined
-            : legacyIdClaims(deps.legacyIdSalt, clientId, jobseeker.id);
+            : legacyIdClaims(deps.legacyIdSalt, clientId, jobseeker.id, use);
         return { ...released, ...legacy, sub: jobseeker.id };
       },
     };

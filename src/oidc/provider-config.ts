@@ -10,6 +10,7 @@ import {
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { webOriginsOf } from '../clients/web-origins.ts';
 import type { Config } from '../config.ts';
+import { keepLegacyScope, LEGACY_SCOPE_PARAM } from '../legacy/legacy-authorization.ts';
 import { LEGACY_ID_CLAIMS, pairwiseSubject } from '../legacy/legacy-id-claims.ts';
 import { pkceRequired } from '../legacy/legacy-request.ts';
 import { createGuardedFetch } from '../security/guarded-fetch.ts';
@@ -179,7 +180,9 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     // drifted (consent-policy.ts): a second sign-in with nothing changed shows no consent page.
     loadExistingGrant,
     // offline_access as the app asked for it, with or without prompt=consent (offline-access.ts).
-    extraParams: { scope: keepOfflineAccess },
+    // peconnect_scope: a Pôle emploi Connect app's scope string as sent, set by our legacy rewrite
+    // only (legacy-authorization.ts).
+    extraParams: { scope: keepOfflineAccess, [LEGACY_SCOPE_PARAM]: keepLegacyScope },
     // Refresh tokens come from the recorded consent: the code carries offline_access (the app asked
     // and the Grant held it at authorization) and the Grant, the jobseeker's latest decision, still
     // holds it when the code is redeemed.

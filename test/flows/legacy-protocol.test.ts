@@ -102,19 +102,16 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     // An app under its PAR_ id gets the Pôle emploi Connect claims (legacy-client-registration.test.ts).
     expect(idTokenClaims(tokens.id_token as string)).toHaveProperty('idIdentiteExterne');
     const scope = tokens.scope?.split(' ') ?? [];
-    // The granted blocks, in both vocabularies: what was consented to, nothing more.
+    // The granted blocks in the app's own words (§2.2, §8.2): what was consented to, nothing more,
+    // and no string the app did not send (address is the catalog's name of coordonnees).
     expect(scope).toEqual(
-      expect.arrayContaining([
-        'openid',
-        'profile',
-        'address',
-        'statut',
-        'coordonnees',
-        'api_peconnect-statutv1',
-      ]),
+      expect.arrayContaining(['openid', 'profile', 'statut', 'coordonnees', 'api_peconnect-statutv1']),
     );
+    expect(scope.filter((s) => !ITOU_SCOPE.split(' ').includes(s))).toEqual([]);
     expect(scope).not.toContain('indemnisation');
     expect(scope).not.toContain('pfcformations');
+    // §2.3: azp is the app (Perspectives compares it); the ID token only, not userinfo.
+    expect(idTokenClaims(tokens.id_token as string).azp).toBe(app.client_id);
 
     const me = await fetch(`${server.issuer}/me`, {
       headers: { authorization: `Bearer ${tokens.access_token}` },
@@ -124,6 +121,7 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     expect(claims.address).toBeDefined();
     expect(claims).not.toHaveProperty('family_name');
     expect(claims).not.toHaveProperty('phone_number');
+    expect(claims).not.toHaveProperty('azp');
   });
 
   it('shows the same French blocks as the same request in the catalog’s own names', async () => {
@@ -171,7 +169,11 @@ describe('authorization and token as les emplois de l’inclusion sends them', (
     ]);
     expect(flow.callback.searchParams.get('code')).toBeTruthy();
     const tokens = (await (await redeemCode(app, flow.callback)).json()) as Record<string, string>;
-    expect(tokens.scope?.split(' ')).toEqual(expect.arrayContaining(['competences', 'pfccompetences']));
+    const granted = tokens.scope?.split(' ') ?? [];
+    expect(granted).toEqual(expect.arrayContaining(['pfccompetences', 'api_peconnect-competencesv2']));
+    // Accepted, never granted: absent from the echo, as is the catalog's own name it did not send.
+    for (const s of ['competences', `application_${app.client_id}`, 'qos_silver_peconnect-individuv1'])
+      expect(granted).not.toContain(s);
 
     const other = legacyAuthorizeUrl(app, avrilScope('PAR_autre_00ff'));
     const refused = await new UserAgent().follow(other.url, {}, app.redirectUri);
@@ -247,6 +249,24 @@ describe('what stays as strict as before', () => {
     const { url } = legacyAuthorizeUrl(app, 'openid profile');
     const res = await new UserAgent().follow(url, {}, app.redirectUri);
     expect(res.url.searchParams.get('error')).toBe('invalid_request');
+  });
+
+  it('accepts known Pôle emploi Connect scopes of APIs not served here, grants and shows none of them', async () => {
+    const app = await createLegacyClient();
+    // pass emploi's démarches and Pix's servicesdigitaux (scopes/legacy-unserved.yaml, PECONNECT.md §3).
+    const unserved = ['api_peconnect-demarchesv1', 'demarches', 'demarchesW', 'serviceDigitauxExposition'];
+    const { url, state } = legacyAuthorizeUrl(app, `openid profile ${unserved.join(' ')}`);
+    const flow = await completeAuthorization({
+      url,
+      redirectUri: app.redirectUri,
+      login: jobseeker,
+      fields: ['profile.given_name'],
+    });
+    expect(flow.callback.searchParams.get('state')).toBe(state);
+    const consentPage = flow.pages.length ? JSON.stringify(flow.pages) : '';
+    for (const name of unserved) expect(consentPage).not.toContain(name);
+    const tokens = (await (await redeemCode(app, flow.callback)).json()) as Record<string, string>;
+    expect(tokens.scope?.split(' ').sort()).toEqual(['openid', 'profile']);
   });
 
   it('an unknown scope and another realm are refused', async () => {
@@ -325,7 +345,12 @@ describe('discovery at both Pôle emploi Connect paths', () => {
     const legacy = (await (await fetch(`${server.issuer}${path}`)).json()) as Record<string, unknown>;
     expect(legacy.issuer).toBe(server.issuer);
     expect(legacy.jwks_uri).toBe(native.jwks_uri);
-    expect(legacy.token_endpoint).toBe(native.token_endpoint);
+    // The realm's legacy paths, whichever discovery path (one realm, one document, as ForgeRock's).
+    const realm = `${server.issuer}/connexion/oauth2/realms/root/realms/individu`;
+    expect(native.token_endpoint).toBe(`${server.issuer}/token`);
+    expect(legacy.token_endpoint).toBe(`${realm}/access_token`);
+    expect(legacy.authorization_endpoint).toBe(`${realm}/authorize`);
+    expect(legacy.end_session_endpoint).toBe(`${server.issuer}/compte/deconnexion`);
     expect(legacy.scopes_supported).toEqual(
       expect.arrayContaining(['pfccompetences', 'api_peconnect-individuv1']),
     );
@@ -367,6 +392,71 @@ describe('discovery at both Pôle emploi Connect paths', () => {
       family_name: jobseeker.claims.family_name,
       nonce,
     });
+    expect(tokens.nonce).toBe(nonce);
+    expect(tokens.scope?.split(' ').sort()).toEqual(['api_peconnect-individuv1', 'openid', 'profile']);
+  });
+
+  it('a code of a legacy authorization redeemed at /token gets the same answer (keyed on the authorization)', async () => {
+    const app = await createLegacyClient();
+    const flow = await legacySignIn(
+      app,
+      `application_${app.client_id} api_peconnect-individuv1 openid profile`,
+      ['profile.given_name'],
+    );
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: flow.callback.searchParams.get('code') as string,
+        redirect_uri: app.redirectUri,
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+      }),
+    });
+    const tokens = (await response.json()) as Record<string, string>;
+    expect(response.status).toBe(200);
+    expect(tokens.nonce).toBe(flow.nonce);
+    expect(tokens.scope?.split(' ').sort()).toEqual(['api_peconnect-individuv1', 'openid', 'profile']);
+  });
+
+  it('a standard authorization at /token keeps the standard answer (no nonce, the catalog’s words)', async () => {
+    const app = await createLegacyClient();
+    const verifier = oidc.randomPKCECodeVerifier();
+    const url = new URL(`${server.issuer}/auth`);
+    url.search = new URLSearchParams({
+      response_type: 'code',
+      client_id: app.client_id,
+      scope: 'openid profile',
+      redirect_uri: app.redirectUri,
+      nonce: random(),
+      // Not ours to set: dropped on a standard request, whatever it says.
+      peconnect_scope: 'openid profile api_peconnect-individuv1',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+    }).toString();
+    const flow = await completeAuthorization({
+      url,
+      redirectUri: app.redirectUri,
+      login: jobseeker,
+      fields: ['profile.given_name'],
+    });
+    const response = await fetch(`${server.issuer}/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code: flow.callback.searchParams.get('code') as string,
+        redirect_uri: app.redirectUri,
+        code_verifier: verifier,
+        client_id: app.client_id,
+        client_secret: app.client_secret,
+      }),
+    });
+    const tokens = (await response.json()) as Record<string, string>;
+    expect(response.status).toBe(200);
+    expect(tokens).not.toHaveProperty('nonce');
+    expect(tokens.scope?.split(' ')).not.toContain('api_peconnect-individuv1');
   });
 });
 
