@@ -311,6 +311,9 @@ const everSent = new Set<string>();
 export function assertSafe(what: string, answer: Answer, inputs: readonly string[] = []): void {
   const shown = () => `${what}\n→ ${answer.status}\n${answer.text.slice(0, 1_500)}`;
   if (answer.status >= 500) throw new Error(`server error: ${shown()}`);
+  // The stylesheet is a file of the repository served as is, not something the server composed:
+  // its `select { … }` rule is CSS, not a leaked statement.
+  if (answer.status === 200 && answer.headers.get('content-type')?.startsWith('text/css')) return;
   for (const input of inputs) if (input.length >= 3 && input.length < 10_000) everSent.add(input);
   let body = withoutEchoes(answer.text, inputs);
   for (const [label, pattern] of FORBIDDEN) {
