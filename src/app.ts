@@ -24,7 +24,10 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { createDeveloperAccounts } from './developers/developer-accounts.ts';
 import { developerRoutes } from './developers/developer-routes.ts';
+import { outboxMailSender } from './developers/mail-sender.ts';
+import { portalAccountRoutes } from './developers/portal-account-routes.ts';
 import { quickstartModel } from './developers/quickstart-model.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
@@ -68,6 +71,7 @@ export function createServices(
 ) {
   const grants = createGrantBuilder({ provider, catalog, apiAudience: config.apiAudience });
   const box = createSecretBox(config.secrets.keysEncryptionKey);
+  const throttle = createLoginThrottle(pool);
   const clients = createClientService({
     pool,
     catalog,
@@ -89,7 +93,14 @@ export function createServices(
     }),
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
-    throttle: createLoginThrottle(pool),
+    throttle,
+    // Emploi Store Dev (/developpeurs): developer accounts; mail goes to the outbox table.
+    developerAccounts: createDeveloperAccounts({
+      pool,
+      mail: outboxMailSender(pool, logger),
+      throttle,
+      issuer: config.issuer,
+    }),
   };
 }
 
@@ -137,6 +148,8 @@ export async function createApp(
     csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, ...services });
+  // The developer portal before /account's routes, whose sign-in guard covers every path they reach.
+  pages.use(portalAccountRoutes({ render, accounts: services.developerAccounts }).routes());
   pages.use(
     interactionRoutes({
       provider,

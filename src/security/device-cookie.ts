@@ -9,7 +9,11 @@ import { createHash, randomBytes } from 'node:crypto';
 import type Koa from 'koa';
 import type { Realm } from './login-throttle.ts';
 
-const COOKIE: Record<Realm, string> = { account: 'pec.device', admin: 'pec.admin-device' };
+const COOKIE: Record<Realm, string> = {
+  account: 'pec.device',
+  admin: 'pec.admin-device',
+  developer: 'pec.developer-device',
+};
 const MAX_AGE_MS = 365 * 86_400_000; // a year, in milliseconds
 
 export interface LoginClient {

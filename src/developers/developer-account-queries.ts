@@ -1,0 +1,79 @@
+import type { Queryable } from '../db/pool.ts';
+
+export interface DeveloperAccountRow {
+  id: string;
+  email: string;
+  password_hash: string;
+  organisation_id: string;
+  organisation_name: string;
+  organisation_siret: string | null;
+  verified_at: Date | null;
+  disabled_at: Date | null;
+}
+
+const SELECT_ACCOUNT = `SELECT a.id, a.email, a.password_hash, a.organisation_id, o.name AS organisation_name,
+                               o.siret AS organisation_siret, a.verified_at, a.disabled_at
+                          FROM developer_accounts a JOIN developer_organisations o ON o.id = a.organisation_id`;
+
+const UUID = /^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+
+export async function findDeveloperById(db: Queryable, id: string): Promise<DeveloperAccountRow | undefined> {
+  if (!UUID.test(id)) return undefined;
+  const { rows } = await db.query<DeveloperAccountRow>(`${SELECT_ACCOUNT} WHERE a.id = $1`, [id]);
+  return rows[0];
+}
+
+export async function findDeveloperByEmail(
+  db: Queryable,
+  email: string,
+): Promise<DeveloperAccountRow | undefined> {
+  const { rows } = await db.query<DeveloperAccountRow>(`${SELECT_ACCOUNT} WHERE lower(a.email) = lower($1)`, [
+    email,
+  ]);
+  return rows[0];
+}
+
+/** A new account and its own organisation (in the caller's transaction). */
+export async function insertDeveloper(
+  db: Queryable,
+  account: { email: string; passwordHash: string; organisationName: string; siret: string | null },
+): Promise<string> {
+  const org = await db.query<{ id: string }>(
+    'INSERT INTO developer_organisations (name, siret) VALUES ($1, $2) RETURNING id',
+    [account.organisationName, account.siret],
+  );
+  const { rows } = await db.query<{ id: string }>(
+    'INSERT INTO developer_accounts (email, password_hash, organisation_id) VALUES ($1, $2, $3) RETURNING id',
+    [account.email, account.passwordHash, org.rows[0]?.id],
+  );
+  return rows[0]?.id as string;
+}
+
+export async function insertEmailToken(
+  db: Queryable,
+  accountId: string,
+  tokenHash: string,
+  ttlHours: number,
+): Promise<void> {
+  await db.query(
+    `INSERT INTO developer_email_tokens (token_hash, account_id, expires_at)
+     VALUES ($1, $2, now() + make_interval(hours => $3))`,
+    [tokenHash, accountId, ttlHours],
+  );
+}
+
+/** Uses a verification token once: the account it verifies, or undefined (unknown, used, expired). */
+export async function useEmailToken(db: Queryable, tokenHash: string): Promise<string | undefined> {
+  const { rows } = await db.query<{ account_id: string }>(
+    `UPDATE developer_email_tokens SET used_at = now()
+      WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+      RETURNING account_id`,
+    [tokenHash],
+  );
+  const accountId = rows[0]?.account_id;
+  if (accountId)
+    await db.query('UPDATE developer_accounts SET verified_at = coalesce(verified_at, now()) WHERE id = $1', [
+      accountId,
+    ]);
+  return accountId;
+}
