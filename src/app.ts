@@ -25,10 +25,13 @@ import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
 import { createDeveloperAccounts } from './developers/developer-accounts.ts';
+import { createDeveloperApps } from './developers/developer-apps.ts';
 import { developerRoutes } from './developers/developer-routes.ts';
 import { outboxMailSender } from './developers/mail-sender.ts';
 import { portalAccountRoutes } from './developers/portal-account-routes.ts';
+import { portalAppRoutes } from './developers/portal-app-routes.ts';
 import { quickstartModel } from './developers/quickstart-model.ts';
+import { seedSandboxPersonas } from './developers/sandbox-personas.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { healthRoutes } from './http/health-routes.ts';
@@ -72,6 +75,7 @@ export function createServices(
   const grants = createGrantBuilder({ provider, catalog, apiAudience: config.apiAudience });
   const box = createSecretBox(config.secrets.keysEncryptionKey);
   const throttle = createLoginThrottle(pool);
+  const mail = outboxMailSender(pool, logger);
   const clients = createClientService({
     pool,
     catalog,
@@ -94,13 +98,9 @@ export function createServices(
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     throttle,
-    // Emploi Store Dev (/developpeurs): developer accounts; mail goes to the outbox table.
-    developerAccounts: createDeveloperAccounts({
-      pool,
-      mail: outboxMailSender(pool, logger),
-      throttle,
-      issuer: config.issuer,
-    }),
+    // Emploi Store Dev (/developpeurs): developer accounts and their apps; mail goes to the outbox table.
+    developerAccounts: createDeveloperAccounts({ pool, mail, throttle, issuer: config.issuer }),
+    developerApps: createDeveloperApps({ pool, catalog, clients, mail, issuer: config.issuer }),
   };
 }
 
@@ -112,6 +112,8 @@ export async function createApp(
   readPool?: Pool,
 ): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
+  // The developer portal's synthetic jobseekers, present everywhere developers test (idempotent).
+  await seedSandboxPersonas(pool, catalog);
   const render = createRenderer(config.viewsDir, config.production);
   // The services reach the provider through its holder, which is built from them.
   let holder: ProviderHolder | undefined;
@@ -150,6 +152,15 @@ export async function createApp(
   const interactions = createInteractionService({ config, pool, catalog, ...services });
   // The developer portal before /account's routes, whose sign-in guard covers every path they reach.
   pages.use(portalAccountRoutes({ render, accounts: services.developerAccounts }).routes());
+  pages.use(
+    portalAppRoutes({
+      render,
+      catalog,
+      accounts: services.developerAccounts,
+      apps: services.developerApps,
+      sessionTtlMs,
+    }).routes(),
+  );
   pages.use(
     interactionRoutes({
       provider,

@@ -128,7 +128,10 @@ export function interactionRoutes(deps: {
       const model = await service.loginPage(interaction);
       // Only "no provider session yet": prompt=login, max_age or an id_token_hint add their reasons.
       const onlyNoSession = interaction.prompt.reasons.join() === 'no_session';
-      const jobseeker = onlyNoSession ? await deps.signedIn(ctx) : undefined;
+      const signedIn = onlyNoSession ? await deps.signedIn(ctx) : undefined;
+      // A sandbox app never signs in a real jobseeker, an ordinary app never a persona (sandbox-gate.ts).
+      const jobseeker =
+        signedIn && !(await service.sandboxRefusal(interaction, signedIn.id)) ? signedIn : undefined;
       // ts: the login time is when the password was typed at /account (auth_time, max_age).
       if (jobseeker)
         return finish(ctx, {
@@ -157,6 +160,16 @@ export function interactionRoutes(deps: {
         ...(await service.loginPage(interaction)),
         login,
         error: outcome.error,
+      });
+      return;
+    }
+    const refusal = await service.sandboxRefusal(interaction, outcome.id);
+    if (refusal) {
+      ctx.status = 403;
+      page(ctx, 'login', {
+        ...(await service.loginPage(interaction)),
+        login: form.data?.login ?? '',
+        error: refusal,
       });
       return;
     }

@@ -59,3 +59,55 @@ export async function signedInDeveloper(server: TestServer, organisation = 'Part
   expect(signedIn.location, signedIn.html).toBe('/developpeurs/applications');
   return { agent, email };
 }
+
+/** The fields of a draft as the portal's form posts them (the admin console's registration form). */
+export function draftFields(o: {
+  name: string;
+  redirectUri: string;
+  complete?: boolean;
+}): [string, string][] {
+  const fields: [string, string][] = [
+    ['name', o.name],
+    ['description', 'Aide à rédiger un CV à partir du dossier.'],
+    ['redirect_uris', o.redirectUri],
+    ['token_endpoint_auth_method', 'client_secret'],
+    ['scopes', 'openid'],
+    ['scopes', 'profile'],
+    ['scopes', 'competences'],
+    ['scopes', 'langues'],
+  ];
+  if (o.complete)
+    fields.push(
+      ['purpose_competences', 'Remplir la rubrique Compétences de votre CV.'],
+      ['purpose_langues', 'Indiquer vos langues sur votre CV.'],
+      ['policy_uri', `${new URL(o.redirectUri).origin}/confidentialite`],
+      ['contact_email', 'dpo@partenaire.example'],
+      ['free_for_jobseekers', 'yes'],
+    );
+  else fields.push(['purpose_competences', 'Remplir la rubrique Compétences de votre CV.']);
+  return fields;
+}
+
+/** Creates a draft through the portal: its app id and its sandbox credentials (shown once). */
+export async function createDraft(
+  server: TestServer,
+  agent: UserAgent,
+  o: { name: string; redirectUri: string; complete?: boolean },
+) {
+  const res = await post(
+    agent,
+    server,
+    '/developpeurs/applications/nouvelle',
+    '/developpeurs/applications',
+    draftFields(o),
+  );
+  expect(res.response.status, res.html).toBe(200);
+  const pick = (id: string) => new RegExp(`id="${id}">([^<]+)<`).exec(res.html)?.[1] as string;
+  const appId = /href="\/developpeurs\/applications\/([0-9a-f-]{36})"/.exec(res.html)?.[1] as string;
+  return {
+    appId,
+    sandboxClientId: pick('sandbox-client-id'),
+    sandboxSecret: pick('sandbox-client-secret'),
+    html: res.html,
+  };
+}
