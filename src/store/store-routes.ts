@@ -76,7 +76,11 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
   });
 
   const signedIn = new Router();
-  signedIn.use(requireJobseeker(deps.pool, deps.sessionTtlMs));
+  // Only these paths: a router's use() without paths guards every request that passes through it.
+  signedIn.use(
+    ['/account/recommandations', '/applications/recommandations', '/applications/:id/masquer'],
+    requireJobseeker(deps.pool, deps.sessionTtlMs),
+  );
   const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
 
   signedIn.get('/account/recommandations', async (ctx) => {
