@@ -10,6 +10,7 @@ import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
+import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import type { LoginThrottle } from '../security/login-throttle.ts';
@@ -32,6 +33,7 @@ import {
   parisEndOfDay,
   tokensView,
 } from './console-models.ts';
+import { consoleReviewRoutes } from './console-review-routes.ts';
 import { requireAdmin } from './console-session.ts';
 import { adminSignInRoutes } from './console-sign-in-routes.ts';
 import { consoleStoreRoutes } from './console-store-routes.ts';
@@ -69,6 +71,8 @@ export function adminConsoleRoutes(deps: {
   admins: AdminAccounts;
   accessLog: AccessLog;
   throttle: LoginThrottle;
+  /** the developer portal's apps, for the review queue */
+  developerApps: DeveloperApps;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -389,6 +393,7 @@ export function adminConsoleRoutes(deps: {
 
   signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
   signedIn.use(consoleStoreRoutes({ render, catalog, clients }).routes());
+  signedIn.use(consoleReviewRoutes({ render, catalog, apps: deps.developerApps }).routes());
 
   router.use(signedIn.routes());
   return router;

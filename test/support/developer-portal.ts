@@ -111,3 +111,17 @@ export async function createDraft(
     html: res.html,
   };
 }
+
+/** A complete draft, submitted for review: its app id and sandbox credentials. */
+export async function submittedDraft(
+  server: TestServer,
+  agent: UserAgent,
+  name: string,
+  redirectUri: string,
+) {
+  const draft = await createDraft(server, agent, { name, redirectUri, complete: true });
+  const base = `/developpeurs/applications/${draft.appId}`;
+  const submitted = await post(agent, server, base, `${base}/soumettre`, []);
+  expect(submitted.location, submitted.html).toBe(`${base}?ok=soumise`);
+  return draft;
+}
