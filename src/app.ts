@@ -24,6 +24,7 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { createAppFigures } from './developers/app-figures.ts';
 import { createDeveloperAccounts } from './developers/developer-accounts.ts';
 import { createDeveloperApps } from './developers/developer-apps.ts';
 import { developerRoutes } from './developers/developer-routes.ts';
@@ -101,6 +102,7 @@ export function createServices(
     // Emploi Store Dev (/developpeurs): developer accounts and their apps; mail goes to the outbox table.
     developerAccounts: createDeveloperAccounts({ pool, mail, throttle, issuer: config.issuer }),
     developerApps: createDeveloperApps({ pool, catalog, clients, mail, issuer: config.issuer }),
+    appFigures: createAppFigures({ pool, catalog }),
   };
 }
 
@@ -159,6 +161,7 @@ export async function createApp(
       accounts: services.developerAccounts,
       apps: services.developerApps,
       sessionTtlMs,
+      figures: services.appFigures,
     }).routes(),
   );
   pages.use(

@@ -7,6 +7,8 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import type { ClientService } from '../clients/client-service.ts';
+import type { AppFigures } from '../developers/app-figures.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { reviewBadge } from '../developers/portal-models.ts';
 import { AppError } from '../http/app-error.ts';
@@ -23,7 +25,13 @@ const decisionForm = z.object({
   vet_audience: z.literal('yes').optional(),
 });
 
-export function consoleReviewRoutes(deps: { render: Render; catalog: Catalog; apps: DeveloperApps }) {
+export function consoleReviewRoutes(deps: {
+  render: Render;
+  catalog: Catalog;
+  apps: DeveloperApps;
+  clients: ClientService;
+  figures: AppFigures;
+}) {
   const { render, catalog, apps } = deps;
   const router = new Router();
   const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
@@ -95,6 +103,19 @@ export function consoleReviewRoutes(deps: { render: Render; catalog: Catalog; ap
     }
     ctx.status = 303;
     ctx.redirect(`/admin/validations?ok=${form.data.decision}`);
+  });
+
+  // The same figures as the developers see, for any app (the admins vet and watch them all).
+  router.get('/clients/:id/statistiques', async (ctx) => {
+    const client = await deps.clients.find(String(ctx.params.id));
+    if (!client)
+      throw new AppError(404, 'not_found', 'Cette application n’existe pas, ou elle a été supprimée.');
+    page(ctx, 'admin/client-figures', {
+      title: `Statistiques – ${client.name}`,
+      clientId: client.id,
+      name: client.name,
+      figures: await deps.figures(client),
+    });
   });
 
   return router;

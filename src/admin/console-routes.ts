@@ -10,6 +10,7 @@ import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
+import type { AppFigures } from '../developers/app-figures.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
@@ -73,6 +74,7 @@ export function adminConsoleRoutes(deps: {
   throttle: LoginThrottle;
   /** the developer portal's apps, for the review queue */
   developerApps: DeveloperApps;
+  appFigures: AppFigures;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -393,7 +395,15 @@ export function adminConsoleRoutes(deps: {
 
   signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
   signedIn.use(consoleStoreRoutes({ render, catalog, clients }).routes());
-  signedIn.use(consoleReviewRoutes({ render, catalog, apps: deps.developerApps }).routes());
+  signedIn.use(
+    consoleReviewRoutes({
+      render,
+      catalog,
+      apps: deps.developerApps,
+      clients,
+      figures: deps.appFigures,
+    }).routes(),
+  );
 
   router.use(signedIn.routes());
   return router;

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { formatMoment } from '../admin/console-models.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import type { AppFigures } from './app-figures.ts';
 import type { DeveloperAccountRow } from './developer-account-queries.ts';
 import type { DeveloperAppRow } from './developer-app-queries.ts';
 import type { DeveloperApps } from './developer-apps.ts';
@@ -20,6 +21,7 @@ export function portalActionRoutes(deps: {
   page: (ctx: Koa.Context, template: string, model: Record<string, unknown>) => void;
   dev: (ctx: Koa.Context) => DeveloperAccountRow;
   appOf: (ctx: Koa.Context) => Promise<DeveloperAppRow>;
+  figures: AppFigures;
 }) {
   const { apps, page, dev, appOf } = deps;
   const router = new Router();
@@ -73,6 +75,19 @@ export function portalActionRoutes(deps: {
       throw new AppError(400, 'invalid_request', 'Indiquez l’adresse e-mail de la personne.');
     await apps.invite(app, dev(ctx), form.data.email, ctx.state.requestId);
     back(ctx, app, 'equipe');
+  });
+
+  // Figures of the production app, or of its sandbox twin (?environnement=bac-a-sable).
+  router.get('/applications/:id/statistiques', async (ctx) => {
+    const app = await appOf(ctx);
+    const clients = await apps.clientsOf(app);
+    const client = ctx.query.environnement === 'bac-a-sable' ? clients.sandbox : clients.production;
+    page(ctx, 'developers/app-figures', {
+      title: `Statistiques – ${app.name}`,
+      appId: app.id,
+      name: app.name,
+      figures: await deps.figures(client),
+    });
   });
 
   router.get('/bac-a-sable', (ctx) =>

@@ -22,6 +22,7 @@ import {
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import type { AppFigures } from './app-figures.ts';
 import type { DeveloperAccounts } from './developer-accounts.ts';
 import type { DeveloperApps } from './developer-apps.ts';
 import { requireDeveloper } from './developer-session.ts';
@@ -36,6 +37,7 @@ export function portalAppRoutes(deps: {
   accounts: DeveloperAccounts;
   apps: DeveloperApps;
   sessionTtlMs: number;
+  figures: AppFigures;
 }) {
   const { render, catalog, apps } = deps;
   const router = new Router({ prefix: '/developpeurs' });
@@ -165,6 +167,6 @@ export function portalAppRoutes(deps: {
     ctx.redirect(`/developpeurs/applications/${app.id}?ok=catalogue`);
   });
 
-  router.use(portalActionRoutes({ render, apps, page, dev, appOf }).routes());
+  router.use(portalActionRoutes({ render, apps, page, dev, appOf, figures: deps.figures }).routes());
   return router;
 }
