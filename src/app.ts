@@ -24,6 +24,7 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { apiReferenceModel } from './developers/api-reference-model.ts';
 import { createAppFigures } from './developers/app-figures.ts';
 import { createDeveloperAccounts } from './developers/developer-accounts.ts';
 import { createDeveloperApps } from './developers/developer-apps.ts';
@@ -162,6 +163,7 @@ export async function createApp(
       apps: services.developerApps,
       sessionTtlMs,
       figures: services.appFigures,
+      issuer: config.issuer,
     }).routes(),
   );
   pages.use(
@@ -218,6 +220,7 @@ export async function createApp(
     developerRoutes({
       render,
       model: quickstartModel({ config, catalog, docsDir: path.resolve(config.scopesDir, '../docs') }),
+      apiReference: apiReferenceModel(config, catalog),
     }).routes(),
   );
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));

@@ -1,7 +1,8 @@
 // Usage and consent-health figures of one app, from what is already recorded: the consent events
 // (append-only), the consents' current states and the access log. Counts only: no statement here
 // returns a jobseeker id, a field value or anything that tells one person from another. Days are
-// Paris days.
+// Paris days. The fields a consent page showed are those of the texts it showed (consent_texts:
+// { catalog: { scopes: { <scope>: { fields: { <field>: … } } } }, purposes }).
 import type { Queryable } from '../db/pool.ts';
 
 export interface EventsPerDay {
@@ -17,9 +18,9 @@ const parisDay = (column: string) => `to_char((${column} AT TIME ZONE 'Europe/Pa
 export async function eventsPerDay(db: Queryable, clientId: string, days: number): Promise<EventsPerDay[]> {
   const { rows } = await db.query<EventsPerDay>(
     `SELECT ${parisDay('e.created_at')} AS day, e.kind,
-            coalesce(NOT EXISTS (
-              SELECT 1 FROM jsonb_each(t.texts->'catalog') s, jsonb_each(s.value->'fields') f
-               WHERE NOT (s.key || '.' || f.key) = ANY (e.fields_after)), false) AS full,
+            (t.texts IS NOT NULL AND NOT EXISTS (
+              SELECT 1 FROM jsonb_each(t.texts->'catalog'->'scopes') s, jsonb_each(s.value->'fields') f
+               WHERE NOT (s.key || '.' || f.key) = ANY (e.fields_after))) AS full,
             count(*)::int AS n
        FROM consent_events e LEFT JOIN consent_texts t ON t.hash = e.texts_hash
       WHERE e.client_id = $1 AND e.created_at >= now() - make_interval(days => $2)
@@ -35,7 +36,7 @@ export async function declinedPerField(db: Queryable, clientId: string, days: nu
     `SELECT s.key || '.' || f.key AS field, count(*)::int AS shown,
             count(*) FILTER (WHERE NOT (s.key || '.' || f.key) = ANY (e.fields_after))::int AS declined
        FROM consent_events e JOIN consent_texts t ON t.hash = e.texts_hash,
-            jsonb_each(t.texts->'catalog') s, jsonb_each(s.value->'fields') f
+            jsonb_each(t.texts->'catalog'->'scopes') s, jsonb_each(s.value->'fields') f
       WHERE e.client_id = $1 AND e.kind IN ('granted', 'extended')
         AND e.created_at >= now() - make_interval(days => $2)
       GROUP BY 1 ORDER BY 1`,

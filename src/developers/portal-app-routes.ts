@@ -38,6 +38,7 @@ export function portalAppRoutes(deps: {
   apps: DeveloperApps;
   sessionTtlMs: number;
   figures: AppFigures;
+  issuer: string;
 }) {
   const { render, catalog, apps } = deps;
   const router = new Router({ prefix: '/developpeurs' });
@@ -93,6 +94,7 @@ export function portalAppRoutes(deps: {
     page(ctx, 'developers/app', {
       title: app.name,
       notice: typeof ctx.query.ok === 'string' ? ctx.query.ok : undefined,
+      issuer: deps.issuer,
       ...appPageModel(
         app,
         clients,

@@ -15,7 +15,7 @@ beforeAll(async () => {
   server = await startTestServer();
   await server.pool.query(
     `INSERT INTO consent_texts (hash, texts) VALUES ('t-figures',
-       '{"catalog": {"competences": {"fields": {"libelle": {}, "code": {}}}, "langues": {"fields": {"libelle": {}}}}}')`,
+       '{"catalog": {"scopes": {"competences": {"fields": {"libelle": {}, "code": {}}}, "langues": {"fields": {"libelle": {}}}}}}')`,
   );
 });
 afterAll(() => server?.close());
@@ -117,5 +117,12 @@ describe('figures of an app', () => {
     );
     expect(/id="accords-actifs">([^<]*)</.exec(page.html)?.[1]).toBe('1');
     expect(cellsOf(page.html, 'tableau-accords')).not.toContain('moins de 5');
+    // Shown on the real consent page: competences (code and libellé ticked) and langues (nothing).
+    const tables = cellsOf(page.html, 'tableau-accords');
+    expect(tables).toMatch(/\d\d\/\d\d 0 1 0 0 0 0$/); // today: granted in part
+    const refus = cellsOf(page.html, 'tableau-refus');
+    expect(refus).toContain('Vos compétences › Nom de la compétence 1 0 %');
+    expect(refus).toContain('Vos compétences › Type de compétence 1 100 %');
+    expect(refus).toContain('Les langues que vous parlez › Nom de la langue 1 100 %');
   });
 });
