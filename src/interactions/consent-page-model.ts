@@ -92,6 +92,8 @@ export function consentPageModel(input: ConsentPageInput) {
   const allChoices = requestedScopes(catalog, input.scope, client.scopes).flatMap((s) => fieldChoices(s));
   return {
     client: clientNotice(client),
+    // A sandbox app of the developer portal (only personas reach it): the page says so.
+    sandbox: client.sandbox === true,
     scopes,
     /** the marks used on this page, each with its one-sentence explanation */
     marks: marksOf(allChoices),

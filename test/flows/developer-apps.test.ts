@@ -57,6 +57,7 @@ describe('a draft and its sandbox', () => {
     });
     // The consent page showed the sandbox purpose for langues-less scopes and the draft's own here.
     expect(decodeHtml(flow.pages[1] ?? '')).toContain('Remplir la rubrique Compétences de votre CV.');
+    expect(flow.pages[1]).toContain('id="bac-a-sable"');
     const tokens = await exchange(server, config, flow);
     const read = await apiGet(server, tokens.access_token, 'competences');
     expect(read.status).toBe(200);

@@ -71,6 +71,7 @@ describe('the review queue', () => {
       login: jobseeker,
       fields: ['competences.libelle'],
     });
+    expect(flow.pages[1]).not.toContain('id="bac-a-sable"'); // no sandbox banner on a real app
     const tokens = await exchange(server, config, flow);
     expect((await apiGet(server, tokens.access_token, 'competences')).status).toBe(200);
   });
