@@ -221,14 +221,15 @@ export function createDeveloperApps(deps: {
 
     /** The production secret, after approval: a new one each time (the previous keeps its grace). */
     async issueProductionSecret(app: DeveloperAppRow, dev: DeveloperAccountRow, requestId?: string) {
-      if (app.review_state !== 'approved')
+      // The client's own status decides (an admin may also approve or suspend it from its page).
+      const production = await clients.find(app.client_id);
+      if (production?.status !== 'active')
         throw new AppError(
           409,
           'conflict',
           'Les identifiants de production sont remis une fois l’application approuvée.',
         );
-      const production = await clients.find(app.client_id);
-      if (!production || !usesSecret(production.token_endpoint_auth_method))
+      if (!usesSecret(production.token_endpoint_auth_method))
         throw new AppError(400, 'invalid_request', 'Cette application n’utilise pas de secret.');
       const secret = await clients.rotateSecret(app.client_id, developerActor(dev, requestId));
       await markProductionSecretIssued(pool, app.id);

@@ -130,14 +130,13 @@ export function interactionRoutes(deps: {
       const onlyNoSession = interaction.prompt.reasons.join() === 'no_session';
       const signedIn = onlyNoSession ? await deps.signedIn(ctx) : undefined;
       // A sandbox app never signs in a real jobseeker, an ordinary app never a persona (sandbox-gate.ts).
-      const jobseeker =
-        signedIn && !(await service.sandboxRefusal(interaction, signedIn.id)) ? signedIn : undefined;
+      const refusal = signedIn ? await service.sandboxRefusal(interaction, signedIn.id) : undefined;
       // ts: the login time is when the password was typed at /account (auth_time, max_age).
-      if (jobseeker)
+      if (signedIn && !refusal)
         return finish(ctx, {
-          login: { accountId: jobseeker.id, ts: Math.floor(jobseeker.authenticatedAt / 1000) },
+          login: { accountId: signedIn.id, ts: Math.floor(signedIn.authenticatedAt / 1000) },
         });
-      page(ctx, 'login', model);
+      page(ctx, 'login', refusal ? { ...model, error: refusal } : model);
     } else {
       page(ctx, 'consent', await service.consentPage(interaction));
     }

@@ -6,6 +6,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REAL_ACCOUNT_ON_SANDBOX } from '../../src/developers/sandbox-gate.ts';
 import { SANDBOX_PASSWORD } from '../../src/developers/sandbox-personas.ts';
+import { signInToAccount } from '../support/account.ts';
 import { getPage, post } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createDraft, signedInDeveloper } from '../support/developer-portal.ts';
@@ -84,7 +85,19 @@ describe('a draft and its sandbox', () => {
     const consents = await server.pool.query('SELECT 1 FROM consents WHERE jobseeker_id = $1', [real.id]);
     expect(consents.rowCount).toBe(0);
 
-    // Signed in to /account first (one sign-in): the sandbox app still asks for a persona.
+    // Signed in to /account first (one sign-in): the sandbox app does not take that sign-in.
+    const browser = await signInToAccount(server, real);
+    const signedInFlow = await authorize({
+      config,
+      redirectUri: uri,
+      scope: 'openid competences',
+      agent: browser,
+    });
+    expect(signedInFlow.callback.href.startsWith(uri)).toBe(false);
+    const loginPage = decodeHtml(await signedInFlow.response.text());
+    expect(loginPage).toContain(REAL_ACCOUNT_ON_SANDBOX);
+    expect(loginPage).toContain('name="password"'); // the login page, asking for a persona
+
     const realApp = await createClient(server);
     const personaOnReal = await authorize({
       config: await discover(server.issuer, realApp.client_id, realApp.client_secret),
