@@ -35,6 +35,7 @@ import {
   lockApp,
   markProductionSecretIssued,
   type ReviewState,
+  removeMember,
   setReviewState,
 } from './developer-app-queries.ts';
 import type { MailSender } from './mail-sender.ts';
@@ -255,6 +256,22 @@ export function createDeveloperApps(deps: {
           body: `Bonjour,\n\n${dev.email} vous a ajouté à l’équipe de l’application « ${app.name} ».\n${issuer}/developpeurs/applications/${app.id}`,
         });
       }
+    },
+
+    /** Takes a member off the team (never its creator); the id comes from the team's own list. */
+    async removeMember(
+      app: DeveloperAppRow,
+      dev: DeveloperAccountRow,
+      accountId: string,
+      requestId?: string,
+    ) {
+      const member = (await listMembers(pool, app.id)).find((m) => m.account_id === accountId);
+      if (!member || member.role === 'owner')
+        throw new AppError(400, 'invalid_request', 'Cette personne ne peut pas être retirée de l’équipe.');
+      await removeMember(pool, app.id, accountId);
+      await audit(developerActor(dev, requestId), 'developer_app.member.remove', app, undefined, {
+        email: member.email,
+      });
     },
 
     reviewQueue: () => listAppsForReview(pool),

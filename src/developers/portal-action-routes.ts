@@ -77,6 +77,18 @@ export function portalActionRoutes(deps: {
     back(ctx, app, 'equipe');
   });
 
+  router.post('/applications/:id/equipe/retirer', async (ctx) => {
+    const app = await appOf(ctx);
+    const accountId = (ctx.request.body as { account_id?: unknown } | undefined)?.account_id;
+    await apps.removeMember(
+      app,
+      dev(ctx),
+      typeof accountId === 'string' ? accountId : '',
+      ctx.state.requestId,
+    );
+    back(ctx, app, 'retire');
+  });
+
   // Figures of the production app, or of its sandbox twin (?environnement=bac-a-sable).
   router.get('/applications/:id/statistiques', async (ctx) => {
     const app = await appOf(ctx);

@@ -41,7 +41,7 @@ export function appPageModel(
   app: DeveloperAppRow,
   clients: { production: ClientRow; sandbox: ClientRow },
   problems: string,
-  members: { email: string; role: string }[],
+  members: { account_id: string; email: string; role: string }[],
   catalog: Catalog,
 ) {
   const { production, sandbox } = clients;
@@ -73,6 +73,11 @@ export function appPageModel(
         : undefined,
     },
     problems: problems ? errorsFromMessage(problems, catalog).map((e) => `${e.label} : ${e.message}`) : [],
-    members: members.map((m) => ({ email: m.email, role: m.role === 'owner' ? 'créateur' : 'membre' })),
+    members: members.map((m) => ({
+      id: m.account_id,
+      email: m.email,
+      owner: m.role === 'owner',
+      role: m.role === 'owner' ? 'créateur' : 'membre',
+    })),
   };
 }

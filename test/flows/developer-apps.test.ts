@@ -163,6 +163,22 @@ describe('a draft and its sandbox', () => {
     const invited = await post(owner.agent, server, base, `${base}/equipe`, [['email', other.email]]);
     expect(invited.location).toBe(`${base}?ok=equipe`);
     expect((await getPage(other.agent, server, base)).response.status).toBe(200);
+    // Taken off the team, the app is gone for them again; its creator cannot be taken off.
+    const { rows } = await server.pool.query(
+      'SELECT account_id, role FROM developer_app_members WHERE app_id = $1',
+      [draft.appId],
+    );
+    const ownerId = rows.find((r) => r.role === 'owner').account_id;
+    const otherId = rows.find((r) => r.role === 'member').account_id;
+    const notOwner = await post(other.agent, server, base, `${base}/equipe/retirer`, [
+      ['account_id', ownerId],
+    ]);
+    expect(notOwner.response.status).toBe(400);
+    const removed = await post(owner.agent, server, base, `${base}/equipe/retirer`, [
+      ['account_id', otherId],
+    ]);
+    expect(removed.location).toBe(`${base}?ok=retire`);
+    expect((await getPage(other.agent, server, base)).response.status).toBe(404);
     // Signed out, the portal asks to sign in.
     const anonymous = await fetch(`${server.issuer}${base}`, { redirect: 'manual' });
     expect(anonymous.status).toBe(302);
