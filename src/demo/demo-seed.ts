@@ -9,10 +9,13 @@ import { saveJobseeker } from '../profiles/jobseeker-import.ts';
 import { jobseekerLineSchema } from '../profiles/jobseeker-line.ts';
 import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
 import { demoJobseekers } from './demo-jobseekers.ts';
+import { seedDemoStoreApps } from './demo-store-apps.ts';
 
 export const DEMO_CLIENT_ID = 'cv-express-demo';
 /** The demo's single-page app: a public client (no secret), served by the demo process under /spa/. */
 export const DEMO_SPA_CLIENT_ID = 'cv-express-web-demo';
+/** Fictional apps that only fill the Emploi Store's catalog in the demo (src/demo/demo-store-apps.ts). */
+export { DEMO_STORE_CLIENT_IDS } from './demo-store-apps.ts';
 
 // The demo app's secret is derived from this machine's own secrets: stable across restarts, never
 // the same on two machines, never written in the repository.
@@ -63,6 +66,10 @@ export async function seedDemoData(deps: {
     policyUri: `${config.demoApp.url}/confidentialite`,
     contactEmail: 'donnees-personnelles@cv-express.example',
     status: 'active' as const,
+    // The Emploi Store: listed under « CV et candidatures », for every registered jobseeker.
+    category: 'cv',
+    audience: { statuses: ['A', 'B', 'C', 'D', 'E'] },
+    audienceVetted: true,
   };
   if (!(await clients.find(DEMO_CLIENT_ID))) {
     await clients.create({
@@ -72,6 +79,7 @@ export async function seedDemoData(deps: {
       name: 'CV Express (démo)',
       redirectUris: [`${config.demoApp.url}/callback`],
       postLogoutRedirectUris: [`${config.demoApp.url}/`],
+      startUrl: `${config.demoApp.url}/`,
     });
   }
   if (!(await clients.find(DEMO_SPA_CLIENT_ID))) {
@@ -83,6 +91,27 @@ export async function seedDemoData(deps: {
       postLogoutRedirectUris: [`${config.demoApp.url}/spa/`],
       // A browser app holds no secret: PKCE alone protects its code (RFC 8252 §8.1, RFC 9700 §2.1.1).
       tokenEndpointAuthMethod: 'none',
+      startUrl: `${config.demoApp.url}/spa/`,
+      // One of the two is enough in recommendations: the web version is listed, not recommended.
+      audience: null,
+      audienceVetted: false,
     });
   }
+  // A demo database seeded before the Emploi Store: its two apps get their catalogue listing once.
+  for (const [id, startUrl] of [
+    [DEMO_CLIENT_ID, `${config.demoApp.url}/`],
+    [DEMO_SPA_CLIENT_ID, `${config.demoApp.url}/spa/`],
+  ] as const) {
+    const row = await clients.find(id);
+    if (row && !row.category) {
+      await clients.update(
+        id,
+        id === DEMO_CLIENT_ID
+          ? { category: 'cv', startUrl, audience: demoApp.audience, audienceVetted: true }
+          : { category: 'cv', startUrl },
+        { actor: 'system' },
+      );
+    }
+  }
+  await seedDemoStoreApps({ config, clients });
 }

@@ -7,7 +7,7 @@ import { redirectUriProblem } from '../clients/redirect-uri-rules.ts';
 import { ConfigError } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
 import { demoJobseekers } from '../demo/demo-jobseekers.ts';
-import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID } from '../demo/demo-seed.ts';
+import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, DEMO_STORE_CLIENT_IDS } from '../demo/demo-seed.ts';
 import { findDemoSeed, listActiveClientUris } from './production-check-queries.ts';
 
 export async function productionDatabaseProblems(db: Queryable): Promise<string[]> {
@@ -15,7 +15,7 @@ export async function productionDatabaseProblems(db: Queryable): Promise<string[
   const demo = await findDemoSeed(
     db,
     demoJobseekers.map((j) => j.login),
-    [DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID],
+    [DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, ...DEMO_STORE_CLIENT_IDS],
   );
   if (demo.logins.length || demo.clients.length) {
     const what = [

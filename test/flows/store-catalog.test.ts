@@ -4,6 +4,7 @@
 // no request to any app, no entry in the access log, nothing stored beyond the jobseeker's choices.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInToAccount } from '../support/account.ts';
 import { decode } from '../support/admin-console.ts';
@@ -264,5 +265,34 @@ describe('recommendations for a signed-in jobseeker', () => {
       jobseeker.id,
     ]);
     expect(prefs.rowCount).toBe(0);
+  });
+});
+
+describe('hostile input', () => {
+  it('never answers 500 to any search, category or app id, and escapes what it shows', async () => {
+    const agent = await signInToAccount(server, await createJobseeker(server));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: 'binary', maxLength: 120 }),
+        fc.string({ maxLength: 30 }),
+        fc.boolean(),
+        async (q, id, signedIn) => {
+          const query = new URLSearchParams({ q, categorie: id }).toString();
+          for (const path of [
+            `/applications?${query}`,
+            `/applications?q=${encodeURIComponent(q)}`,
+            `/applications/${encodeURIComponent(id)}`,
+          ]) {
+            const page = await get(path, signedIn ? agent : undefined);
+            expect(page.status, path).toBeLessThan(500);
+            expect(page.html).not.toContain('<script');
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+    const shown = await get(`/applications?q=${encodeURIComponent('<img src=x onerror=alert(1)>')}`);
+    expect(shown.status).toBe(200);
+    expect(shown.html).not.toContain('<img src=x');
   });
 });
