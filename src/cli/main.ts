@@ -12,7 +12,8 @@ import { createClientService } from '../clients/client-service.ts';
 import { loadConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { openDatabase } from '../db/database.ts';
-import { AppError } from '../http/app-error.ts';
+import { latestOutboxMessages } from '../developers/mail-outbox-queries.ts';
+import { AppError, badRequest } from '../http/app-error.ts';
 import { createLogger } from '../logger.ts';
 import { listSigningKeys, retireAfterSeconds, rotateSigningKeys } from '../oidc/signing-keys.ts';
 import { importJobseekers } from '../profiles/jobseeker-import.ts';
@@ -32,6 +33,7 @@ Commands:
   keys rotate        new signing keys: published at once, signing after KEY_ACTIVATION_DELAY_SECONDS
   keys list          the signing keys and their state (no key material)
   audit verify       check the hash chains of the consent events and of the admin audit log
+  mail outbox        the latest messages of the mail outbox (developer portal), one JSON line each
 
 Run a command with --help for its options.`;
 
@@ -498,6 +500,22 @@ async function auditVerify(args: string[]): Promise<number> {
   return ok ? 0 : 1;
 }
 
+// The development mail sender writes to the mail_outbox table (src/developers/mail-sender.ts): this
+// reads it back, e.g. a developer account's verification link, whatever database the provider uses.
+async function mailOutbox(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write('Usage: npm run cli -- mail outbox [--limit N]   (default 5, newest first)\n');
+    return 0;
+  }
+  const at = args.indexOf('--limit');
+  const limit = at >= 0 ? Number(args[at + 1]) : 5;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw badRequest('--limit: un entier de 1 à 1000');
+  const messages = await withServices(({ db }) => latestOutboxMessages(db.pool, limit));
+  for (const m of messages) process.stdout.write(`${JSON.stringify(m)}\n`);
+  return 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'admins create': adminsCreate,
   'admins reset-totp': adminsResetTotp,
@@ -512,6 +530,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'keys rotate': keysRotate,
   'keys list': keysList,
   'audit verify': auditVerify,
+  'mail outbox': mailOutbox,
 };
 
 async function run(argv: string[]): Promise<number> {

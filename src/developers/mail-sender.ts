@@ -4,6 +4,7 @@
 // the recipient's domain and the message id only: a verification link is a credential, never logged.
 import type { Logger } from 'pino';
 import type { Queryable } from '../db/pool.ts';
+import { insertOutboxMessage } from './mail-outbox-queries.ts';
 
 export interface MailMessage {
   to: string;
@@ -19,12 +20,9 @@ export interface MailSender {
 export function outboxMailSender(pool: Queryable, logger: Logger): MailSender {
   return {
     async send(message, db = pool) {
-      const { rows } = await db.query<{ id: string }>(
-        'INSERT INTO mail_outbox (recipient, subject, body) VALUES ($1, $2, $3) RETURNING id::text',
-        [message.to, message.subject, message.body],
-      );
+      const id = await insertOutboxMessage(db, message);
       logger.info(
-        { mail: { id: rows[0]?.id, domain: message.to.split('@').pop(), subject: message.subject } },
+        { mail: { id, domain: message.to.split('@').pop(), subject: message.subject } },
         'mail written to the outbox (mail_outbox)',
       );
     },
