@@ -53,6 +53,9 @@ describe('the review queue', () => {
       actor: `admin:${admin.email}`,
     });
     expect((await lastMail(server, dev.email))?.subject).toContain('Décision');
+    const auditPage = await getPage(admin.agent, server, '/admin/audit');
+    expect(decode(auditPage.html)).toContain('Validation : application approuvée');
+    expect(auditPage.html).toContain(draft.appId);
 
     const issued = await post(dev.agent, server, base, `${base}/production/secret`, []);
     expect(issued.response.status).toBe(200);
