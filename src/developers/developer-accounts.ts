@@ -73,7 +73,9 @@ export function createDeveloperAccounts(deps: {
     find: (id: string) => findDeveloperById(pool, id),
     findByEmail: (email: string) => findDeveloperByEmail(pool, email),
 
-    async signUp(input: SignUp): Promise<void> {
+    /** Throttled like a login (per address and per email), so that the form cannot flood a mailbox. */
+    async signUp(input: SignUp, client: LoginClient): Promise<void> {
+      await throttle.attempt('developer', `sign-up:${input.email.trim().toLowerCase()}`, client);
       const existing = await findDeveloperByEmail(pool, input.email);
       if (existing) {
         await mail.send({

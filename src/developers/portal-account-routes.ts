@@ -6,6 +6,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Render } from '../http/render.ts';
 import { loginClient, rememberDevice } from '../security/device-cookie.ts';
+import { TooManyAttempts } from '../security/login-throttle.ts';
 import { type DeveloperAccounts, WRONG_DEVELOPER_CREDENTIALS } from './developer-accounts.ts';
 import { signInDeveloper, signOutDeveloper } from './developer-session.ts';
 
@@ -57,12 +58,30 @@ export function portalAccountRoutes(deps: { render: Render; accounts: DeveloperA
         errors: parsed.error.issues.map((i) => ({ field: String(i.path[0]), message: i.message })),
       });
     }
-    await accounts.signUp({
-      email: parsed.data.email,
-      password: parsed.data.password,
-      organisationName: parsed.data.organisation,
-      siret: parsed.data.siret,
-    });
+    try {
+      await accounts.signUp(
+        {
+          email: parsed.data.email,
+          password: parsed.data.password,
+          organisationName: parsed.data.organisation,
+          siret: parsed.data.siret,
+        },
+        loginClient(ctx, 'developer'),
+      );
+    } catch (err) {
+      if (!(err instanceof TooManyAttempts)) throw err;
+      ctx.status = 429;
+      ctx.set('Retry-After', String(err.retryAfterSeconds));
+      return page(ctx, 'developers/sign-up', {
+        title: 'Erreur – Créer un compte développeur',
+        form: {
+          email: parsed.data.email,
+          organisation: parsed.data.organisation,
+          siret: parsed.data.siret ?? '',
+        },
+        errors: [{ field: 'email', message: err.message }],
+      });
+    }
     ctx.status = 303;
     ctx.redirect('/developpeurs/inscription/envoyee');
   });
