@@ -198,6 +198,42 @@ export function createDeveloperApps(deps: {
       return updated;
     },
 
+    /**
+     * The redirect URIs of an approved app, which its team may change without a new review as long
+     * as they stay on the host the admin approved (codes never leave for another host), through
+     * the same rules; the sandbox twin follows.
+     */
+    async updateAddresses(
+      app: DeveloperAppRow,
+      dev: DeveloperAccountRow,
+      uris: { redirectUris: string[]; postLogoutRedirectUris: string[] },
+      requestId?: string,
+    ) {
+      const { production } = await this.clientsOf(app);
+      if (production.status !== 'active')
+        throw new AppError(
+          409,
+          'conflict',
+          'Modifiez les adresses dans la fiche tant que l’application n’est pas approuvée.',
+        );
+      const approvedHost = URL.canParse(production.redirect_uris[0] ?? '')
+        ? new URL(production.redirect_uris[0] as string).host
+        : undefined;
+      const elsewhere = [...uris.redirectUris, ...uris.postLogoutRedirectUris].filter(
+        (u) => !URL.canParse(u) || new URL(u).host !== approvedHost,
+      );
+      if (elsewhere.length)
+        throw new AppError(
+          400,
+          'invalid_client_metadata',
+          `redirect_uris: les adresses doivent rester sur l’hôte approuvé (${approvedHost}) ; pour en changer, contactez Pôle emploi`,
+        );
+      const actor = developerActor(dev, requestId);
+      const updated = await clients.update(app.client_id, uris, actor);
+      await clients.update(app.sandbox_client_id, sandboxInput(clients.rules.toInput(updated), dev), actor);
+      return updated;
+    },
+
     async submit(app: DeveloperAppRow, dev: DeveloperAccountRow, requestId?: string) {
       if (!EDITABLE_STATES.has(app.review_state))
         throw new AppError(409, 'conflict', 'Cette application n’est pas un brouillon : rien à soumettre.');

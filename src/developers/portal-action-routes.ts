@@ -77,6 +77,60 @@ export function portalActionRoutes(deps: {
     back(ctx, app, 'equipe');
   });
 
+  // The redirect URIs of an approved app, on its approved host (developer-apps.ts updateAddresses).
+  const addressesPage = (
+    ctx: Koa.Context,
+    app: DeveloperAppRow,
+    form: { redirect: string; logout: string },
+    errors: string[] = [],
+  ) =>
+    page(ctx, 'developers/app-addresses', {
+      title: `${errors.length ? 'Erreur – ' : ''}Adresses de retour – ${app.name}`,
+      app,
+      form,
+      errors,
+    });
+  const lines = (v: unknown) =>
+    (typeof v === 'string' ? v : '')
+      .slice(0, 20_000)
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter(Boolean);
+
+  router.get('/applications/:id/adresses', async (ctx) => {
+    const app = await appOf(ctx);
+    const { production } = await apps.clientsOf(app);
+    addressesPage(ctx, app, {
+      redirect: production.redirect_uris.join('\n'),
+      logout: production.post_logout_redirect_uris.join('\n'),
+    });
+  });
+
+  router.post('/applications/:id/adresses', async (ctx) => {
+    const app = await appOf(ctx);
+    const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const form = {
+      redirect: lines(body.redirect_uris).join('\n'),
+      logout: lines(body.post_logout_redirect_uris).join('\n'),
+    };
+    try {
+      await apps.updateAddresses(
+        app,
+        dev(ctx),
+        {
+          redirectUris: lines(body.redirect_uris),
+          postLogoutRedirectUris: lines(body.post_logout_redirect_uris),
+        },
+        ctx.state.requestId,
+      );
+    } catch (err) {
+      if (!(err instanceof AppError) || err.status !== 400) throw err;
+      ctx.status = 400;
+      return addressesPage(ctx, app, form, err.message.split('; '));
+    }
+    back(ctx, app, 'adresses');
+  });
+
   router.post('/applications/:id/equipe/retirer', async (ctx) => {
     const app = await appOf(ctx);
     const accountId = (ctx.request.body as { account_id?: unknown } | undefined)?.account_id;

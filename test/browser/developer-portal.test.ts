@@ -245,6 +245,8 @@ describe('the developer portal, end to end', () => {
       secret: (await page.locator('#client-secret').textContent()) as string,
     };
     await expectAccessible(page, 'portal-production-secret');
+    await page.goto(`${server.issuer}${appPath}/adresses`);
+    await expectAccessible(page, 'portal-app-addresses');
     const jobseeker = await createJobseeker(server);
     const real = await signInWith(production, jobseeker);
     expect(real.status).toBe(200);

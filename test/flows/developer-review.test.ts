@@ -65,6 +65,26 @@ describe('the review queue', () => {
     // The secret is not shown again on the app's page.
     expect((await getPage(dev.agent, server, base)).html).not.toContain(secret);
 
+    // Approved, its redirect URIs may change on the approved host only; the sandbox follows.
+    const second = `${new URL(uri).origin}/autre-retour`;
+    const elsewhere = await post(dev.agent, server, `${base}/adresses`, `${base}/adresses`, [
+      ['redirect_uris', 'https://ailleurs.example/retour'],
+    ]);
+    expect(elsewhere.response.status).toBe(400);
+    expect(decode(elsewhere.html)).toContain('hôte approuvé');
+    const moved = await post(dev.agent, server, `${base}/adresses`, `${base}/adresses`, [
+      ['redirect_uris', `${uri}\n${second}`],
+    ]);
+    expect(moved.location, moved.html).toBe(`${base}?ok=adresses`);
+    const uris = await server.pool.query('SELECT redirect_uris FROM clients WHERE id IN ($1, $2)', [
+      clientId,
+      draft.sandboxClientId,
+    ]);
+    expect(uris.rows.map((r) => r.redirect_uris)).toEqual([
+      [uri, second],
+      [uri, second],
+    ]);
+
     const jobseeker = await createJobseeker(server);
     const config = await discover(server.issuer, clientId, secret);
     const flow = await authorize({
