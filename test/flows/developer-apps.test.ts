@@ -48,6 +48,14 @@ describe('a draft and its sandbox', () => {
       { id: draft.sandboxClientId, status: 'active', sandbox: true, registered_via: 'developer-sandbox' },
     ]);
 
+    // Neither the draft (pending) nor its live sandbox twin is in the Emploi Store.
+    const catalog = await (await fetch(`${server.issuer}/applications`)).text();
+    expect(catalog).not.toContain('CV Partenaire');
+    const twinPage = await fetch(
+      `${server.issuer}/applications/${encodeURIComponent(draft.sandboxClientId)}`,
+    );
+    expect(twinPage.status).toBe(404);
+
     const config = await discover(server.issuer, draft.sandboxClientId, draft.sandboxSecret);
     const flow = await authorize({
       config,
