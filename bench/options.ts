@@ -3,7 +3,15 @@
 import { parseArgs } from 'node:util';
 import type { Timing } from './compare.ts';
 
-export const SCENARIOS = ['api', 'refresh', 'userinfo', 'flow', 'dashboard', 'revocation'] as const;
+export const SCENARIOS = [
+  'api',
+  'legacy-api',
+  'refresh',
+  'userinfo',
+  'flow',
+  'dashboard',
+  'revocation',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface BenchOptions {

@@ -10,7 +10,7 @@ import { summariseProfiles } from './profile-summary.ts';
 import { formatTable, type Row, writeResults } from './report.ts';
 import type { ScenarioContext } from './scenarios/context.ts';
 import { dashboard } from './scenarios/dashboard.ts';
-import { apiRead, completeFlow, refreshGrant, userinfo } from './scenarios/protocol.ts';
+import { apiRead, completeFlow, legacyApiRead, refreshGrant, userinfo } from './scenarios/protocol.ts';
 import { revocation } from './scenarios/revocation.ts';
 import { startStack } from './stack.ts';
 
@@ -57,6 +57,7 @@ async function main(): Promise<number> {
       };
       const scenarios = [
         ['api', () => apiRead(ctx)],
+        ['legacy-api', () => legacyApiRead(ctx)],
         ['refresh', () => refreshGrant(ctx)],
         ['userinfo', () => userinfo(ctx)],
         ['flow', () => completeFlow(ctx)],

@@ -1,7 +1,6 @@
 // The composition root: database, catalog, services, provider, routers, and their mount order.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import Koa from 'koa';
 import type Provider from 'oidc-provider';
@@ -36,6 +35,7 @@ import { quickstartModel } from './developers/quickstart-model.ts';
 import { seedSandboxPersonas } from './developers/sandbox-personas.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
+import { formBody } from './http/form-body.ts';
 import { healthRoutes } from './http/health-routes.ts';
 import { readYourWrites } from './http/read-your-writes.ts';
 import { createRenderer } from './http/render.ts';
@@ -47,6 +47,8 @@ import { staticFiles } from './http/static-files.ts';
 import { createGrantBuilder } from './interactions/grant-builder.ts';
 import { interactionRoutes } from './interactions/interaction-routes.ts';
 import { createInteractionService } from './interactions/interaction-service.ts';
+import { legacyProtocol } from './legacy/legacy-protocol.ts';
+import { legacyApiRoutes, legacyNotFound } from './legacy-api/legacy-api-routes.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { createProviderHolder, type ProviderHolder } from './oidc/provider-holder.ts';
 import { httpsOnly } from './security/https-only.ts';
@@ -147,7 +149,7 @@ export async function createApp(
   pages.use(
     noStore,
     sameOriginPosts(config.issuer),
-    bodyParser({ enableTypes: ['form'], formLimit: '64kb' }),
+    formBody('64kb'),
     session,
     readYourWrites(createReadRouting(pool, readPool, logger)),
     csrf,
@@ -212,6 +214,9 @@ export async function createApp(
   // (A preflight matches no route of the API's router, which would let it through without CORS.)
   koa.use(apiPreflight(pool, apiPaths(catalog)));
   koa.use(apiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
+  // The legacy Pôle emploi Connect APIs (/partenaire/peconnect-…), from the same consent and data.
+  koa.use(legacyApiRoutes({ config, pool, catalog, accessLog: services.accessLog }).routes());
+  koa.use(legacyNotFound);
   koa.use(healthRoutes(pool).routes());
   koa.use(
     protectedResourceMetadata({ issuer: config.issuer, apiAudience: config.apiAudience, catalog }).routes(),
@@ -237,6 +242,14 @@ export async function createApp(
       clients: services.clients,
       admins: services.admins,
     }).routes(),
+  );
+  // Pôle emploi Connect's paths, rewritten onto the provider's own endpoints (src/legacy/).
+  koa.use(
+    legacyProtocol({
+      catalog,
+      enabled: config.peconnectCompat,
+      allowedScopes: async (id) => (await services.clients.find(id))?.scopes,
+    }),
   );
   // One sign-in: confirming the end-session page ends the /account sign-in too.
   koa.use(signOutWithProvider(session));

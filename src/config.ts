@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { parseRateLimit, parseRateLimits, type RateLimit } from './legacy-api/rate-limit.ts';
 
 const secret = z.string().min(32, 'must be at least 32 characters of random data');
 const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
@@ -35,6 +36,8 @@ const envSchema = z.object({
   TRUST_PROXY: bool.default(false),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DEMO_APP: bool.optional(),
+  // The Pôle emploi Connect compatibility profile (src/legacy/): its paths and scope names.
+  PECONNECT_COMPAT: bool.default(true),
   DEMO_APP_PORT: int(0, 65535).default(3001),
   DEMO_APP_URL: z.url().optional(),
   SEED_DEMO_DATA: bool.optional(),
@@ -61,6 +64,21 @@ const envSchema = z.object({
   CONTACT_PHONE: z.string().trim().min(1).max(50).optional(),
   DPO_CONTACT: z.string().trim().min(1).max(500).optional(),
   ACCOUNT_HELP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // The legacy APIs' rate limit per app and per instance, "<per second>/<burst>" (src/legacy-api/rate-limit.ts),
+  // and the apps with their own: "<client_id>=<per second>/<burst>", separated by commas or spaces.
+  LEGACY_API_RATE_LIMIT: z
+    .string()
+    .default('20/40')
+    .refine((v) => parseRateLimit(v) !== undefined, 'must be <per second>/<burst>, e.g. 20/40')
+    .transform((v) => parseRateLimit(v) as RateLimit),
+  LEGACY_API_RATE_LIMITS: z
+    .string()
+    .default('')
+    .refine(
+      (v) => parseRateLimits(v) !== undefined,
+      'must be <client_id>=<per second>/<burst>, separated by commas',
+    )
+    .transform((v) => parseRateLimits(v) as Map<string, RateLimit>),
 });
 
 // Outside production, what the public pages show until the operator's own texts are configured.
@@ -114,9 +132,16 @@ export interface Config {
   readonly logLevel: string;
   readonly demoApp: { readonly enabled: boolean; readonly port: number; readonly url: string };
   readonly seedDemoData: boolean;
+  /** serve the Pôle emploi Connect paths and scope names (PECONNECT_COMPAT) */
+  readonly peconnectCompat: boolean;
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
+  /** the legacy APIs' rate limits per app, in each instance */
+  readonly legacyApiRateLimits: {
+    readonly defaultLimit: RateLimit;
+    readonly perClient: ReadonlyMap<string, RateLimit>;
+  };
   /** who runs the service, for the public pages; `demo` when any value is a demonstration default */
   readonly operator: {
     readonly name: string;
@@ -308,11 +333,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
       url: (env.DEMO_APP_URL ?? `http://localhost:${env.DEMO_APP_PORT}`).replace(/\/+$/, ''),
     }),
     seedDemoData: env.SEED_DEMO_DATA ?? !production,
+    peconnectCompat: env.PECONNECT_COMPAT,
     adminTotpRequired: env.ADMIN_TOTP_REQUIRED,
     clientSecretGraceHours: env.CLIENT_SECRET_GRACE_HOURS,
     keys: Object.freeze({
       activationDelaySeconds: env.KEY_ACTIVATION_DELAY_SECONDS,
       pollIntervalSeconds: env.KEY_POLL_INTERVAL_SECONDS,
+    }),
+    legacyApiRateLimits: Object.freeze({
+      defaultLimit: Object.freeze(env.LEGACY_API_RATE_LIMIT),
+      perClient: env.LEGACY_API_RATE_LIMITS,
     }),
     operator: Object.freeze({
       name: env.OPERATOR_NAME ?? DEMO_OPERATOR.name,

@@ -54,6 +54,26 @@ export async function apiRead(ctx: ScenarioContext, withBaseline = true) {
   return toRow(ctx, 'resource API read', 0.8, measured);
 }
 
+/**
+ * GET /partenaire/peconnect-competences/v2/competences, as an app written for Pôle emploi Connect
+ * reads it: tokens exchanged without resource, the legacy shape derived from the stored value.
+ * Held to the native read's ratio against the same baseline (token PK lookup + data PK SELECT of
+ * competences, at its /api/v1/competences: the least any bearer-protected read of that row costs).
+ */
+export async function legacyApiRead(ctx: ScenarioContext, withBaseline = true) {
+  const { stack } = ctx;
+  const tokens = await mintAccessTokens(stack.oursRp, ctx.chains.ours, ctx.users.length * 2);
+  const measured = await alternate(
+    ctx.timing,
+    cannonSide(ctx, stack.ours, bearerRequest('/partenaire/peconnect-competences/v2/competences', tokens)),
+    withBaseline && stack.bareKoa
+      ? cannonSide(ctx, stack.bareKoa, bearerRequest('/api/v1/competences', tokens))
+      : undefined,
+    ctx.transactions,
+  );
+  return toRow(ctx, 'legacy API read (peconnect-competences v2)', 0.8, measured);
+}
+
 /** POST /token grant_type=refresh_token (rotating), each refresh token used once. */
 export async function refreshGrant(ctx: ScenarioContext, withBaseline = true) {
   const { stack } = ctx;

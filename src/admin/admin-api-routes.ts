@@ -75,9 +75,13 @@ export function adminApiRoutes(deps: {
   });
 
   router.post('/clients', async (ctx) => {
-    const body = parse(createBody, ctx.request.body);
+    const { client_id: clientId, ...body } = parse(createBody, ctx.request.body);
     const created = await clients.create(
-      { status: 'pending', ...fromRfc7591(body) } as Parameters<ClientService['create']>[0],
+      {
+        status: 'pending',
+        ...fromRfc7591(body),
+        ...(clientId === undefined ? {} : { clientId }),
+      } as Parameters<ClientService['create']>[0],
       actorOf(ctx),
     );
     ctx.status = 201;

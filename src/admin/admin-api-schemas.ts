@@ -49,7 +49,12 @@ export const clientBody = z
   })
   .partial()
   .strict();
-export const createBody = clientBody.required({ client_name: true, redirect_uris: true, scope: true });
+// client_id: only at creation, and only of the Pôle emploi Connect form (legacy-client-input.ts), so a
+// partner keeps its identifier; left out, a new one is generated.
+export const createBody = clientBody
+  .extend({ client_id: z.string().max(200) })
+  .partial({ client_id: true })
+  .required({ client_name: true, redirect_uris: true, scope: true });
 export const tokenBody = z
   .object({ name: z.string().trim().min(1).max(100), expires_at: z.iso.datetime().optional() })
   .strict();

@@ -58,6 +58,8 @@ const authMethodOf = (value: string | null | undefined): AuthMethod =>
 
 /** The client form exactly as typed (strings), so that it can be shown again after an error. */
 export interface ClientForm {
+  /** only when registering: a Pôle emploi Connect identifier to keep (empty: a generated one) */
+  client_id: string;
   name: string;
   description: string;
   operator_name: string;
@@ -90,6 +92,7 @@ export interface FieldError {
 
 // The text inputs of the client form (their names are the row's columns).
 export const TEXT_FIELDS = [
+  'client_id',
   'name',
   'description',
   'operator_name',
@@ -107,6 +110,7 @@ export const TEXT_FIELDS = [
 ] as const;
 
 export const FIELD_LABELS: Record<string, string> = {
+  client_id: 'Identifiant Pôle emploi Connect (client_id)',
   name: 'Nom de l’application',
   description: 'Description',
   operator_name: 'Opérateur',
@@ -148,6 +152,7 @@ export const OFFLINE_ACCESS = {
 
 export function emptyForm(): ClientForm {
   return {
+    client_id: '',
     name: '',
     description: '',
     operator_name: '',
@@ -172,6 +177,7 @@ export function emptyForm(): ClientForm {
 
 export function formFromRow(row: ClientRow): ClientForm {
   return {
+    client_id: row.id,
     name: row.name,
     description: row.description,
     operator_name: row.operator_name,

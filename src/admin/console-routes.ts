@@ -60,7 +60,9 @@ const noticeOf = (ctx: Koa.Context) => {
 const AUDIT_PAGE = 50;
 const confirmed = (ctx: Koa.Context) =>
   (ctx.request.body as { confirm?: unknown } | undefined)?.confirm === 'yes';
-const isBadRequest = (err: unknown): err is AppError => err instanceof AppError && err.status === 400;
+// 409: a chosen client_id already registered, shown on the form like any other problem.
+const isBadRequest = (err: unknown): err is AppError =>
+  err instanceof AppError && (err.status === 400 || err.status === 409);
 
 export function adminConsoleRoutes(deps: {
   issuer: string;
@@ -121,7 +123,7 @@ export function adminConsoleRoutes(deps: {
   const newClientPage = (ctx: Koa.Context, form = emptyForm(), errors: FieldError[] = []) =>
     page(ctx, 'admin/client-new', {
       title: errors.length ? 'Erreur – Enregistrer une application' : 'Enregistrer une application',
-      form: formView(form, errors, catalog),
+      form: { ...formView(form, errors, catalog), withClientId: true },
       errors,
     });
 
@@ -134,7 +136,8 @@ export function adminConsoleRoutes(deps: {
     let created: Awaited<ReturnType<ClientService['create']>> | undefined;
     if (!all.length) {
       try {
-        created = await clients.create({ ...input, status: 'pending' }, actorOf(ctx));
+        const clientId = form.client_id.trim() || undefined;
+        created = await clients.create({ ...input, clientId, status: 'pending' }, actorOf(ctx));
       } catch (err) {
         if (!isBadRequest(err)) throw err;
         all.push(...errorsFromMessage(err.message, catalog));

@@ -9,9 +9,9 @@ import type { AccessLogEntry } from './access-log.ts';
 export async function insertAccessLogEntries(db: Queryable, entries: AccessLogEntry[]): Promise<void> {
   if (!entries.length) return;
   await db.query(
-    `INSERT INTO access_log (jobseeker_id, client_id, scope, fields, read_at)
-     SELECT e.jobseeker_id, e.client_id, e.scope, ARRAY(SELECT jsonb_array_elements_text(e.fields)), e.read_at
-       FROM jsonb_to_recordset($1::jsonb) AS e(jobseeker_id uuid, client_id text, scope text, fields jsonb, read_at timestamptz)`,
+    `INSERT INTO access_log (jobseeker_id, client_id, scope, fields, read_at, api)
+     SELECT e.jobseeker_id, e.client_id, e.scope, ARRAY(SELECT jsonb_array_elements_text(e.fields)), e.read_at, e.api
+       FROM jsonb_to_recordset($1::jsonb) AS e(jobseeker_id uuid, client_id text, scope text, fields jsonb, read_at timestamptz, api text)`,
     [
       JSON.stringify(
         entries.map((e) => ({
@@ -20,6 +20,7 @@ export async function insertAccessLogEntries(db: Queryable, entries: AccessLogEn
           scope: e.scope,
           fields: e.fields,
           read_at: e.readAt,
+          api: e.api ?? null,
         })),
       ),
     ],

@@ -12,6 +12,8 @@ export interface AccessLogEntry {
   scope: string;
   fields: string[];
   readAt: Date;
+  /** the legacy API read (its path under /partenaire), when it was one (src/legacy-api) */
+  api?: string;
 }
 
 export interface AccessLog {

@@ -21,6 +21,8 @@ export interface ApiCaller {
   clientId: string;
   /** the data scopes the token covers */
   tokenScopes: Set<string>;
+  /** the OIDC scopes (openid, profile…) the token covers: those of a token without audience */
+  oidcScopes: Set<string>;
   /** the scopes the app's registration allows now (an admin may remove one) */
   registeredScopes: Set<string>;
   consent: { fields: string[]; granted_at: Date; expires_at: Date };
@@ -230,6 +232,7 @@ export function bearerAuth(deps: {
       accountId: token.accountId,
       clientId: token.clientId,
       tokenScopes: new Set((token.aud === undefined ? token.apiScope : token.scope).split(' ')),
+      oidcScopes: new Set(token.aud === undefined ? token.scope.split(' ') : []),
       registeredScopes: new Set(row.client_scopes ?? []),
       consent: {
         fields: row.consent_fields,

@@ -31,6 +31,11 @@ export interface FieldDef {
   display?: string;
   /** the id of a field of the same scope this one is always chosen with (a code with its label) */
   travelsWith?: string;
+  /**
+   * may be left out of an import line, and is then stored as null: a field added after import files
+   * were written (the legacy APIs' extra values). Only for a nullable field.
+   */
+  optional?: boolean;
   example?: unknown;
   properties?: Record<string, unknown>;
   items?: unknown;
@@ -56,6 +61,8 @@ export interface ScopeDef {
   explanation: string;
   fields: FieldDef[];
   derived_claims?: DerivedClaimDef[];
+  /** the names Pôle emploi Connect's partner apps use for this scope (legacy-scopes.ts) */
+  legacy?: LegacyBlock;
   /** path it was loaded from */
   file: string;
 }
@@ -191,11 +198,78 @@ export const fieldDefSchema = z
     enumLabels: enumLabels.optional(),
     display: text.optional(),
     travelsWith: identifier.optional(),
+    optional: z.boolean().optional(),
     example: z.unknown().optional(),
     properties: z.record(identifier, propertyDefSchema).optional(),
     items: propertyDefSchema.optional(),
   })
-  .superRefine(checkTypeExtras);
+  .superRefine(checkTypeExtras)
+  .superRefine((def, ctx) => {
+    if (def.optional && !def.nullable)
+      ctx.addIssue({ code: 'custom', path: ['optional'], message: 'Only allowed with nullable: true' });
+  });
+
+/**
+ * What the Pôle emploi Connect partner apps call this file's data (docs: README « Migrer une application
+ * Pôle emploi Connect », PECONNECT.md §3). Several files may name the same legacy scope: the catalog
+ * unions them (`coordonnees` is the address, the phone and the email). Keys are reserved for the
+ * legacy resource APIs (`apis`) next to these.
+ */
+export interface LegacyBlock {
+  /** applicative (data) scopes whose consent covers every field of this file, e.g. pfccompetences */
+  scopes?: string[];
+  /** technical scopes api_<api><version>: they open an API and release nothing by themselves */
+  technical_scopes?: string[];
+  /** the legacy resource APIs made of this file's fields (src/legacy-api/legacy-apis.ts) */
+  apis?: LegacyApiDecl[];
+}
+
+/** A legacy resource API, /partenaire/<path>, and the fields of this file it is made of. */
+export interface LegacyApiDecl {
+  /** under /partenaire, e.g. peconnect-competences/v2/competences */
+  path: string;
+  /** the technical scope legacy apps request to call it */
+  technical_scope: string;
+  /** ids of this file's fields the API is made of */
+  fields: string[];
+}
+
+// As real apps spell them (camelCase included: demarchesW, serviceDigitauxExposition). application_<id>
+// and qos_<tier>_<api> are not scopes of data: the catalog recognises them itself (legacy-scopes.ts).
+const legacyScopeName = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_-]*$/, 'must be a scope name as apps send it (letters, digits, _ or -)')
+  .refine((name) => !/^(application|qos)_/.test(name), 'application_* and qos_* are recognised, not declared')
+  .refine((name) => !/^api_/.test(name), 'api_* names are technical: list them under technical_scopes');
+const technicalScopeName = z
+  .string()
+  .regex(/^api_[a-z0-9-]+v[0-9]+$/, 'must be api_<api><version>, e.g. api_peconnect-statutv1');
+const uniqueNames = <T extends z.ZodType<string>>(name: T) =>
+  z
+    .array(name)
+    .min(1)
+    .refine((v) => new Set(v).size === v.length, 'names must be unique');
+
+export const legacyBlockSchema = z.strictObject({
+  scopes: uniqueNames(legacyScopeName).optional(),
+  technical_scopes: uniqueNames(technicalScopeName).optional(),
+  apis: z
+    .array(
+      z.strictObject({
+        path: z
+          .string()
+          .regex(
+            /^peconnect-[a-z0-9-]+\/v[0-9]+(\/[a-z0-9-]+)+$/,
+            'must be a path under /partenaire, e.g. peconnect-statut/v1/statut',
+          ),
+        technical_scope: technicalScopeName,
+        fields: uniqueNames(identifier),
+      }),
+    )
+    .min(1)
+    .refine((apis) => new Set(apis.map((a) => a.path)).size === apis.length, 'paths must be unique')
+    .optional(),
+});
 
 export const scopeFileSchema = z
   .strictObject({
@@ -216,9 +290,21 @@ export const scopeFileSchema = z
         }),
       )
       .optional(),
+    legacy: legacyBlockSchema.optional(),
   })
   .superRefine((scope, ctx) => {
     const fieldIds = new Set(scope.fields.map((f) => f.id));
+    (scope.legacy?.apis ?? []).forEach((api, i) => {
+      api.fields.forEach((id, j) => {
+        if (!fieldIds.has(id)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['legacy', 'apis', i, 'fields', j],
+            message: `"${id}" is not a field of this scope`,
+          });
+        }
+      });
+    });
     (scope.derived_claims ?? []).forEach((claim, i) => {
       if (scope.kind !== 'oidc') {
         ctx.addIssue({ code: 'custom', path: ['derived_claims'], message: 'only OIDC scopes derive claims' });

@@ -42,12 +42,16 @@ function objectSchema(properties: Record<string, PropertyDef>): z.ZodType {
 
 /**
  * The full value of a data scope as the source system must provide it: every field present (null when
- * nullable and unknown), no unknown keys. Filtering down to consented fields happens after this check.
+ * nullable and unknown), no unknown keys — except an `optional` field, which an older file may leave
+ * out and which is then stored as null. Filtering down to consented fields happens after this check.
  */
 export function dataScopeValueSchema(scope: ScopeDef): z.ZodType {
   if (scope.kind !== 'data') throw new Error(`scope "${scope.id}" is not a data scope`);
   const shape: Record<string, z.ZodType> = {};
-  for (const field of scope.fields) shape[field.id] = fieldValueSchema(field);
+  for (const field of scope.fields) {
+    const value = fieldValueSchema(field);
+    shape[field.id] = field.optional ? value.default(null) : value;
+  }
   const item = z.strictObject(shape);
   return scope.shape === 'list' ? z.array(item) : item;
 }

@@ -69,7 +69,10 @@ function objectText(def: Def, value: Record<string, unknown>): string {
           .replace(/\{([A-Za-z][A-Za-z0-9_]*)\}/g, (_m, name: string) =>
             empty(value[name]) ? '' : valueText(members[name] as PropertyDef, value[name]),
           )
-          .replace(/\s+/g, ' ')
+          // Spaces collapse; a member's own line breaks stay (an OIDC street_address may hold
+          // complement lines before the street).
+          .replace(/[^\S\n]+/g, ' ')
+          .replace(/ *\n */g, '\n')
           .replace(/\(\s*\)/g, '')
           .trim(),
       )

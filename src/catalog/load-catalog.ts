@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { fsReason } from '../startup-error.ts';
 import { type FieldDef, type ScopeDef, type ScopeFile, scopeFileSchema } from './catalog-schema.ts';
 import { fieldValueSchema } from './field-value-schema.ts';
+import { buildLegacyIndex, type LegacyIndex, type ResolvedScopes, resolveScopes } from './legacy-scopes.ts';
 
 export interface Catalog {
   scopes: ScopeDef[];
@@ -21,6 +22,13 @@ export interface Catalog {
   withTravellers(keys: Iterable<string>): string[];
   textsHash(fieldKeys: Iterable<string>): string;
   textsFor(fieldKeys: Iterable<string>): object;
+  /** the Pôle emploi Connect names of the catalog's scopes (legacy-scopes.ts) */
+  legacy: LegacyIndex;
+  /**
+   * The catalog scopes and fields a request asks for, in either vocabulary (native ids, Pôle emploi
+   * Connect names, or both); `clientId` is the only application_<id> accepted when given.
+   */
+  resolveScopes(requested: string | Iterable<string>, clientId?: string): ResolvedScopes;
 }
 
 export class CatalogError extends Error {
@@ -64,7 +72,7 @@ export function loadCatalog(dir: string): Catalog {
   }
   checkCrossScope(dir, byId);
   const scopes = [...byId.values()].sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
-  return buildCatalog(scopes);
+  return buildCatalog(scopes, buildLegacyIndex(scopes, fail));
 }
 
 function fail(file: string, fieldPath: string, message: string): never {
@@ -149,7 +157,7 @@ function checkCrossScope(dir: string, byId: Map<string, ScopeDef>): void {
   }
 }
 
-function buildCatalog(scopes: ScopeDef[]): Catalog {
+function buildCatalog(scopes: ScopeDef[], legacy: LegacyIndex): Catalog {
   deepFreeze(scopes);
   const byId = new Map(scopes.map((s) => [s.id, s] as const));
   const fieldIndex = new Map<string, { scope: ScopeDef; field: FieldDef }>();
@@ -207,6 +215,12 @@ function buildCatalog(scopes: ScopeDef[]): Catalog {
     withTravellers,
     textsHash: (keys: Iterable<string>) => hashTexts(textsFor(keys)),
     textsFor,
+    legacy: {
+      scopes: readOnlyCollection(legacy.scopes as Map<string, readonly string[]>),
+      technicalScopes: readOnlyCollection(legacy.technicalScopes as Set<string>),
+    },
+    resolveScopes: (requested: string | Iterable<string>, clientId?: string) =>
+      resolveScopes(scopes, legacy, requested, clientId),
   });
 }
 

@@ -9,6 +9,7 @@ import { loadCatalog } from '../catalog/load-catalog.ts';
 import { AUTH_METHODS, type AuthMethod, allowedAuthMethods } from '../clients/client-auth-methods.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
 import { createClientService } from '../clients/client-service.ts';
+import { inCatalogWords } from '../clients/legacy-client-input.ts';
 import { loadConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { openDatabase } from '../db/database.ts';
@@ -42,9 +43,12 @@ const CLIENTS_CREATE_HELP = `Usage: npm run cli -- clients create --name NAME --
 
 Options:
   --name NAME                      the app's name, shown to jobseekers
+  --client-id PAR_<app>_<64 hex>   keep the app's Pôle emploi Connect identifier (default: a new one)
   --redirect-uri URI               an exact redirect URI (https; http only on localhost outside production); repeatable
   --post-logout-redirect-uri URI   where RP-initiated logout may return; repeatable
-  --scope "S1 S2 …"                the scopes the app may request (must include openid; see scopes/)
+  --scope "S1 S2 …"                the scopes the app may request (must include openid; see scopes/);
+                                   Pôle emploi Connect names (coordonnees, pfccompetences…) are
+                                   stored as the catalog scopes they release
   --description TEXT               what the app does, shown on the consent page
   --operator NAME                  the organisation that runs it
   --purpose SCOPE=TEXT             why the app needs a data scope, shown next to its fields; repeatable
@@ -119,6 +123,7 @@ async function clientsCreate(args: string[]): Promise<number> {
     options: {
       help: { type: 'boolean' },
       name: { type: 'string' },
+      'client-id': { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       'post-logout-redirect-uri': { type: 'string', multiple: true },
       scope: { type: 'string' },
@@ -172,6 +177,7 @@ async function clientsCreate(args: string[]): Promise<number> {
     }),
   );
   const input = {
+    ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
     name: values.name as string,
     redirectUris: values['redirect-uri'] as string[],
     postLogoutRedirectUris: values['post-logout-redirect-uri'],
@@ -194,6 +200,8 @@ async function clientsCreate(args: string[]): Promise<number> {
     ...auth,
   };
   const created = await withServices(async ({ clients, catalog }) => {
+    // The vetting below reads the scopes in the catalog's words, as they are stored.
+    Object.assign(input, inCatalogWords(catalog, input.scopes, input.purposes));
     // Without --status the app is active when it is fully vetted (a purpose for every data scope, the
     // free-of-charge attestation, its privacy notice), otherwise pending until an admin completes and
     // approves it.

@@ -147,6 +147,12 @@ export async function findClient(db: Queryable, id: string): Promise<ClientRow |
   return rows[0];
 }
 
+/** Whether an id was ever given, a deleted app's included: an id is never handed to another app. */
+export async function clientIdTaken(db: Queryable, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM clients WHERE id = $1', [id]);
+  return (rowCount ?? 0) > 0;
+}
+
 export async function lockClient(db: Queryable, id: string): Promise<ClientRow | undefined> {
   const { rows } = await db.query<ClientRow>(
     'SELECT * FROM clients WHERE id = $1 AND deleted_at IS NULL FOR UPDATE',

@@ -14,6 +14,7 @@ import { registeredAuthMethod, usesSecret } from './client-auth-methods.ts';
 import {
   activeConsentsOfClient,
   type ClientRow,
+  clientIdTaken,
   destroyClientArtifacts,
   destroyClientTokens,
   EDITABLE_COLUMNS,
@@ -27,6 +28,7 @@ import {
   updateClient,
 } from './client-queries.ts';
 import { type ClientInput, clientRules, fetchedUrlsProblem } from './client-rules.ts';
+import { chosenClientId, inCatalogWords } from './legacy-client-input.ts';
 import { isNativeRedirectUri } from './redirect-uri-rules.ts';
 import { fromRfc7591 } from './rfc7591.ts';
 
@@ -83,6 +85,17 @@ export function createClientService(deps: {
     if (problem) throw new AppError(400, 'invalid_client_metadata', problem);
   }
   const graceMs = (deps.secretGraceHours ?? 24) * 3_600_000;
+  /** Allowed scopes may be given in Pôle emploi Connect's words too (legacy-client-input.ts). */
+  function withCatalogScopes<T extends Partial<ClientInput>>(input: T): T {
+    if (!input.scopes) return input;
+    const translated = inCatalogWords(catalog, input.scopes, input.purposes);
+    if (!catalog.resolveScopes(input.scopes).legacy) return input;
+    return {
+      ...input,
+      scopes: translated.scopes,
+      ...(input.purposes ? { purposes: translated.purposes } : {}),
+    };
+  }
 
   async function change(
     id: string,
@@ -116,20 +129,36 @@ export function createClientService(deps: {
       who: Actor = { actor: 'system' },
       registeredVia = 'admin',
     ): Promise<CreatedClient> {
-      const values = rules.parse(input);
+      const values = rules.parse(withCatalogScopes(input));
       if (values.audience_vetted && !mayVetAudience(who)) values.audience_vetted = false;
       await checkFetchedUrls(input);
-      const id = input.clientId ?? randomBytes(16).toString('base64url');
+      // RFC 7591 ids are oidc-provider's; an operator (console, admin API, CLI) may choose one only
+      // of the Pôle emploi Connect form, so that a partner keeps its configuration. The system's own
+      // apps (the demo seed) keep their fixed, readable ids.
+      const chosen =
+        input.clientId !== undefined && registeredVia !== 'registration' && who.actor !== 'system';
+      const id = chosen
+        ? chosenClientId(input.clientId as string)
+        : (input.clientId ?? randomBytes(16).toString('base64url'));
+      const taken = () =>
+        new AppError(409, 'invalid_client_metadata', `client_id: l’identifiant ${id} est déjà enregistré`);
+      if (chosen && (await clientIdTaken(pool, id))) throw taken();
       const secret = usesSecret(values.token_endpoint_auth_method)
         ? (input.clientSecret ?? newSecret())
         : undefined;
       await withTransaction(pool, async (db) => {
-        await insertClient(db, {
-          ...values,
-          id,
-          secret_ciphertext: secret ? box.seal(secret, CLIENT_SECRET_PURPOSE) : null,
-          registered_via: registeredVia,
-        });
+        try {
+          await insertClient(db, {
+            ...values,
+            id,
+            secret_ciphertext: secret ? box.seal(secret, CLIENT_SECRET_PURPOSE) : null,
+            registered_via: registeredVia,
+          });
+        } catch (err) {
+          // Two registrations of one chosen id at once: the primary key decides.
+          if (chosen && (err as { code?: string }).code === '23505') throw taken();
+          throw err;
+        }
         await insertAudit(db, {
           ...who,
           action: 'client.create',
@@ -149,7 +178,7 @@ export function createClientService(deps: {
         who,
         patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
         async (row, db) => {
-          const merged = { ...rules.toInput(row), ...patch };
+          const merged = { ...rules.toInput(row), ...withCatalogScopes(patch) };
           // Removing a scope drops its purpose too, unless the patch says otherwise.
           if (patch.scopes && !patch.purposes) {
             merged.purposes = Object.fromEntries(

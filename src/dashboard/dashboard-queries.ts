@@ -94,6 +94,8 @@ export interface AccessLogRow {
   scope: string;
   fields: string[];
   read_at: Date;
+  /** the legacy Pôle emploi Connect API read (its path under /partenaire), or null */
+  api: string | null;
 }
 
 // Keyset pagination, newest first: stays fast however long the log grows.
@@ -107,7 +109,7 @@ export async function accessLogPage(
   // `read_at <= coalesce($2, 'infinity')` repeats the keyset condition in a form the planner can prune
   // by (not inside an OR): later pages skip the newer months.
   const { rows } = await db.query<AccessLogRow>(
-    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
+    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at, a.api
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
       WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $5)
         AND a.read_at <= coalesce($2::timestamptz, 'infinity')
@@ -125,7 +127,7 @@ export async function allAccessLog(
   retentionDays: number,
 ): Promise<AccessLogRow[]> {
   const { rows } = await db.query<AccessLogRow>(
-    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at
+    `SELECT a.id::text, a.client_id, cl.name AS client_name, a.scope, a.fields, a.read_at, a.api
        FROM access_log a LEFT JOIN clients cl ON cl.id = a.client_id
       WHERE a.jobseeker_id = $1 AND a.read_at > now() - make_interval(days => $2)
       ORDER BY a.read_at, a.id`,

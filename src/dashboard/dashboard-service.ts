@@ -6,6 +6,7 @@ import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
+import { findStorePreferences } from '../store/store-queries.ts';
 import {
   accessLogPage,
   allAccessLog,
@@ -159,6 +160,8 @@ export function createDashboardService(deps: {
         entries: page.map((r) => ({
           at: moment.format(r.read_at),
           client: r.client_name ?? 'Application supprimée',
+          // A read through a Pôle emploi Connect API (src/legacy-api) names it.
+          via: r.api ?? undefined,
           scope: catalog.byId.get(r.scope)?.title ?? r.scope,
           fields: r.fields.map((f) => catalog.field(`${r.scope}.${f}`)?.field.label ?? f),
         })),
@@ -169,12 +172,13 @@ export function createDashboardService(deps: {
 
     /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
     async export(jobseekerId: string, db: Queryable = pool) {
-      const [jobseeker, data, consents, events, reads] = await Promise.all([
+      const [jobseeker, data, consents, events, reads, storeChoices] = await Promise.all([
         findJobseekerById(db, jobseekerId),
         findAllJobseekerData(db, jobseekerId),
         listConsents(db, jobseekerId),
         listConsentEvents(db, jobseekerId),
         allAccessLog(db, jobseekerId, retention),
+        findStorePreferences(db, jobseekerId),
       ]);
       if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
       return {
@@ -212,7 +216,10 @@ export function createDashboardService(deps: {
           scope: r.scope,
           fields: r.fields,
           read_at: r.read_at.toISOString(),
+          api: r.api,
         })),
+        // The Emploi Store keeps only these choices of the jobseeker (src/store/store-queries.ts).
+        recommendation_choices: storeChoices,
       };
     },
   };

@@ -17,12 +17,15 @@ export const demoJobseekers: JobseekerLine[] = [
       email_verified: true,
       phone_number: '+33 6 12 34 56 78',
       address: {
-        formatted: '12 rue des Lilas\n69003 Lyon\nFrance',
-        street_address: '12 rue des Lilas',
+        formatted: 'Appartement 12\nRésidence Les Tilleuls\n12 rue des Lilas\n69003 Lyon\nFrance',
+        // OIDC Core §5.1.1: complement lines first, the street last (adresse1–4 of the legacy API).
+        street_address: 'Appartement 12\nRésidence Les Tilleuls\n12 rue des Lilas',
         postal_code: '69003',
         locality: 'Lyon',
+        code_insee: '69383',
         region: 'Auvergne-Rhône-Alpes',
         country: 'France',
+        country_code: 'FR',
       },
     },
     data: {
@@ -34,9 +37,28 @@ export const demoJobseekers: JobseekerLine[] = [
       },
       indemnisation: { beneficiaireAssuranceChomage: true, beneficiairePrestationSolidarite: false },
       competences: [
-        { code: '100211', libelle: 'Accueillir une clientèle', type: 'savoir_faire', niveau: 'expert' },
-        { code: '120558', libelle: 'Gérer un stock', type: 'savoir_faire', niveau: 'intermediaire' },
-        { code: '300122', libelle: 'Sens du service', type: 'savoir_etre', niveau: null },
+        {
+          code: '100211',
+          libelle: 'Accueillir une clientèle',
+          type: 'savoir_faire',
+          niveau: 'expert',
+          saisieLibre: false,
+        },
+        {
+          code: '120558',
+          libelle: 'Gérer un stock',
+          type: 'savoir_faire',
+          niveau: 'intermediaire',
+          saisieLibre: false,
+        },
+        { code: '300122', libelle: 'Sens du service', type: 'savoir_etre', niveau: null, saisieLibre: false },
+        {
+          code: '',
+          libelle: 'Tenue de caisse enregistreuse',
+          type: 'savoir_faire',
+          niveau: null,
+          saisieLibre: true,
+        },
       ],
       langues: [
         { code: 'EN', libelle: 'Anglais', niveau: 'courant' },
@@ -47,6 +69,7 @@ export const demoJobseekers: JobseekerLine[] = [
         {
           intitule: 'BTS Management commercial opérationnel',
           domaine: 'Commerce',
+          domaineCode: '34566',
           niveau: 'bac_plus_2',
           anneeFin: 2011,
           diplomeObtenu: true,
@@ -60,6 +83,7 @@ export const demoJobseekers: JobseekerLine[] = [
           intitule: 'Responsable de rayon',
           entreprise: 'Supermarché du Parc',
           lieu: 'Villeurbanne',
+          etranger: false,
           dateDebut: '2015-09-01',
           dateFin: '2025-12-31',
           enPoste: false,
@@ -69,6 +93,7 @@ export const demoJobseekers: JobseekerLine[] = [
           intitule: 'Vendeuse',
           entreprise: 'Boulangerie Martin',
           lieu: 'Lyon',
+          etranger: false,
           dateDebut: '2011-07-01',
           dateFin: '2015-08-31',
           enPoste: false,
@@ -86,6 +111,22 @@ export const demoJobseekers: JobseekerLine[] = [
         disponibilite: { immediate: true, aPartirDu: null },
         salaireSouhaite: { montant: 26000, periode: 'annuel' },
       },
+      conseillers: [
+        {
+          nom: 'Prost',
+          prenom: 'Alain',
+          civilite: 'monsieur',
+          email: 'alain.prost@pole-emploi.fr',
+          role: 'placement',
+        },
+        {
+          nom: 'Girard',
+          prenom: 'Sophie',
+          civilite: 'madame',
+          email: 'sophie.girard@pole-emploi.fr',
+          role: 'indemnisation',
+        },
+      ],
     },
   },
   {
@@ -107,7 +148,13 @@ export const demoJobseekers: JobseekerLine[] = [
         categorieInscription: 'B',
       },
       competences: [
-        { code: '104533', libelle: 'Développer une application web', type: 'savoir_faire', niveau: 'expert' },
+        {
+          code: '104533',
+          libelle: 'Développer une application web',
+          type: 'savoir_faire',
+          niveau: 'expert',
+          saisieLibre: false,
+        },
       ],
       langues: [{ code: 'AR', libelle: 'Arabe', niveau: 'bilingue' }],
       permis: [],
@@ -117,6 +164,7 @@ export const demoJobseekers: JobseekerLine[] = [
           intitule: 'Développeur web',
           entreprise: null,
           lieu: 'Marseille',
+          etranger: false,
           dateDebut: '2019-01-07',
           dateFin: null,
           enPoste: true,
@@ -131,6 +179,7 @@ export const demoJobseekers: JobseekerLine[] = [
         disponibilite: { immediate: false, aPartirDu: '2027-01-04' },
         salaireSouhaite: null,
       },
+      conseillers: [],
     },
   },
 ];

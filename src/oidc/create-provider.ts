@@ -95,7 +95,12 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       catalog,
       jwks,
       adapter: (name: string) => (name === 'Client' ? new ClientAdapter(name) : new PostgresAdapter(name)),
-      findAccount: createFindAccount({ pool, catalog, accessLog }),
+      findAccount: createFindAccount({
+        pool,
+        catalog,
+        accessLog,
+        legacyIdSalt: config.peconnectCompat ? config.secrets.pairwiseSalt : undefined,
+      }),
       policy: createInteractionPolicy({ consents, catalog }),
       loadExistingGrant: createGrantLoader({
         consents,

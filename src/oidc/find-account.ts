@@ -12,10 +12,17 @@ import type { Account, FindAccount, KoaContextWithOIDC } from 'oidc-provider';
 import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
+import { legacyIdClaims } from '../legacy/legacy-id-claims.ts';
 import { findJobseekerWithConsent } from '../profiles/jobseeker-queries.ts';
 import { guarded } from './postgres-adapter.ts';
 
-export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLog: AccessLog }): FindAccount {
+export function createFindAccount(deps: {
+  pool: Pool;
+  catalog: Catalog;
+  accessLog: AccessLog;
+  /** set with the Pôle emploi Connect profile: its ID claims for PAR_ apps (legacy-id-claims.ts) */
+  legacyIdSalt?: string | undefined;
+}): FindAccount {
   const { pool, catalog, accessLog } = deps;
   // claim name → the scope it belongs to
   const scopeOfClaim = new Map<string, string>();
@@ -83,7 +90,11 @@ export function createFindAccount(deps: { pool: Pool; catalog: Catalog; accessLo
           const parts = from.map((f) => released[f]);
           if (parts.every((p) => typeof p === 'string' && p)) released[id] = parts.join(' ');
         }
-        return { ...released, sub: jobseeker.id };
+        const legacy =
+          deps.legacyIdSalt === undefined || !sameClient
+            ? undefined
+            : legacyIdClaims(deps.legacyIdSalt, clientId, jobseeker.id);
+        return { ...released, ...legacy, sub: jobseeker.id };
       },
     };
   };

@@ -1,6 +1,5 @@
 // oidc-provider configuration as a pure function of its dependencies. Every non-default choice says
 // why. References: RFC 9700 (OAuth 2.0 Security BCP), RFC 8707 (resource indicators), RFC 9207 (iss).
-import { createHmac } from 'node:crypto';
 import type { JWK } from 'jose';
 import {
   type AsymmetricSigningAlgorithm,
@@ -11,6 +10,8 @@ import {
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { webOriginsOf } from '../clients/web-origins.ts';
 import type { Config } from '../config.ts';
+import { LEGACY_ID_CLAIMS, pairwiseSubject } from '../legacy/legacy-id-claims.ts';
+import { pkceRequired } from '../legacy/legacy-request.ts';
 import { createGuardedFetch } from '../security/guarded-fetch.ts';
 import {
   HIGH_ASSURANCE_ALGS,
@@ -59,7 +60,11 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       long: { httpOnly: true, sameSite: 'lax', secure: config.production },
       short: { httpOnly: true, sameSite: 'lax', secure: config.production },
     },
-    claims: catalog.claimsByScope,
+    // With the Pôle emploi Connect profile, openid also carries idIdentiteExterne and realm for the
+    // apps registered under their PAR_ identifier (legacy-id-claims.ts).
+    claims: config.peconnectCompat
+      ? { ...catalog.claimsByScope, openid: [...(catalog.claimsByScope.openid ?? []), ...LEGACY_ID_CLAIMS] }
+      : catalog.claimsByScope,
     // Data scopes are resource-server scopes (see getResourceServerInfo); only OIDC scopes are statics.
     scopes: ['offline_access', ...oidcScopeIds],
     // Claims go into the ID token too, so an app whose access token is for the resource API still
@@ -129,12 +134,11 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     // Pairwise per client rather than per sector host: two apps of one operator cannot link a
     // jobseeker either.
     async pairwiseIdentifier(_ctx, accountId, client) {
-      return createHmac('sha256', config.secrets.pairwiseSalt)
-        .update(`${client.clientId}\0${accountId}`)
-        .digest('base64url');
+      return pairwiseSubject(config.secrets.pairwiseSalt, client.clientId, accountId);
     },
-    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256.
-    pkce: { required: () => true },
+    // RFC 9700 §2.1.1: PKCE for every client; oidc-provider only implements S256. A Pôle emploi
+    // Connect request by a confidential app may use its nonce instead (legacy-request.ts).
+    pkce: { required: (ctx, client) => pkceRequired(ctx, client, isHighAssurance(client)) },
     // OIDC Core §3.1.2.1: redirect_uri is REQUIRED in an authorization request; oidc-provider would
     // otherwise fill in the only URI a client registered (conformance test
     // oidcc-ensure-redirect-uri-in-authorization-request expects an error page).

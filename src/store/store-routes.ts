@@ -29,6 +29,15 @@ const NOTICES: Record<string, string> = {
   unhidden: 'C’est fait : les applications que vous aviez masquées peuvent à nouveau vous être recommandées.',
 };
 
+// The catalog shows the first few recommendations (the daily rotation shares those places fairly);
+// /account/recommandations shows them all.
+const ON_CATALOG = 6;
+const shortList = <T extends { items: unknown[] }>(r: T) => ({
+  ...r,
+  items: r.items.slice(0, ON_CATALOG),
+  total: r.items.length,
+});
+
 export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreService; sessionTtlMs: number }) {
   const { render, store } = deps;
   const router = new Router();
@@ -61,7 +70,7 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
       category,
       ...(await store.listing({ q: query.q, category })),
       signedIn: Boolean(jobseeker),
-      recommendations: jobseeker ? await store.recommendationsFor(jobseeker.id) : undefined,
+      recommendations: jobseeker ? shortList(await store.recommendationsFor(jobseeker.id)) : undefined,
     });
   });
 
@@ -75,15 +84,12 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
     page(ctx, 'store/app', { title: found.card.name, ...found, reasons: recommended?.reasons });
   });
 
-  const signedIn = new Router();
-  // Only these paths: a router's use() without paths guards every request that passes through it.
-  signedIn.use(
-    ['/account/recommandations', '/applications/recommandations', '/applications/:id/masquer'],
-    requireJobseeker(deps.pool, deps.sessionTtlMs),
-  );
+  // On each route, not with use(): mounted without a prefix, a router-level middleware would run for
+  // every page the parent router serves (@koa/router copies nested layers into its parent).
+  const signedIn = requireJobseeker(deps.pool, deps.sessionTtlMs);
   const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
 
-  signedIn.get('/account/recommandations', async (ctx) => {
+  router.get('/account/recommandations', signedIn, async (ctx) => {
     page(ctx, 'account/recommendations', {
       title: 'Applications recommandées pour vous',
       notice: noticeOf(ctx),
@@ -91,25 +97,24 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
     });
   });
 
-  signedIn.post('/applications/recommandations', async (ctx) => {
+  router.post('/applications/recommandations', signedIn, async (ctx) => {
     const form = parse(switchForm, ctx.request.body);
     await store.setRecommendations(me(ctx), form.recommandations === 'oui');
     backTo(ctx, form.retour, form.recommandations === 'oui' ? 'on' : 'off');
   });
 
-  signedIn.post('/applications/recommandations/reafficher', async (ctx) => {
+  router.post('/applications/recommandations/reafficher', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     await store.unhideAll(me(ctx));
     backTo(ctx, form.retour, 'unhidden');
   });
 
-  signedIn.post('/applications/:id/masquer', async (ctx) => {
+  router.post('/applications/:id/masquer', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     if (!(await store.hide(me(ctx), String(ctx.params.id))))
       throw notFound('Cette application n’est pas dans le catalogue.');
     backTo(ctx, form.retour, 'hidden');
   });
 
-  router.use(signedIn.routes());
   return router;
 }

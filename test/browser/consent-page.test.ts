@@ -256,7 +256,7 @@ describe('what a choice on the consent page shares', () => {
       expect(await value('statut', 'Votre situation')).toBe("Demandeur d'emploi (code 1)");
       expect(await value('profile', 'Genre')).toBe('Femme');
       expect(await value('address', 'Adresse postale')).toBe(
-        '12 rue des Lilas\n69003 Lyon\nAuvergne-Rhône-Alpes\nFrance',
+        'Appartement 12\nRésidence Les Tilleuls\n12 rue des Lilas\n69003 Lyon\nAuvergne-Rhône-Alpes\nFrance\nCode commune 69383\nCode pays FR',
       );
       expect(await value('langues', 'Nom de la langue')).toEqual(['Anglais (code EN)', 'Espagnol (code ES)']);
       expect(await value('langues', 'Niveau')).toEqual(['Courant', 'Débutant']);

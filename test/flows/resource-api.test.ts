@@ -168,7 +168,13 @@ describe('resource API and the live consent', () => {
       [b.id, JSON.stringify(bCompetences)],
     );
     const client = await createClient(server);
-    const fields = ['competences.code', 'competences.libelle', 'competences.type', 'competences.niveau'];
+    const fields = [
+      'competences.code',
+      'competences.libelle',
+      'competences.type',
+      'competences.niveau',
+      'competences.saisieLibre',
+    ];
     const [forA, forB] = [await tokensFor(a, fields, { client }), await tokensFor(b, fields, { client })];
     const read = async (token: string) => (await get('/v1/competences', bearer(token))).json();
     expect(await read(forA.tokens.access_token)).toEqual(a.data.competences);

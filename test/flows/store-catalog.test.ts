@@ -219,6 +219,14 @@ describe('recommendations for a signed-in jobseeker', () => {
       [jobseeker.id],
     );
     expect(rows[0].hidden_client_ids).toEqual([ids.vente]);
+    // The jobseeker's own choices are in their export (GDPR Art. 15).
+    const exported = (await (await agent.follow(`${server.issuer}/account/export`)).response.json()) as {
+      recommendation_choices: unknown;
+    };
+    expect(exported.recommendation_choices).toEqual({
+      recommendations_off: false,
+      hidden_client_ids: [ids.vente],
+    });
     await submit('/applications/recommandations/reafficher', []);
     expect(await shown()).toEqual([ids.vente, ids.creation]);
   });
@@ -244,6 +252,30 @@ describe('recommendations for a signed-in jobseeker', () => {
       ['retour', 'https://evil.example/'],
     ]);
     expect(openRedirect.response.status).toBe(400);
+  });
+
+  it('shows the first six on the catalog, with a link to all of them in Mon espace', async () => {
+    const { pool } = server;
+    const extra: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const created = await createClient(server, {
+        name: `Pour la catégorie A ${i}`,
+        redirectUris: [`${appOrigin}/cb-a${i}`],
+        audience: { statuses: ['A'] },
+        audienceVetted: true,
+      });
+      extra.push(created.client_id);
+    }
+    try {
+      const agent = await signInToAccount(server, await createJobseeker(server));
+      const catalog = await get('/applications', agent);
+      expect([...catalog.html.matchAll(/id="recommandee-[^"]+-titre"/g)]).toHaveLength(6);
+      expect(decode(catalog.html)).toContain('Voir vos 8 applications recommandées');
+      const all = await get('/account/recommandations', agent);
+      expect([...all.html.matchAll(/id="recommandee-[^"]+-titre"/g)]).toHaveLength(8);
+    } finally {
+      await pool.query("UPDATE clients SET status = 'suspended' WHERE id = ANY($1)", [extra]);
+    }
   });
 
   it('sends nothing to any app and records nothing about what was shown', async () => {

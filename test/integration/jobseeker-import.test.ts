@@ -193,7 +193,7 @@ describe('import: a re-import', () => {
     ];
     await importLines([line(kept), line(changed)]);
     const before = await stored(changed);
-    expect(Object.keys(before?.data ?? {})).toHaveLength(8);
+    expect(Object.keys(before?.data ?? {})).toHaveLength(9);
 
     // One batch mixing a jobseeker already there and a new one.
     const report = await importLines([

@@ -17,6 +17,7 @@ export const ALL_DATA_SCOPES = [
   'formations',
   'experiences',
   'projet',
+  'conseillers',
 ];
 
 /** The data scopes a standard (not high-assurance) app may be allowed: all but the sensitive ones. */

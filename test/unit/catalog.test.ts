@@ -68,9 +68,9 @@ function loadError(files: Record<string, Obj | string>): { message: string; dir:
 }
 
 describe('loadCatalog on the shipped scopes', () => {
-  it('loads the 13 scopes in display order', () => {
+  it('loads the 14 scopes in display order', () => {
     const ids =
-      'openid profile email phone address statut indemnisation competences langues permis formations experiences projet';
+      'openid profile email phone address statut indemnisation competences langues permis formations experiences projet conseillers';
     expect(catalog.scopes.map((s) => s.id)).toEqual(ids.split(' '));
     expect(catalog.oidcScopes.map((s) => s.id)).toEqual(ids.split(' ').slice(0, 5));
     expect(catalog.dataScopes.map((s) => s.id)).toEqual(ids.split(' ').slice(5));
@@ -129,6 +129,7 @@ describe('loadCatalog on the shipped scopes', () => {
       'competences.code→libelle',
       'langues.code→libelle',
       'permis.code→libelle',
+      'formations.domaineCode→domaine',
     ]);
   });
 
@@ -182,6 +183,10 @@ describe('loadCatalog rejects a broken file, naming the file and the field', () 
     'a display template naming an unknown member': [
       [field({ type: 'object', display: '{y}', properties: { x: { type: 'string', label: 'X' } } })],
       'fields[0].display: unknown member {y}',
+    ],
+    'an optional field that is not nullable': [
+      [field({ optional: true })],
+      'fields[0].optional: Only allowed with nullable: true',
     ],
     'a display template on a string': [
       [field({ display: '{x}' })],

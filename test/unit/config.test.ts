@@ -200,3 +200,17 @@ describe('node src/main.ts', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
+
+describe('the legacy APIs’ rate limits', () => {
+  it('default to 20/40 per app, take per-app limits, and refuse a malformed value by its name', () => {
+    const config = loadConfig({ NODE_ENV: 'test', LEGACY_API_RATE_LIMITS: 'PAR_a_1f=5/10' }, root);
+    expect(config.legacyApiRateLimits.defaultLimit).toEqual({ perSecond: 20, burst: 40 });
+    expect(config.legacyApiRateLimits.perClient.get('PAR_a_1f')).toEqual({ perSecond: 5, burst: 10 });
+    expect(refusal({ NODE_ENV: 'test', LEGACY_API_RATE_LIMIT: 'lots' }).message).toContain(
+      'LEGACY_API_RATE_LIMIT',
+    );
+    expect(refusal({ NODE_ENV: 'test', LEGACY_API_RATE_LIMITS: 'PAR_a=5' }).message).toContain(
+      'LEGACY_API_RATE_LIMITS',
+    );
+  });
+});

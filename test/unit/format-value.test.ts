@@ -40,6 +40,16 @@ describe('formatValue', () => {
         country: 'France',
       }),
     ).toBe('12 rue des Lilas\n69003 Lyon\nFrance');
+    // Complement lines before the street stay lines; the codes read in words.
+    expect(
+      valueText(def('address.address'), {
+        street_address: 'Bâtiment B\n  12 rue des Lilas',
+        postal_code: '69003',
+        locality: 'Lyon',
+        code_insee: '69383',
+        country_code: 'FR',
+      }),
+    ).toBe('Bâtiment B\n12 rue des Lilas\n69003 Lyon\nCode commune 69383\nCode pays FR');
     // A template that finds nothing to show falls back to labelled lines.
     expect(valueText(def('address.address'), { formatted: '1 place X\n75001 Paris' })).toBe(
       'Adresse complète : 1 place X\n75001 Paris',

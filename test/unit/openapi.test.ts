@@ -77,6 +77,15 @@ describe('dataScopeValueSchema', () => {
     expect(accepts(projet, { ...p, salaireSouhaite: null, zoneRecherche: null })).toBe(true);
   });
 
+  it('lets an older file leave out an optional field, stored as null, and still checks it when given', () => {
+    const item = (sampleOf(competences) as Obj[])[0] as Obj;
+    const parsed = dataScopeValueSchema(competences).parse([without(item, 'saisieLibre')]) as Obj[];
+    expect(parsed[0]?.saisieLibre).toBeNull();
+    expect(accepts(competences, [{ ...item, saisieLibre: 'oui' }])).toBe(false);
+    // A field that is not optional is still required.
+    expect(accepts(competences, [without(item, 'libelle')])).toBe(false);
+  });
+
   it('refuses an oidc scope', () => {
     expect(() => dataScopeValueSchema(catalog.byId.get('profile') as ScopeDef)).toThrow(/not a data scope/);
   });
