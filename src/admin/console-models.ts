@@ -505,6 +505,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'developer_app.refuse': 'Validation : application refusée',
   'developer_app.member.add': 'Membre ajouté à l’équipe',
   'developer_app.member.remove': 'Membre retiré de l’équipe',
+  'developer.disable': 'Compte développeur désactivé',
+  'developer.enable': 'Compte développeur réactivé',
   'admin.create': 'Administrateur créé',
   'admin.totp.reset': 'Double authentification réinitialisée (nouveau code d’activation)',
   'admin.totp.enrol': 'Double authentification activée',
@@ -522,6 +524,7 @@ const TARGET_LABELS: Record<string, string> = {
   admin_token: 'Jeton d’API',
   initial_access_token: 'Jeton d’accès initial',
   developer_app: 'Application de l’espace développeurs',
+  developer: 'Compte développeur',
 };
 
 const KEY_LABELS: Record<string, string> = {
@@ -647,7 +650,7 @@ const snapshotName = (row: AuditRow) => {
   return named ? String((named as Record<string, unknown>)[key]) : undefined;
 };
 
-const SHOWN_TARGET_IDS = new Set(['client', 'admin', 'admin_token', 'developer_app']);
+const SHOWN_TARGET_IDS = new Set(['client', 'admin', 'admin_token', 'developer_app', 'developer']);
 
 export function auditView(rows: AuditRow[], liveClients: ReadonlySet<string>) {
   return rows.map((row) => {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { AppFigures } from '../developers/app-figures.ts';
+import type { DeveloperAccounts } from '../developers/developer-accounts.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { reviewBadge } from '../developers/portal-models.ts';
 import { AppError } from '../http/app-error.ts';
@@ -31,6 +32,7 @@ export function consoleReviewRoutes(deps: {
   apps: DeveloperApps;
   clients: ClientService;
   figures: AppFigures;
+  developers: DeveloperAccounts;
 }) {
   const { render, catalog, apps } = deps;
   const router = new Router();
@@ -103,6 +105,31 @@ export function consoleReviewRoutes(deps: {
     }
     ctx.status = 303;
     ctx.redirect(`/admin/validations?ok=${form.data.decision}`);
+  });
+
+  // Developer accounts: an abusive one is disabled (it loses the portal at its next request).
+  router.get('/developpeurs', async (ctx) => {
+    const rows = await deps.developers.list();
+    page(ctx, 'admin/developers', {
+      title: 'Comptes développeurs',
+      done: ctx.query.ok === 'disabled' || ctx.query.ok === 'enabled' ? ctx.query.ok : undefined,
+      accounts: rows.map((r) => ({
+        id: r.id,
+        email: r.email,
+        organisation: r.organisation_name,
+        verified: Boolean(r.verified_at),
+        disabled: Boolean(r.disabled_at),
+        apps: r.apps,
+        createdAt: formatMoment(r.created_at),
+      })),
+    });
+  });
+
+  router.post('/developpeurs/:id/etat', async (ctx) => {
+    const disable = (ctx.request.body as { disable?: unknown } | undefined)?.disable === 'yes';
+    await deps.developers.setDisabled(String(ctx.params.id), disable, actorOf(ctx));
+    ctx.status = 303;
+    ctx.redirect(`/admin/developpeurs?ok=${disable ? 'disabled' : 'enabled'}`);
   });
 
   // The same figures as the developers see, for any app (the admins vet and watch them all).

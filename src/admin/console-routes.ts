@@ -11,6 +11,7 @@ import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import type { AppFigures } from '../developers/app-figures.ts';
+import type { DeveloperAccounts } from '../developers/developer-accounts.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
@@ -77,6 +78,7 @@ export function adminConsoleRoutes(deps: {
   /** the developer portal's apps, for the review queue */
   developerApps: DeveloperApps;
   appFigures: AppFigures;
+  developerAccounts: DeveloperAccounts;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -405,6 +407,7 @@ export function adminConsoleRoutes(deps: {
       apps: deps.developerApps,
       clients,
       figures: deps.appFigures,
+      developers: deps.developerAccounts,
     }).routes(),
   );
 

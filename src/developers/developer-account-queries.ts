@@ -77,3 +77,34 @@ export async function useEmailToken(db: Queryable, tokenHash: string): Promise<s
     ]);
   return accountId;
 }
+
+export interface DeveloperListRow {
+  id: string;
+  email: string;
+  organisation_name: string;
+  verified_at: Date | null;
+  disabled_at: Date | null;
+  created_at: Date;
+  apps: number;
+}
+
+/** Every developer account for the admins, newest first, with the number of apps it is on. */
+export async function listDevelopers(db: Queryable): Promise<DeveloperListRow[]> {
+  const { rows } = await db.query<DeveloperListRow>(
+    `SELECT a.id, a.email, o.name AS organisation_name, a.verified_at, a.disabled_at, a.created_at,
+            (SELECT count(*)::int FROM developer_app_members m WHERE m.account_id = a.id) AS apps
+       FROM developer_accounts a JOIN developer_organisations o ON o.id = a.organisation_id
+      ORDER BY a.created_at DESC LIMIT 500`,
+  );
+  return rows;
+}
+
+/** Disables (or enables again) an account; false when it does not exist. */
+export async function setDeveloperDisabled(db: Queryable, id: string, disabled: boolean): Promise<boolean> {
+  if (!UUID.test(id)) return false;
+  const { rowCount } = await db.query(
+    `UPDATE developer_accounts SET disabled_at = CASE WHEN $2 THEN coalesce(disabled_at, now()) END WHERE id = $1`,
+    [id, disabled],
+  );
+  return (rowCount ?? 0) > 0;
+}

@@ -7,6 +7,8 @@
 // answers exactly as a new sign-up does, and mails the owner instead: the form tells nobody which
 // addresses have accounts.
 import { randomBytes } from 'node:crypto';
+import { insertAudit } from '../admin/audit-queries.ts';
+import type { Actor } from '../clients/client-service.ts';
 import { tokenHash } from '../crypto/token-hash.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -20,6 +22,8 @@ import {
   findDeveloperById,
   insertDeveloper,
   insertEmailToken,
+  listDevelopers,
+  setDeveloperDisabled,
   useEmailToken,
 } from './developer-account-queries.ts';
 import type { MailSender } from './mail-sender.ts';
@@ -100,6 +104,22 @@ export function createDeveloperAccounts(deps: {
         // Two sign-ups of one address at once: the second is the case above.
         if ((err as { code?: string }).code !== '23505') throw err;
       }
+    },
+
+    list: () => listDevelopers(pool),
+
+    /** An admin disables an account (it loses the portal at its next request) or enables it again. */
+    async setDisabled(id: string, disabled: boolean, who: Actor): Promise<void> {
+      await withTransaction(pool, async (db) => {
+        if (!(await setDeveloperDisabled(db, id, disabled)))
+          throw new AppError(404, 'not_found', 'Ce compte développeur n’existe pas.');
+        await insertAudit(db, {
+          ...who,
+          action: disabled ? 'developer.disable' : 'developer.enable',
+          targetType: 'developer',
+          targetId: id,
+        });
+      });
     },
 
     /** The account a verification link verifies, or undefined (unknown, already used, expired). */

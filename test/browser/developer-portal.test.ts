@@ -235,6 +235,9 @@ describe('the developer portal, end to end', () => {
     await console.getByLabel('Approuver : l’application devient active').check();
     await console.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await console.getByText('L’application est approuvée').waitFor();
+    await console.goto(`${server.issuer}/admin/developpeurs`);
+    await console.getByRole('cell', { name: 'CV Partenaire SAS' }).waitFor();
+    await expectAccessible(console, 'admin-developer-accounts');
     await adminContext.close();
 
     await page.goto(`${server.issuer}${appPath}`);

@@ -4,10 +4,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, enrolledAdmin, getPage, post } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
-import { lastMail, signedInDeveloper, submittedDraft } from '../support/developer-portal.ts';
+import { lastMail, signedInDeveloper, signIn, submittedDraft } from '../support/developer-portal.ts';
 import { createJobseeker } from '../support/factories.ts';
 import { apiGet, exchange } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { UserAgent } from '../support/user-agent.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -155,5 +156,34 @@ describe('the review queue', () => {
     const asDeveloper = await dev.agent.request(`${server.issuer}${path}`);
     expect(asDeveloper.status).toBe(302);
     expect(asDeveloper.headers.get('location')).toBe('/admin/login');
+  });
+
+  it('lets an admin disable a developer account: it loses the portal at once, and can be enabled again', async () => {
+    const dev = await signedInDeveloper(server);
+    const admin = await enrolledAdmin(server);
+    const list = await getPage(admin.agent, server, '/admin/developpeurs');
+    expect(list.html).toContain(dev.email);
+    const { rows } = await server.pool.query('SELECT id FROM developer_accounts WHERE email = $1', [
+      dev.email,
+    ]);
+    const path = `/admin/developpeurs/${rows[0].id}/etat`;
+    const disabled = await post(admin.agent, server, '/admin/developpeurs', path, [['disable', 'yes']]);
+    expect(disabled.location).toBe('/admin/developpeurs?ok=disabled');
+
+    const portal = await dev.agent.request(`${server.issuer}/developpeurs/applications`);
+    expect(portal.status).toBe(302);
+    expect(portal.headers.get('location')).toBe('/developpeurs/connexion');
+    expect((await signIn(server, dev.email, new UserAgent())).response.status).toBe(401);
+
+    await post(admin.agent, server, '/admin/developpeurs', path, [['disable', 'no']]);
+    expect((await signIn(server, dev.email, new UserAgent())).location).toBe('/developpeurs/applications');
+    const audit = await server.pool.query(
+      "SELECT action, actor FROM admin_audit WHERE target_type = 'developer' AND target_id = $1 ORDER BY id",
+      [rows[0].id],
+    );
+    expect(audit.rows).toEqual([
+      { action: 'developer.disable', actor: `admin:${admin.email}` },
+      { action: 'developer.enable', actor: `admin:${admin.email}` },
+    ]);
   });
 });
