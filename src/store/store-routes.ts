@@ -16,6 +16,7 @@ import type { StoreService } from './store-service.ts';
 const listingQuery = z.object({
   q: z.string().trim().max(100).optional(),
   categorie: z.enum(STORE_CATEGORY_IDS).or(z.literal('')).optional(),
+  page: z.coerce.number().int().min(1).max(10_000).optional(),
 });
 // Where a choice returns: the page it was made on, nothing else.
 const RETURNS = ['/applications', '/account/recommandations'] as const;
@@ -68,7 +69,9 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
       notice: noticeOf(ctx),
       q: query.q ?? '',
       category,
-      ...(await store.listing({ q: query.q, category })),
+      ...(await store.listing({ q: query.q, category, page: query.page })),
+      pageHref: (page: number) =>
+        `/applications?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(category ? { categorie: category } : {}), page: String(page) })}#catalogue-titre`,
       signedIn: Boolean(jobseeker),
       recommendations: jobseeker ? shortList(await store.recommendationsFor(jobseeker.id)) : undefined,
     });

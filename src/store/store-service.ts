@@ -21,6 +21,9 @@ import {
   unhideAll,
 } from './store-queries.ts';
 
+/** Apps per page of the catalog. */
+export const PAGE_SIZE = 24;
+
 export interface RecommendedCard {
   card: AppCard;
   reasons: string[];
@@ -55,12 +58,17 @@ export function createStoreService(deps: { pool: Pool; catalog: Catalog; now?: (
 
   return {
     /** The catalog, filtered by a search and a category, in alphabetical order. */
-    async listing(filter: { q?: string; category?: string }) {
+    async listing(filter: { q?: string; category?: string; page?: number }) {
       const all = (await listListedApps(pool)).map((a) => appCard(a, catalog)).sort(byName);
       const searched = filter.q ? all.filter((c) => matchesSearch(c, filter.q as string)) : all;
-      const shown = filter.category ? searched.filter((c) => c.category?.id === filter.category) : searched;
+      const found = filter.category ? searched.filter((c) => c.category?.id === filter.category) : searched;
+      const pages = Math.max(1, Math.ceil(found.length / PAGE_SIZE));
+      const page = Math.min(filter.page ?? 1, pages);
       return {
-        apps: shown,
+        apps: found.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
+        found: found.length,
+        page,
+        pages,
         total: all.length,
         categories: STORE_CATEGORIES.map((c) => ({
           ...c,

@@ -133,6 +133,34 @@ describe('the catalog', () => {
     expect(titles((await get('/applications?categorie=formation')).html)).toEqual([]);
   });
 
+  it('pages the catalog 24 apps at a time, keeping the search and the category', async () => {
+    const extra: string[] = [];
+    for (let i = 0; i < 22; i++) {
+      const created = await createClient(server, {
+        name: `Zeta ${String(i).padStart(2, '0')}`,
+        category: 'cv',
+        redirectUris: [`${appOrigin}/cb-z${i}`],
+      });
+      extra.push(created.client_id);
+    }
+    try {
+      const first = await get('/applications');
+      expect(titles(first.html)).toHaveLength(24);
+      expect(decode(first.html)).toContain('26 applications (page 1 sur 2)');
+      expect(first.html).toContain('href="/applications?page=2#catalogue-titre">Page suivante</a>');
+      const second = await get('/applications?page=2');
+      expect(titles(second.html)).toEqual(['Zeta 20', 'Zeta 21']);
+      expect(titles((await get('/applications?page=9')).html)).toEqual(['Zeta 20', 'Zeta 21']);
+      const filtered = await get('/applications?q=zeta&categorie=cv');
+      expect(decode(filtered.html)).toContain('22 applications sur 26');
+      expect(titles(filtered.html)).toHaveLength(22);
+      expect((await get('/applications?page=0')).status).toBe(400);
+      expect((await get('/applications?page=deux')).status).toBe(400);
+    } finally {
+      await server.pool.query("UPDATE clients SET status = 'suspended' WHERE id = ANY($1)", [extra]);
+    }
+  });
+
   it('answers 400 to a category outside the list or an overlong search', async () => {
     expect((await get('/applications?categorie=casino')).status).toBe(400);
     expect((await get(`/applications?q=${'a'.repeat(101)}`)).status).toBe(400);
