@@ -31,6 +31,7 @@ import { developerRoutes } from './developers/developer-routes.ts';
 import { outboxMailSender } from './developers/mail-sender.ts';
 import { portalAccountRoutes } from './developers/portal-account-routes.ts';
 import { portalAppRoutes } from './developers/portal-app-routes.ts';
+import { portalPasswordRoutes } from './developers/portal-password-routes.ts';
 import { quickstartModel } from './developers/quickstart-model.ts';
 import { seedSandboxPersonas } from './developers/sandbox-personas.ts';
 import { csrfProtection } from './http/csrf.ts';
@@ -157,6 +158,7 @@ export async function createApp(
   const interactions = createInteractionService({ config, pool, catalog, ...services });
   // The developer portal before /account's routes, whose sign-in guard covers every path they reach.
   pages.use(portalAccountRoutes({ render, accounts: services.developerAccounts }).routes());
+  pages.use(portalPasswordRoutes({ render, accounts: services.developerAccounts }).routes());
   pages.use(
     portalAppRoutes({
       render,

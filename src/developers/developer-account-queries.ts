@@ -54,19 +54,56 @@ export async function insertEmailToken(
   accountId: string,
   tokenHash: string,
   ttlHours: number,
+  purpose: 'verify' | 'reset' = 'verify',
 ): Promise<void> {
   await db.query(
-    `INSERT INTO developer_email_tokens (token_hash, account_id, expires_at)
-     VALUES ($1, $2, now() + make_interval(hours => $3))`,
-    [tokenHash, accountId, ttlHours],
+    `INSERT INTO developer_email_tokens (token_hash, account_id, expires_at, purpose)
+     VALUES ($1, $2, now() + make_interval(hours => $3), $4)`,
+    [tokenHash, accountId, ttlHours, purpose],
   );
+}
+
+/**
+ * Uses a password-reset token once: the account gets the new hash (and counts as verified: the link
+ * reached its address), and every session it had ends. Undefined when the link is not valid.
+ */
+export async function useResetToken(
+  db: Queryable,
+  tokenHash: string,
+  passwordHash: string,
+): Promise<string | undefined> {
+  const { rows } = await db.query<{ account_id: string }>(
+    `UPDATE developer_email_tokens SET used_at = now()
+      WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()
+      RETURNING account_id`,
+    [tokenHash],
+  );
+  const accountId = rows[0]?.account_id;
+  if (!accountId) return undefined;
+  await db.query(
+    `UPDATE developer_accounts SET password_hash = $2, verified_at = coalesce(verified_at, now())
+      WHERE id = $1 AND disabled_at IS NULL`,
+    [accountId, passwordHash],
+  );
+  await db.query("DELETE FROM web_sessions WHERE data->>'developerId' = $1", [accountId]);
+  return accountId;
+}
+
+/** Whether a reset link is still usable (the form is shown only for one). */
+export async function resetTokenUsable(db: Queryable, tokenHash: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM developer_email_tokens
+      WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()`,
+    [tokenHash],
+  );
+  return (rowCount ?? 0) > 0;
 }
 
 /** Uses a verification token once: the account it verifies, or undefined (unknown, used, expired). */
 export async function useEmailToken(db: Queryable, tokenHash: string): Promise<string | undefined> {
   const { rows } = await db.query<{ account_id: string }>(
     `UPDATE developer_email_tokens SET used_at = now()
-      WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now()
+      WHERE token_hash = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > now()
       RETURNING account_id`,
     [tokenHash],
   );

@@ -23,12 +23,15 @@ import {
   insertDeveloper,
   insertEmailToken,
   listDevelopers,
+  resetTokenUsable,
   setDeveloperDisabled,
   useEmailToken,
+  useResetToken,
 } from './developer-account-queries.ts';
 import type { MailSender } from './mail-sender.ts';
 
 const VERIFY_TTL_HOURS = 24;
+const RESET_TTL_HOURS = 1;
 export const WRONG_DEVELOPER_CREDENTIALS = 'Adresse e-mail ou mot de passe incorrect.';
 
 export interface SignUp {
@@ -120,6 +123,44 @@ export function createDeveloperAccounts(deps: {
           targetId: id,
         });
       });
+    },
+
+    /**
+     * « Mot de passe oublié » : a one-time link (1 h) to the address when it has an active account;
+     * the same answer either way, throttled like a login.
+     */
+    async requestReset(email: string, client: LoginClient): Promise<void> {
+      const login = email.trim().toLowerCase();
+      await throttle.attempt('developer', `reset:${login}`, client);
+      const account = await findDeveloperByEmail(pool, login);
+      if (!account || account.disabled_at) return;
+      const token = randomBytes(32).toString('base64url');
+      await withTransaction(pool, async (db) => {
+        await insertEmailToken(db, account.id, tokenHash(token), RESET_TTL_HOURS, 'reset');
+        await mail.send(
+          {
+            to: account.email,
+            subject: 'Choisir un nouveau mot de passe – Pôle emploi Connect Développeurs',
+            body: [
+              'Bonjour,',
+              '',
+              'Pour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure, une seule fois) :',
+              `${issuer}/developpeurs/nouveau-mot-de-passe?jeton=${token}`,
+              '',
+              'Si vous n’avez rien demandé, ignorez ce message : votre mot de passe ne change pas.',
+            ].join('\n'),
+          },
+          db,
+        );
+      });
+    },
+
+    resetUsable: (token: string) => resetTokenUsable(pool, tokenHash(token)),
+
+    /** The new password, if the link is still valid; every session of the account ends. */
+    async resetPassword(token: string, password: string): Promise<boolean> {
+      const passwordHash = await hashPassword(password);
+      return Boolean(await withTransaction(pool, (db) => useResetToken(db, tokenHash(token), passwordHash)));
     },
 
     /** The account a verification link verifies, or undefined (unknown, already used, expired). */

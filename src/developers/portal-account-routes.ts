@@ -111,6 +111,7 @@ export function portalAccountRoutes(deps: { render: Render; accounts: DeveloperA
       title: 'Connexion à l’espace développeurs',
       verified: ctx.query.verifie === '1',
       signedOut: ctx.query.deconnecte === '1',
+      newPassword: ctx.query.nouveau === '1',
       email: '',
     }),
   );

@@ -138,6 +138,9 @@ describe('the developer portal, end to end', () => {
     await page.goto(link);
     await page.getByText('Votre adresse e-mail est vérifiée').waitFor();
     await expectAccessible(page, 'portal-sign-in');
+    await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+    await expectAccessible(page, 'portal-forgotten-password');
+    await page.goBack();
     await page.getByLabel('Adresse e-mail').fill(EMAIL);
     await page.getByLabel('Mot de passe').fill(PASSWORD);
     await page.getByRole('button', { name: 'Se connecter' }).click();

@@ -130,4 +130,59 @@ describe('developer sign-up and verification', () => {
     const page = await getPage(agent, server, '/developpeurs/connexion?deconnecte=1');
     expect(page.html).toContain('Vous êtes déconnecté');
   });
+
+  it('resets a forgotten password by a one-time link: same answer for anyone, other sessions end', async () => {
+    const email = newDeveloperEmail();
+    const agent = new UserAgent();
+    await signUp(server, email, agent);
+    const verify = linkIn((await lastMail(server, email))?.body ?? '') as string;
+    await agent.request(verify);
+    await signIn(server, email, agent);
+    expect((await agent.request(`${server.issuer}/developpeurs/applications`)).status).toBe(200);
+
+    const ask = (address: string) =>
+      post(
+        new UserAgent(),
+        server,
+        '/developpeurs/mot-de-passe-oublie',
+        '/developpeurs/mot-de-passe-oublie',
+        [['email', address]],
+      );
+    const unknown = newDeveloperEmail();
+    expect((await ask(unknown)).location).toBe('/developpeurs/mot-de-passe-oublie?envoye=1');
+    expect(await lastMail(server, unknown)).toBeUndefined();
+    expect((await ask(email)).location).toBe('/developpeurs/mot-de-passe-oublie?envoye=1');
+    const body = (await lastMail(server, email))?.body ?? '';
+    const reset = /https?:\/\/\S+\/developpeurs\/nouveau-mot-de-passe\?jeton=([\w-]+)/.exec(body);
+    expect(reset).toBeTruthy();
+    const token = reset?.[1] as string;
+    // A verification link is no reset link, and the reverse.
+    const verifyToken = new URL(verify).searchParams.get('jeton') as string;
+    expect(
+      (await fetch(`${server.issuer}/developpeurs/nouveau-mot-de-passe?jeton=${verifyToken}`)).status,
+    ).toBe(400);
+    expect(
+      (await fetch(`${server.issuer}/developpeurs/verification?jeton=${token}`, { redirect: 'manual' }))
+        .status,
+    ).toBe(400);
+
+    const page = `/developpeurs/nouveau-mot-de-passe?jeton=${token}`;
+    const short = await post(new UserAgent(), server, page, '/developpeurs/nouveau-mot-de-passe', [
+      ['jeton', token],
+      ['password', 'court'],
+    ]);
+    expect(short.response.status).toBe(400);
+    const done = await post(new UserAgent(), server, page, '/developpeurs/nouveau-mot-de-passe', [
+      ['jeton', token],
+      ['password', 'un tout nouveau mot de passe'],
+    ]);
+    expect(done.location).toBe('/developpeurs/connexion?nouveau=1');
+    // The link worked once; the old session is over; the old password no longer works.
+    expect((await fetch(`${server.issuer}${page}`)).status).toBe(400);
+    expect((await agent.request(`${server.issuer}/developpeurs/applications`)).status).toBe(302);
+    expect((await signIn(server, email, new UserAgent())).response.status).toBe(401);
+    expect((await signIn(server, email, new UserAgent(), 'un tout nouveau mot de passe')).location).toBe(
+      '/developpeurs/applications',
+    );
+  });
 });

@@ -92,6 +92,8 @@ describe('developer portal forms under hostile input', () => {
     const targets: [UserAgent, string][] = [
       [developer, '/developpeurs/inscription'],
       [developer, '/developpeurs/connexion'],
+      [developer, '/developpeurs/mot-de-passe-oublie'],
+      [developer, '/developpeurs/nouveau-mot-de-passe'],
       [developer, '/developpeurs/applications'],
       [developer, `${base}/modifier`],
       [developer, `${base}/catalogue`],
@@ -113,6 +115,7 @@ describe('developer portal forms under hostile input', () => {
           `/developpeurs/applications/${enc(id)}`,
           `/developpeurs/applications/${appId}/statistiques?environnement=${enc(query)}`,
           `/developpeurs/verification?jeton=${enc(query)}`,
+          `/developpeurs/nouveau-mot-de-passe?jeton=${enc(query)}`,
         ]) {
           const cookie = developer.cookieHeader(new URL(server.issuer));
           safe(`GET ${path}`, await send(`${server.issuer}${path}`, { headers: { cookie } }), [id, query]);
