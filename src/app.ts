@@ -29,8 +29,17 @@ import { dashboardRoutes } from './dashboard/dashboard-routes.ts';
 import { createDashboardService } from './dashboard/dashboard-service.ts';
 import type { Pool } from './db/pool.ts';
 import { createReadRouting } from './db/read-routing.ts';
+import { apiReferenceModel } from './developers/api-reference-model.ts';
+import { createAppFigures } from './developers/app-figures.ts';
+import { createDeveloperAccounts } from './developers/developer-accounts.ts';
+import { createDeveloperApps } from './developers/developer-apps.ts';
 import { developerRoutes } from './developers/developer-routes.ts';
+import { outboxMailSender } from './developers/mail-sender.ts';
+import { portalAccountRoutes } from './developers/portal-account-routes.ts';
+import { portalAppRoutes } from './developers/portal-app-routes.ts';
+import { portalPasswordRoutes } from './developers/portal-password-routes.ts';
 import { quickstartModel } from './developers/quickstart-model.ts';
+import { seedSandboxPersonas } from './developers/sandbox-personas.ts';
 import { csrfProtection } from './http/csrf.ts';
 import { errorHandler } from './http/error-handler.ts';
 import { formBody } from './http/form-body.ts';
@@ -89,6 +98,8 @@ export function createServices(
 ) {
   const grants = createGrantBuilder({ provider, catalog, apiAudience: config.apiAudience });
   const box = createSecretBox(config.secrets.keysEncryptionKey);
+  const throttle = createLoginThrottle(pool);
+  const mail = outboxMailSender(pool, logger);
   const clients = createClientService({
     pool,
     catalog,
@@ -111,7 +122,11 @@ export function createServices(
     accessLog: createAccessLog(pool, logger),
     admins: createAdminAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
     advisors: createAdvisorAccounts({ pool, box, totpRequired: config.adminTotpRequired }),
-    throttle: createLoginThrottle(pool),
+    throttle,
+    // Emploi Store Dev (/developpeurs): developer accounts and their apps; mail goes to the outbox table.
+    developerAccounts: createDeveloperAccounts({ pool, mail, throttle, issuer: config.issuer }),
+    developerApps: createDeveloperApps({ pool, catalog, clients, mail, issuer: config.issuer }),
+    appFigures: createAppFigures({ pool, catalog }),
     ...securityEvents(config, pool, box, clients, logger),
   };
 }
@@ -160,6 +175,8 @@ export async function createApp(
   readPool?: Pool,
 ): Promise<App> {
   const catalog = loadCatalog(config.scopesDir);
+  // The developer portal's synthetic jobseekers, present everywhere developers test (idempotent).
+  await seedSandboxPersonas(pool, catalog);
   const render = createRenderer(config.viewsDir, config.production);
   // The services reach the provider through its holder, which is built from them.
   let holder: ProviderHolder | undefined;
@@ -197,6 +214,20 @@ export async function createApp(
     csrf,
   );
   const interactions = createInteractionService({ config, pool, catalog, ...services });
+  // The developer portal before /account's routes, whose sign-in guard covers every path they reach.
+  pages.use(portalAccountRoutes({ render, accounts: services.developerAccounts }).routes());
+  pages.use(portalPasswordRoutes({ render, accounts: services.developerAccounts }).routes());
+  pages.use(
+    portalAppRoutes({
+      render,
+      catalog,
+      accounts: services.developerAccounts,
+      apps: services.developerApps,
+      sessionTtlMs,
+      figures: services.appFigures,
+      issuer: config.issuer,
+    }).routes(),
+  );
   pages.use(
     interactionRoutes({
       provider,
@@ -291,6 +322,7 @@ export async function createApp(
     developerRoutes({
       render,
       model: quickstartModel({ config, catalog, docsDir: path.resolve(config.scopesDir, '../docs') }),
+      apiReference: apiReferenceModel(config, catalog),
     }).routes(),
   );
   koa.use(staticFiles(path.resolve(config.viewsDir, '../public')));

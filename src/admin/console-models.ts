@@ -503,6 +503,16 @@ export const ACTION_LABELS: Record<string, string> = {
   'client.status.pending': 'Application remise en attente',
   'client.secret.rotate': 'Nouveau secret généré',
   'client.delete': 'Application supprimée',
+  // The developer portal (src/developers/developer-apps.ts).
+  'developer_app.create': 'Brouillon créé dans l’espace développeurs',
+  'developer_app.submit': 'Application soumise à la validation',
+  'developer_app.approve': 'Validation : application approuvée',
+  'developer_app.request_changes': 'Validation : modifications demandées',
+  'developer_app.refuse': 'Validation : application refusée',
+  'developer_app.member.add': 'Membre ajouté à l’équipe',
+  'developer_app.member.remove': 'Membre retiré de l’équipe',
+  'developer.disable': 'Compte développeur désactivé',
+  'developer.enable': 'Compte développeur réactivé',
   'admin.create': 'Administrateur créé',
   'admin.totp.reset': 'Double authentification réinitialisée (nouveau code d’activation)',
   'admin.totp.enrol': 'Double authentification activée',
@@ -519,6 +529,8 @@ const TARGET_LABELS: Record<string, string> = {
   admin: 'Administrateur',
   admin_token: 'Jeton d’API',
   initial_access_token: 'Jeton d’accès initial',
+  developer_app: 'Application de l’espace développeurs',
+  developer: 'Compte développeur',
 };
 
 const KEY_LABELS: Record<string, string> = {
@@ -645,7 +657,7 @@ const snapshotName = (row: AuditRow) => {
   return named ? String((named as Record<string, unknown>)[key]) : undefined;
 };
 
-const SHOWN_TARGET_IDS = new Set(['client', 'admin', 'admin_token']);
+const SHOWN_TARGET_IDS = new Set(['client', 'admin', 'admin_token', 'developer_app', 'developer']);
 
 export function auditView(rows: AuditRow[], liveClients: ReadonlySet<string>) {
   return rows.map((row) => {
@@ -667,7 +679,9 @@ export function auditView(rows: AuditRow[], liveClients: ReadonlySet<string>) {
         href:
           row.target_type === 'client' && row.target_id && liveClients.has(row.target_id)
             ? `/admin/clients/${encodeURIComponent(row.target_id)}`
-            : undefined,
+            : row.target_type === 'developer_app' && row.target_id
+              ? `/admin/validations/${encodeURIComponent(row.target_id)}`
+              : undefined,
       },
       changes: auditChanges(row.before, row.after),
     };

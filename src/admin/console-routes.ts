@@ -12,6 +12,9 @@ import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
+import type { AppFigures } from '../developers/app-figures.ts';
+import type { DeveloperAccounts } from '../developers/developer-accounts.ts';
+import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import type { LoginThrottle } from '../security/login-throttle.ts';
@@ -37,6 +40,7 @@ import {
   parisEndOfDay,
   tokensView,
 } from './console-models.ts';
+import { consoleReviewRoutes } from './console-review-routes.ts';
 import { requireAdmin } from './console-session.ts';
 import { adminSignInRoutes } from './console-sign-in-routes.ts';
 import { consoleStoreRoutes } from './console-store-routes.ts';
@@ -81,6 +85,10 @@ export function adminConsoleRoutes(deps: {
   /** per app, its security event stream's delivery state (src/ssf/) */
   ssfStates?: (clientId: string) => Promise<DeliveryState[]>;
   logoutStates?: (clientId: string) => Promise<LogoutDeliveryState>;
+  /** the developer portal's apps, for the review queue */
+  developerApps: DeveloperApps;
+  appFigures: AppFigures;
+  developerAccounts: DeveloperAccounts;
 }) {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
@@ -405,6 +413,16 @@ export function adminConsoleRoutes(deps: {
   signedIn.use(adminsRoutes({ render, admins, notice: noticeOf }).routes());
   if (deps.advisors) signedIn.use(advisorsConsoleRoutes({ render, advisors: deps.advisors }).routes());
   signedIn.use(consoleStoreRoutes({ render, catalog, clients }).routes());
+  signedIn.use(
+    consoleReviewRoutes({
+      render,
+      catalog,
+      apps: deps.developerApps,
+      clients,
+      figures: deps.appFigures,
+      developers: deps.developerAccounts,
+    }).routes(),
+  );
 
   router.use(signedIn.routes());
   return router;

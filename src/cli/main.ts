@@ -15,7 +15,8 @@ import { inCatalogWords } from '../clients/legacy-client-input.ts';
 import { loadConfig } from '../config.ts';
 import { createSecretBox } from '../crypto/secret-box.ts';
 import { openDatabase } from '../db/database.ts';
-import { AppError } from '../http/app-error.ts';
+import { latestOutboxMessages } from '../developers/mail-outbox-queries.ts';
+import { AppError, badRequest } from '../http/app-error.ts';
 import { createLogger } from '../logger.ts';
 import {
   listPublicKeysEver,
@@ -46,6 +47,7 @@ Commands:
   keys list          the signing keys and their state (no key material)
   audit verify       check the hash chains of the consent events and of the admin audit log
   receipts verify    check a signed consent receipt (a .jwt file from a jobseeker's history)
+  mail outbox        the latest messages of the mail outbox (developer portal), one JSON line each
 
 Run a command with --help for its options.`;
 
@@ -662,6 +664,22 @@ async function receiptsVerify(args: string[]): Promise<number> {
   return verdict.valid ? 0 : 1;
 }
 
+// The development mail sender writes to the mail_outbox table (src/developers/mail-sender.ts): this
+// reads it back, e.g. a developer account's verification link, whatever database the provider uses.
+async function mailOutbox(args: string[]): Promise<number> {
+  if (args.includes('--help')) {
+    process.stdout.write('Usage: npm run cli -- mail outbox [--limit N]   (default 5, newest first)\n');
+    return 0;
+  }
+  const at = args.indexOf('--limit');
+  const limit = at >= 0 ? Number(args[at + 1]) : 5;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+    throw badRequest('--limit: un entier de 1 à 1000');
+  const messages = await withServices(({ db }) => latestOutboxMessages(db.pool, limit));
+  for (const m of messages) process.stdout.write(`${JSON.stringify(m)}\n`);
+  return 0;
+}
+
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'advisors create': advisorsCreate,
   'advisors assign': advisorsAssign,
@@ -681,6 +699,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'keys rotate': keysRotate,
   'keys list': keysList,
   'audit verify': auditVerify,
+  'mail outbox': mailOutbox,
 };
 
 async function run(argv: string[]): Promise<number> {

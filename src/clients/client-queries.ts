@@ -36,6 +36,8 @@ export interface ClientRow {
   start_url: string | null;
   audience: Audience | null;
   audience_vetted: boolean;
+  /** a sandbox client (id 'sandbox-…', migration 101): it reaches sandbox personas only */
+  sandbox: boolean;
   registered_via: string;
   created_at: Date;
   updated_at: Date;
@@ -83,6 +85,7 @@ export const CLIENT_COLUMNS = [
   'previous_secret_ciphertext',
   'previous_secret_expires_at',
   'registered_via',
+  'sandbox',
   'created_at',
   'updated_at',
   'deleted_at',

@@ -26,7 +26,8 @@ export interface ConsentPageInput {
     | 'contact_email'
     | 'scopes'
     | 'purposes'
-  >;
+  > &
+    Partial<Pick<ClientRow, 'sandbox'>>;
   scope: string;
   /** the live consent to this app, if any */
   live: Pick<ConsentRow, 'fields'> | undefined;
@@ -103,6 +104,8 @@ export function consentPageModel(input: ConsentPageInput) {
   const allChoices = requestedScopes(catalog, input.scope, client.scopes).flatMap((s) => fieldChoices(s));
   return {
     client: clientNotice(client),
+    // A sandbox app of the developer portal (only personas reach it): the page says so.
+    sandbox: client.sandbox === true,
     scopes,
     /** the marks used on this page, each with its one-sentence explanation */
     marks: marksOf(allChoices),

@@ -128,13 +128,15 @@ export function interactionRoutes(deps: {
       const model = await service.loginPage(interaction);
       // Only "no provider session yet": prompt=login, max_age or an id_token_hint add their reasons.
       const onlyNoSession = interaction.prompt.reasons.join() === 'no_session';
-      const jobseeker = onlyNoSession ? await deps.signedIn(ctx) : undefined;
+      const signedIn = onlyNoSession ? await deps.signedIn(ctx) : undefined;
+      // A sandbox app never signs in a real jobseeker, an ordinary app never a persona (sandbox-gate.ts).
+      const refusal = signedIn ? await service.sandboxRefusal(interaction, signedIn.id) : undefined;
       // ts: the login time is when the password was typed at /account (auth_time, max_age).
-      if (jobseeker)
+      if (signedIn && !refusal)
         return finish(ctx, {
-          login: { accountId: jobseeker.id, ts: Math.floor(jobseeker.authenticatedAt / 1000) },
+          login: { accountId: signedIn.id, ts: Math.floor(signedIn.authenticatedAt / 1000) },
         });
-      page(ctx, 'login', model);
+      page(ctx, 'login', refusal ? { ...model, error: refusal } : model);
     } else {
       page(ctx, 'consent', await service.consentPage(interaction));
     }
@@ -157,6 +159,16 @@ export function interactionRoutes(deps: {
         ...(await service.loginPage(interaction)),
         login,
         error: outcome.error,
+      });
+      return;
+    }
+    const refusal = await service.sandboxRefusal(interaction, outcome.id);
+    if (refusal) {
+      ctx.status = 403;
+      page(ctx, 'login', {
+        ...(await service.loginPage(interaction)),
+        login: form.data?.login ?? '',
+        error: refusal,
       });
       return;
     }

@@ -5,6 +5,7 @@ import type { ClientService } from '../clients/client-service.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { Pool } from '../db/pool.ts';
+import { sandboxRefusal } from '../developers/sandbox-gate.ts';
 import { AppError, pageError } from '../http/app-error.ts';
 import { unavailableAppPage } from '../http/error-pages.ts';
 import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
@@ -80,7 +81,18 @@ export function createInteractionService(deps: {
       }
     },
 
+    /** Why this account may not use this app (the sandbox gate, src/developers/sandbox-gate.ts). */
+    async sandboxRefusal(interaction: Interaction, accountId: string): Promise<string | undefined> {
+      return sandboxRefusal(pool, await clientOf(interaction), accountId);
+    },
+
     async consentPage(interaction: Interaction) {
+      const refusal = await sandboxRefusal(
+        pool,
+        await clientOf(interaction),
+        String(interaction.session?.accountId),
+      );
+      if (refusal) throw new AppError(403, 'access_denied', refusal);
       const [client, page] = await Promise.all([
         clientOf(interaction),
         findConsentPageData(
@@ -115,6 +127,8 @@ export function createInteractionService(deps: {
     async grant(interaction: Interaction, ticked: string[], requestId?: string): Promise<string> {
       const client = await clientOf(interaction);
       const accountId = String(interaction.session?.accountId);
+      const refusal = await sandboxRefusal(pool, client, accountId);
+      if (refusal) throw new AppError(403, 'access_denied', refusal);
       const scope = String(interaction.params.scope ?? '');
       const shown = requestedFields(catalog, scope, client.scopes);
       // The pairwise identifier is always shared with openid: it is how the app recognises the person.

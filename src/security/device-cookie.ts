@@ -13,6 +13,7 @@ const COOKIE: Record<Realm, string> = {
   account: 'pec.device',
   admin: 'pec.admin-device',
   advisor: 'pec.advisor-device',
+  developer: 'pec.developer-device',
 };
 const MAX_AGE_MS = 365 * 86_400_000; // a year, in milliseconds
 

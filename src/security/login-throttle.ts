@@ -36,7 +36,7 @@ export const DEFAULT_LIMITS: ThrottleLimits = {
   ip: { burst: 100, everySeconds: 9 }, // 100, then 400 an hour
 };
 
-export type Realm = 'account' | 'admin' | 'advisor';
+export type Realm = 'account' | 'admin' | 'advisor' | 'developer';
 
 export class TooManyAttempts extends AppError {
   readonly retryAfterSeconds: number;

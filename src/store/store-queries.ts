@@ -27,14 +27,14 @@ const LISTED_COLUMNS = `id, name, description, operator_name, website, policy_ur
 /** Every app the catalog shows: active and not deleted (only active apps can sign anyone in). */
 export async function listListedApps(db: Queryable): Promise<ListedApp[]> {
   const { rows } = await db.query<ListedApp>(
-    `SELECT ${LISTED_COLUMNS} FROM clients WHERE status = 'active' AND deleted_at IS NULL`,
+    `SELECT ${LISTED_COLUMNS} FROM clients WHERE status = 'active' AND NOT sandbox AND deleted_at IS NULL`,
   );
   return rows;
 }
 
 export async function findListedApp(db: Queryable, id: string): Promise<ListedApp | undefined> {
   const { rows } = await db.query<ListedApp>(
-    `SELECT ${LISTED_COLUMNS} FROM clients WHERE id = $1 AND status = 'active' AND deleted_at IS NULL`,
+    `SELECT ${LISTED_COLUMNS} FROM clients WHERE id = $1 AND status = 'active' AND NOT sandbox AND deleted_at IS NULL`,
     [id],
   );
   return rows[0];
