@@ -38,7 +38,10 @@ export interface AppSuggestion {
   name: string;
   /** the plan step it adds */
   step: string;
-  /** the step's details: the store's « Parce que … » reasons, as the jobseeker reads them there */
+  /**
+   * the step's details: which kinds of data it came from, never their values — a step outlives the
+   * mandate, and the advisor must lose a field's value when the jobseeker narrows it
+   */
   details: string;
   /** '<scope>.<field>' keys it comes from: all within the mandate */
   sources: string[];
@@ -76,7 +79,7 @@ export function suggestApps(
         clientId: app.id,
         name: app.name,
         step: `Utiliser l’application « ${app.name} » du catalogue`,
-        details: `${r.reasons.join('. ')}.`.slice(0, 1000),
+        details: `Suggérée d’après : ${sources.map(label).join(' ; ')}.`.slice(0, 1000),
         sources,
         sourceLabels: sources.map(label),
       };
