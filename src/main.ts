@@ -5,6 +5,7 @@ import http from 'node:http';
 import { createApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { type Database, openDatabase } from './db/database.ts';
+import { DEMO_ADVISOR_EMAIL, seedDemoAdvisor } from './demo/demo-advisor.ts';
 import { startDemoApp } from './demo/demo-app.ts';
 import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, demoClientSecret, seedDemoData } from './demo/demo-seed.ts';
 import { listen } from './http/listen.ts';
@@ -29,8 +30,12 @@ async function main() {
   db = await openDatabase(config, logger);
   await refuseUnsafeProductionDatabase(config.production, db.pool);
   const app = await createApp(config, db.pool, logger, db.readPool);
-  if (config.seedDemoData)
+  if (config.seedDemoData) {
     await seedDemoData({ config, pool: db.pool, catalog: app.catalog, clients: app.services.clients });
+    const code = await seedDemoAdvisor({ pool: db.pool, advisors: app.services.advisors });
+    // Development only, once, as `advisors create` prints it: the demo advisor's first code.
+    if (code) logger.info({ email: DEMO_ADVISOR_EMAIL, enrolmentCode: code }, 'demo advisor created');
+  }
 
   const server = http.createServer(app.koa.callback());
   server.keepAliveTimeout = 5_000;

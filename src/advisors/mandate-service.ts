@@ -44,6 +44,13 @@ const PURPOSES: Record<string, string> = {
   indemnisation: 'Tenir compte de votre indemnisation dans votre plan d’action.',
 };
 
+const ADVISOR_MARKS: Record<string, string> = {
+  financial:
+    'Une donnée financière dit quelles aides ou quels revenus vous recevez : ne la confiez que si votre conseiller en a vraiment besoin pour vous accompagner.',
+  special_category:
+    'Une donnée sensible touche à votre santé, à vos origines ou à vos convictions : la loi la protège davantage, ne la confiez que si votre conseiller en a vraiment besoin pour vous accompagner.',
+};
+
 const sorted = (values: Iterable<string>) => [...new Set(values)].sort();
 
 class DuplicateSubmission extends Error {}
@@ -167,7 +174,9 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
         durationDays: DEFAULT_MONTHS * 30,
         offlineAccess: false,
       });
-      return { advisor, mandate, live: live(mandate), model: { ...model, openid: undefined } };
+      // The marks' shared sentences speak of an app; here the data goes to the advisor.
+      const marks = model.marks.map((m) => ({ ...m, explanation: ADVISOR_MARKS[m.kind] ?? m.explanation }));
+      return { advisor, mandate, live: live(mandate), model: { ...model, marks, openid: undefined } };
     },
 
     /**

@@ -9,6 +9,7 @@ import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
+import { type AppSuggestions, createAppSuggestions } from './app-suggestions.ts';
 import { diagnose } from './diagnosis.ts';
 import { lentData, lentSections } from './lent-data.ts';
 import { findLiveMandate, insertAdvisorReads } from './mandate-queries.ts';
@@ -16,21 +17,15 @@ import { insertStep, listSteps, type StepRow, setStepState } from './plan-querie
 import { isAssigned, listPortfolio, touchContact } from './portfolio-queries.ts';
 import { findName, findScopesOf } from './workspace-queries.ts';
 
-/** Apps of the catalog an advisor may suggest for a need (the Emploi Store's recommendations). */
-export interface AppSuggestions {
-  forFields(missing: string[]): Promise<{ clientId: string; name: string }[]>;
-}
-/** Until the Emploi Store's catalog is merged: no app is suggested. */
-export const NO_APP_SUGGESTIONS: AppSuggestions = { forFields: async () => [] };
-
 export const EXPIRING_DAYS = 14;
+const NO_APPS = { items: [], notShared: [] };
 export type PortfolioFilter = 'tous' | 'sans-mandat' | 'expire-bientot' | 'en-retard';
 
 const notFound = () => new AppError(404, 'not_found', 'Cette personne n’est pas dans votre portefeuille.');
 
 export function createWorkspaceService(deps: { pool: Pool; catalog: Catalog; apps?: AppSuggestions }) {
   const { pool, catalog } = deps;
-  const apps = deps.apps ?? NO_APP_SUGGESTIONS;
+  const apps = deps.apps ?? createAppSuggestions({ pool, catalog });
 
   async function ensureAssigned(advisorId: string, jobseekerId: string) {
     if (!(await isAssigned(pool, advisorId, jobseekerId))) throw notFound();
@@ -62,28 +57,25 @@ export function createWorkspaceService(deps: { pool: Pool; catalog: Catalog; app
       ]);
       if (!mandate) {
         await touchContact(pool, advisorId, jobseekerId);
-        return { name, mandate: undefined, steps, sections: [], diagnosis: [], apps: [] };
+        return { name, mandate: undefined, steps, sections: [], diagnosis: [], apps: NO_APPS };
       }
       const scopes = [...new Set(mandate.fields.map((k) => k.split('.')[0] as string))];
-      const { lent, reads } = lentData(
-        catalog,
-        mandate.fields,
-        await findScopesOf(pool, jobseekerId, scopes),
-      );
+      const data = await findScopesOf(pool, jobseekerId, scopes);
+      const { lent, reads } = lentData(catalog, mandate.fields, data);
       await withTransaction(pool, async (db) => {
         await insertAdvisorReads(db, jobseekerId, advisorId, reads);
         await touchContact(db, advisorId, jobseekerId);
       });
       const fields = new Set(mandate.fields);
       const diagnosis = diagnose(catalog, fields, lent);
-      const missing = diagnosis.flatMap((p) => (p.id === 'manques' ? p.sources : []));
       return {
         name,
         mandate,
         steps,
         sections: lentSections(catalog, mandate.fields, lent),
         diagnosis,
-        apps: await apps.forFields(missing),
+        // From the lent data only (app-suggestions.ts cuts it to the mandate again).
+        apps: await apps.forMandate(jobseekerId, mandate.fields, lent),
       };
     },
 

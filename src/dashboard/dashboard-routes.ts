@@ -27,7 +27,7 @@ const NOTICES: Record<string, string> = {
   revoked:
     'C’est fait : l’application ne peut plus lire vos données. Elle devra vous redemander votre accord. Ce qu’elle a déjà reçu, demandez-lui de l’effacer si vous le souhaitez.',
   'all-revoked':
-    'C’est fait : plus aucune application ne peut lire vos données. Ce qu’elles ont déjà reçu, demandez-leur de l’effacer si vous le souhaitez.',
+    'C’est fait : plus aucune application ne peut lire vos données, et si vous aviez donné un mandat à votre conseiller, il a pris fin : votre conseiller ne voit plus vos données. Cela ne change rien à vos droits, à vos allocations ni à votre accompagnement. Ce que les applications ont déjà reçu, demandez-leur de l’effacer si vous le souhaitez.',
   renewed: 'C’est fait : votre accord est prolongé.',
   reviewed:
     'C’est noté : nous vous montrerons à nouveau ce résumé dans 90 jours, ou avant qu’un accord arrive à échéance.',

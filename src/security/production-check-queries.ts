@@ -1,17 +1,19 @@
 import type { Queryable } from '../db/pool.ts';
 
-/** Which of these demo logins and demo apps the database holds (deleted apps aside). */
+/** Which of these demo logins, demo apps and demo advisors the database holds (deleted apps aside). */
 export async function findDemoSeed(
   db: Queryable,
   demoLogins: readonly string[],
   demoClientIds: readonly string[],
-): Promise<{ logins: string[]; clients: string[] }> {
-  const { rows } = await db.query<{ logins: string[]; clients: string[] }>(
+  demoAdvisorEmails: readonly string[] = [],
+): Promise<{ logins: string[]; clients: string[]; advisors: string[] }> {
+  const { rows } = await db.query<{ logins: string[]; clients: string[]; advisors: string[] }>(
     `SELECT coalesce((SELECT array_agg(login ORDER BY login) FROM jobseekers WHERE login = ANY($1::text[])), '{}') AS logins,
-            coalesce((SELECT array_agg(id ORDER BY id) FROM clients WHERE id = ANY($2::text[]) AND deleted_at IS NULL), '{}') AS clients`,
-    [demoLogins, demoClientIds],
+            coalesce((SELECT array_agg(id ORDER BY id) FROM clients WHERE id = ANY($2::text[]) AND deleted_at IS NULL), '{}') AS clients,
+            coalesce((SELECT array_agg(email ORDER BY email) FROM advisors WHERE email = ANY($3::text[])), '{}') AS advisors`,
+    [demoLogins, demoClientIds, demoAdvisorEmails],
   );
-  return rows[0] as { logins: string[]; clients: string[] };
+  return rows[0] as { logins: string[]; clients: string[]; advisors: string[] };
 }
 
 export interface ActiveClientUris {

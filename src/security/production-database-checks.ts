@@ -6,6 +6,7 @@
 import { redirectUriProblem } from '../clients/redirect-uri-rules.ts';
 import { ConfigError } from '../config.ts';
 import type { Queryable } from '../db/pool.ts';
+import { DEMO_ADVISOR_EMAIL } from '../demo/demo-advisor.ts';
 import { demoJobseekers } from '../demo/demo-jobseekers.ts';
 import { DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, DEMO_STORE_CLIENT_IDS } from '../demo/demo-seed.ts';
 import { findDemoSeed, listActiveClientUris } from './production-check-queries.ts';
@@ -16,11 +17,13 @@ export async function productionDatabaseProblems(db: Queryable): Promise<string[
     db,
     demoJobseekers.map((j) => j.login),
     [DEMO_CLIENT_ID, DEMO_SPA_CLIENT_ID, ...DEMO_STORE_CLIENT_IDS],
+    [DEMO_ADVISOR_EMAIL],
   );
-  if (demo.logins.length || demo.clients.length) {
+  if (demo.logins.length || demo.clients.length || demo.advisors.length) {
     const what = [
       ...(demo.logins.length ? [`the demo jobseekers ${demo.logins.join(', ')}`] : []),
       ...demo.clients.map((id) => `the demo app ${id}`),
+      ...demo.advisors.map((email) => `the demo advisor ${email}`),
     ];
     problems.push(
       `DATABASE_URL: the database holds ${what.join(' and ')} (their passwords are public): delete them, or use another database`,

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolledAdmin, totp } from '../support/admin-console.ts';
 import { ADVISOR_PASSWORD, assign, createAdvisor } from '../support/advisors.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
-import { createJobseeker } from '../support/factories.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 120_000;
@@ -76,6 +76,20 @@ describe('MAP in a real browser', () => {
       const jobseeker = await createJobseeker(server);
       const advisor = await createAdvisor(server, { name: 'Julie Martin', agency: 'Lyon Part-Dieu' });
       await assign(server, advisor.id, jobseeker.id);
+      // Two apps of the catalog: one for sales jobs around Lyon (lent below), one for registered
+      // jobseekers (Marie is, but her registration is not lent: it must not be suggested).
+      await createClient(server, {
+        name: 'Vendeur Pro',
+        category: 'offres',
+        audience: { rome: ['D11'], regions: ['84'] },
+        audienceVetted: true,
+      });
+      await createClient(server, {
+        name: 'Créer sa boîte',
+        category: 'creation_entreprise',
+        audience: { statuses: ['A', 'B'] },
+        audienceVetted: true,
+      });
 
       // The advisor signs in: password, enrolment code, first TOTP code.
       const a = advisorPage;
@@ -107,6 +121,10 @@ describe('MAP in a real browser', () => {
       await j.getByRole('heading', { level: 1, name: 'Mon conseiller' }).waitFor();
       expect(await j.locator('main').textContent()).toContain('ne change rien à vos droits');
       expect(await j.locator('input[type="checkbox"]:checked').count()).toBe(0);
+      // The financial data's warning speaks of the advisor, not of an app.
+      expect(await j.locator('main').textContent()).toContain(
+        'ne la confiez que si votre conseiller en a vraiment besoin',
+      );
       await expectAccessible(j, 'Mon conseiller, no mandate');
       await screenshot(j, 'advisor-mandate-form.png');
 
@@ -132,8 +150,23 @@ describe('MAP in a real browser', () => {
       expect(text).not.toContain('Anglais'); // languages: not lent
       expect(text).toContain("D’après : Votre projet de recherche d'emploi › Métiers recherchés");
       expect(text).toContain('Non partagé');
+      // Apps of the catalog, from the lent fields only, each naming them.
+      expect(text).toContain('Ajouter au plan : Utiliser l’application « Vendeur Pro » du catalogue');
+      expect(text).toContain(
+        "D’après : Votre projet de recherche d'emploi › Métiers recherchés ; Votre projet de recherche d'emploi › Zone de recherche.",
+      );
+      expect(text).not.toContain('Créer sa boîte');
+      expect(text).toMatch(/Non partagé \(d’autres applications[^.]*Votre inscription à Pôle emploi/);
       await expectAccessible(a, 'a jobseeker’s page');
       await screenshot(a, 'advisor-jobseeker.png');
+      await a
+        .getByRole('button', {
+          name: 'Ajouter au plan : Utiliser l’application « Vendeur Pro » du catalogue',
+        })
+        .click();
+      expect(await a.locator('#plan').textContent()).toContain(
+        'Utiliser l’application « Vendeur Pro » du catalogue',
+      );
 
       // A plan step, suggested by the diagnosis.
       await a
@@ -172,6 +205,21 @@ describe('MAP in a real browser', () => {
       expect(text).not.toContain('Accueillir une clientèle');
       expect(text).toContain('ne vous a pas donné de mandat');
       await expectAccessible(a, 'a jobseeker’s page without a mandate');
+
+      // « Retirer tous mes accords » ends a mandate too, and its notice says so.
+      await j.goto(`${server.issuer}/account/consents?ok=all-revoked`);
+      expect(await j.locator('main').textContent()).toContain(
+        'si vous aviez donné un mandat à votre conseiller, il a pris fin',
+      );
+      await expectAccessible(j, 'all consents withdrawn');
+      // Looked at, not published in the README: artifacts only.
+      await j.screenshot({ path: path.join(SCREENSHOTS, 'advisor-revoke-all-notice.png'), fullPage: true });
+      await j.setViewportSize({ width: 375, height: 900 });
+      await j.screenshot({
+        path: path.join(SCREENSHOTS, 'advisor-revoke-all-notice-375.png'),
+        fullPage: true,
+      });
+      await j.setViewportSize({ width: 1280, height: 900 });
 
       // Each view is in "Qui a consulté mes données".
       await j.goto(`${server.issuer}/account/access-log`);

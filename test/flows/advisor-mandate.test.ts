@@ -201,4 +201,24 @@ describe('Mon conseiller: the mandate', () => {
     const step = await server.pool.query('SELECT state FROM action_plan_steps WHERE id = $1', [rows[0].id]);
     expect(step.rows[0].state).toBe('todo');
   });
+
+  it('speaks of the advisor in the financial-data warning; « Retirer tous mes accords » ends the mandate and says so', async () => {
+    const jobseeker = await createJobseeker(server);
+    const advisor = await createAdvisor(server);
+    await assign(server, advisor.id, jobseeker.id);
+    const agent = await signInToAccount(server, jobseeker);
+    const { html } = await page(agent);
+    expect(html).toContain('ne la confiez que si votre conseiller en a vraiment besoin');
+    expect(html).not.toContain('si l’application en a vraiment besoin');
+    await server.app.services.mandates.give(jobseeker.id, ['competences.libelle'], 3);
+    // With no app's consent the page offers no button; the confirmed post is what it would send.
+    const list = await agent.follow(`${server.issuer}/account/consents`);
+    const done = await agent.submit(list.url, await list.response.text(), '/account/consents/revoke-all', [
+      ['confirm', 'yes'],
+    ]);
+    expect(await done.response.text()).toContain(
+      'si vous aviez donné un mandat à votre conseiller, il a pris fin',
+    );
+    expect((await mandateOf(jobseeker.id)).map((m) => m.status)).toEqual(['revoked']);
+  });
 });

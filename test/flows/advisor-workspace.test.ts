@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signInToAccount } from '../support/account.ts';
 import { getPage, post } from '../support/admin-console.ts';
 import { assign, createAdvisor, signedInAdvisor } from '../support/advisors.ts';
-import { createJobseeker } from '../support/factories.ts';
+import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { UserAgent } from '../support/user-agent.ts';
 
@@ -194,5 +194,82 @@ describe('advisor workspace', () => {
     const back = await getPage(agent, server, path);
     expect(back.html).toContain('Fait par la personne');
     expect((await getPage(agent, server, '/conseiller?filtre=en-retard')).html).not.toContain('Marie Dupont');
+  });
+
+  it('suggests catalog apps from the mandate’s fields only, naming them; one click adds the step', async () => {
+    const advisor = await createAdvisor(server);
+    const jobseeker = await createJobseeker(server);
+    await assign(server, advisor.id, jobseeker.id);
+    const vente = (
+      await createClient(server, {
+        name: 'Vendeur Pro',
+        category: 'offres',
+        audience: { rome: ['D11'], regions: ['84'] },
+        audienceVetted: true,
+      })
+    ).client_id;
+    // Marie is registered in category A: this app would match, were the status read outside the mandate.
+    await createClient(server, {
+      name: 'Créer sa boîte',
+      category: 'creation_entreprise',
+      audience: { statuses: ['A', 'B'] },
+      audienceVetted: true,
+    });
+    const { agent } = await signedInAdvisor(server, advisor);
+    const path = `/conseiller/personnes/${jobseeker.id}`;
+    // Target jobs lent, not the search area (Lyon, region 84): Vendeur Pro is not suggested either.
+    await server.app.services.mandates.give(jobseeker.id, ['projet.metiersRecherches'], 3);
+    let view = await getPage(agent, server, path);
+    expect(view.html).not.toContain('Ajouter au plan : Utiliser l’application');
+    expect(view.html).toContain('Aucune application du catalogue à suggérer');
+    expect(view.html).toMatch(
+      /Non partagé \(d’autres applications[^<]*Zone de recherche[^<]*Votre inscription à Pôle emploi/,
+    );
+
+    await server.app.services.mandates.give(
+      jobseeker.id,
+      ['projet.metiersRecherches', 'projet.zoneRecherche'],
+      3,
+    );
+    view = await getPage(agent, server, path);
+    expect(view.html).toContain('Ajouter au plan : Utiliser l’application « Vendeur Pro » du catalogue');
+    expect(view.html).not.toContain('Créer sa boîte');
+    expect(view.html).toContain(
+      'D’après : Votre projet de recherche d&#39;emploi › Métiers recherchés ; Votre projet de recherche d&#39;emploi › Zone de recherche.',
+    );
+    const added = await post(agent, server, path, `${path}/plan`, [
+      ['title', 'Utiliser l’application « Vendeur Pro » du catalogue'],
+      ['suggested', `app:${vente}`],
+    ]);
+    expect(added.location).toBe(`${path}?ok=added#plan`);
+    const step = await server.pool.query(
+      'SELECT title, suggested_by FROM action_plan_steps WHERE jobseeker_id = $1',
+      [jobseeker.id],
+    );
+    expect(step.rows).toEqual([
+      { title: 'Utiliser l’application « Vendeur Pro » du catalogue', suggested_by: `app:${vente}` },
+    ]);
+
+    // The jobseeker's store choices hold: a hidden app is not suggested; recommendations off, none.
+    await server.pool.query(
+      `INSERT INTO store_preferences (jobseeker_id, hidden_client_ids) VALUES ($1, ARRAY[$2::text])
+       ON CONFLICT (jobseeker_id) DO UPDATE SET hidden_client_ids = ARRAY[$2::text]`,
+      [jobseeker.id, vente],
+    );
+    view = await getPage(agent, server, path);
+    expect(view.html).not.toContain('Ajouter au plan : Utiliser l’application « Vendeur Pro »');
+    expect(view.html).toContain('Aucune application du catalogue à suggérer');
+    await server.pool.query(
+      "UPDATE store_preferences SET hidden_client_ids = '{}', recommendations_off = true WHERE jobseeker_id = $1",
+      [jobseeker.id],
+    );
+    view = await getPage(agent, server, path);
+    expect(view.html).not.toContain('Ajouter au plan : Utiliser l’application « Vendeur Pro »');
+    await server.pool.query(
+      'UPDATE store_preferences SET recommendations_off = false WHERE jobseeker_id = $1',
+      [jobseeker.id],
+    );
+    view = await getPage(agent, server, path);
+    expect(view.html).toContain('Ajouter au plan : Utiliser l’application « Vendeur Pro »');
   });
 });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { createClientService } from '../../src/clients/client-service.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
+import { DEMO_ADVISOR_EMAIL } from '../../src/demo/demo-advisor.ts';
 import { DEMO_SPA_CLIENT_ID } from '../../src/demo/demo-seed.ts';
 import { freePort } from '../support/demo-app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -82,6 +83,20 @@ describe('production start', () => {
       expect(out.stderr).not.toContain(SECRETS.KEYS_ENCRYPTION_KEY);
     } finally {
       await db.pool.query("DELETE FROM jobseekers WHERE login = 'marie.dupont'");
+    }
+  });
+
+  it('refuses the demo advisor in the database (their password is public), naming them', async () => {
+    await db.pool.query(
+      "INSERT INTO advisors (email, display_name, agency, password_hash) VALUES ($1, 'Démo', 'Démo', 'x')",
+      [DEMO_ADVISOR_EMAIL],
+    );
+    try {
+      const { code, out } = await start();
+      expect(code).not.toBe('listening');
+      expect(out.stderr).toContain(`the demo advisor ${DEMO_ADVISOR_EMAIL}`);
+    } finally {
+      await db.pool.query('DELETE FROM advisors WHERE email = $1', [DEMO_ADVISOR_EMAIL]);
     }
   });
 

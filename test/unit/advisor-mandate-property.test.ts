@@ -6,10 +6,12 @@
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CRITERION_FIELDS, type SuggestableApp, suggestApps } from '../../src/advisors/app-suggestions.ts';
 import { diagnose } from '../../src/advisors/diagnosis.ts';
 import { lentData, lentSections } from '../../src/advisors/lent-data.ts';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
+import { regionOfPostcode } from '../../src/store/regions.ts';
 
 const catalog = loadCatalog(fileURLToPath(new URL('../../scopes', import.meta.url)));
 const OFFERED = [
@@ -103,5 +105,102 @@ describe('advisor pages use no field outside the mandate', () => {
     expect(coherence?.lines.join(' ')).toContain('Non partagé');
     const empty = diagnose(catalog, new Set(), {});
     expect(empty.every((p) => p.sources.length === 0)).toBe(true);
+  });
+});
+
+// The app suggestions (app-suggestions.ts): one app per audience criterion, each matched only by a
+// bait value that sits outside the mandate. Were any unmandated field read, a bait app would be
+// suggested (or a source outside the mandate named), and the result would differ from the same
+// profile with random values there.
+const BAIT_REGION = regionOfPostcode('97100') as string;
+const BAITS: Record<string, unknown> = {
+  'projet.metiersRecherches': [{ codeRome: 'Z1234', libelle: MARK }],
+  'projet.zoneRecherche': { codePostal: '97100', rayonKm: 10 },
+  'projet.typesContrat': ['SAI'],
+  'projet.disponibilite': { immediate: true },
+  'statut.codeStatutIndividu': '0',
+  'statut.categorieInscription': 'E',
+  'formations.niveau': 'doctorat',
+  'formations.diplomeObtenu': true,
+  'competences.code': 'ZQX1',
+  'competences.libelle': MARK,
+};
+const BAIT_APPS: SuggestableApp[] = [
+  { id: 'bait-rome', name: 'Appât métier', audience: { rome: ['Z1'] } },
+  { id: 'bait-region', name: 'Appât région', audience: { regions: [BAIT_REGION] } },
+  { id: 'bait-contract', name: 'Appât contrat', audience: { contract_types: ['SAI'] } },
+  { id: 'bait-now', name: 'Appât disponibilité', audience: { available_now: true } },
+  { id: 'bait-unregistered', name: 'Appât non inscrit', audience: { statuses: ['non_inscrit'] } },
+  { id: 'bait-category', name: 'Appât catégorie', audience: { statuses: ['E'] } },
+  { id: 'bait-doctorate', name: 'Appât doctorat', audience: { training_levels: ['doctorat'] } },
+  { id: 'bait-skill', name: 'Appât compétence', audience: { skills: ['ZQX1'] } },
+];
+// The demo profile plus one list item holding ordinary values in the bait fields (formations,
+// competences): only the unmandated ones are then turned into baits by `outside`.
+const baited = (profile: Data): Data => ({
+  ...profile,
+  formations: [...((profile.formations as Data[]) ?? []), { intitule: 'Formation', niveau: 'bac' }],
+  competences: [...((profile.competences as Data[]) ?? []), { code: 'ORD01', libelle: 'Ordinaire' }],
+});
+const DAY = 20_000;
+
+describe('app suggestions use no field outside the mandate', () => {
+  it('for random mandates, with baits outside them that would make another app match', () => {
+    fc.assert(
+      fc.property(
+        fc.subarray(keys),
+        fc.constantFrom(...profiles),
+        fc.func(fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.constant([]))),
+        (fields, profile, noise) => {
+          const mandate = new Set(catalog.withTravellers(fields));
+          const list = [...mandate];
+          const marked = outside(baited(profile), mandate, (key) => (key in BAITS ? BAITS[key] : BAIT));
+          const noisy = outside(baited(profile), mandate, (key) => noise(key));
+          const a = suggestApps(catalog, list, marked, BAIT_APPS, { day: DAY });
+          expect(suggestApps(catalog, list, noisy, BAIT_APPS, { day: DAY })).toEqual(a);
+          expect(JSON.stringify(a)).not.toContain(MARK);
+          for (const item of a.items) for (const key of item.sources) expect(mandate.has(key)).toBe(true);
+          // Whatever the mandate covers not at all is said « non partagé », never left out.
+          for (const keysOf of Object.values(CRITERION_FIELDS))
+            if (!keysOf.some((k) => mandate.has(k)))
+              for (const k of keysOf) {
+                const found = catalog.field(k);
+                expect(a.notShared).toContain(`${found?.scope.title} › ${found?.field.label}`);
+              }
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+
+  it('the baits are real: with every field shared, each bait app is suggested from its sources', () => {
+    const all = [...new Set(catalog.withTravellers(keys))];
+    const profile = Object.fromEntries(
+      Object.entries(BAITS).reduce<Map<string, Data>>((scopes, [key, value]) => {
+        const [scope, field] = key.split('.') as [string, string];
+        scopes.set(scope, { ...scopes.get(scope), [field]: value });
+        return scopes;
+      }, new Map()),
+    ) as Data;
+    profile.formations = [profile.formations];
+    profile.competences = [profile.competences];
+    // categorieInscription E and codeStatutIndividu 0 are both baits: 0 wins (non inscrit).
+    const { items, notShared } = suggestApps(catalog, all, profile, BAIT_APPS, { day: DAY });
+    expect(items.map((i) => i.clientId).sort()).toEqual(
+      BAIT_APPS.map((a) => a.id)
+        .filter((id) => id !== 'bait-category')
+        .sort(),
+    );
+    expect(notShared).toEqual([]);
+    const rome = items.find((i) => i.clientId === 'bait-rome');
+    expect(rome?.sources).toEqual(['projet.metiersRecherches']);
+    expect(rome?.step).toBe('Utiliser l’application « Appât métier » du catalogue');
+    // Turned off, or the app hidden, by the jobseeker in the store: not suggested either.
+    expect(suggestApps(catalog, all, profile, BAIT_APPS, { day: DAY, off: true }).items).toEqual([]);
+    const hidden = suggestApps(catalog, all, profile, BAIT_APPS, {
+      day: DAY,
+      hidden: new Set(['bait-rome']),
+    });
+    expect(hidden.items.map((i) => i.clientId)).not.toContain('bait-rome');
   });
 });
