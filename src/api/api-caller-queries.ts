@@ -1,19 +1,20 @@
 import type { Queryable } from '../db/pool.ts';
-import { TOKEN_GRANT_AND_SESSION_JOINS } from '../oidc/oidc-model-queries.ts';
+import {
+  ACCESS_TOKEN_ROW_SQL,
+  RELATED_COLUMNS_SQL,
+  type RelatedRows,
+  TOKEN_GRANT_AND_SESSION_JOINS,
+} from '../oidc/stored-token-reader.ts';
 
 // Everything a resource API read depends on, as it stands at this moment, in one round trip: the
 // access token (oidc-provider's row), the grant behind it, the browser session it may be bound to, the
 // app's registration, the jobseeker's live consent to that app and the data row asked for. Each join
 // is on a primary or unique key; a missing part comes back as NULLs and the caller refuses the token.
 // The same rules as the adapter's find(): an expired row does not exist.
-export interface ApiCallerRow {
+// The token's payload and the grant and session fields are read by stored-token-reader.ts alone.
+export interface ApiCallerRow extends RelatedRows {
   /** the access token's payload as oidc-provider stored it */
   token: Record<string, unknown>;
-  grant_client_id: string | null;
-  grant_account_id: string | null;
-  /** null when the token is not bound to a session, or when that session no longer exists */
-  session_account_id: string | null;
-  session_grant_id: string | null;
   client_status: string | null;
   client_scopes: string[] | null;
   client_high_assurance: boolean | null;
@@ -27,22 +28,10 @@ export interface ApiCallerRow {
   data: unknown;
 }
 
-const UUID = '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$';
-
 /** $1: the access token's stored id (its hash, hashed-ids.ts), $2: the data scope whose row to read (or null). */
-export const API_CALLER_SQL = `WITH t AS (
-       SELECT payload,
-              payload->>'clientId' AS client_id,
-              -- accountId is our jobseekers.id; the guard keeps a malformed payload from raising an error
-              CASE WHEN payload->>'accountId' ~ '${UUID}' THEN (payload->>'accountId')::uuid END AS account_id
-         FROM oidc_models
-        WHERE model = 'AccessToken' AND id = $1 AND (expires_at IS NULL OR expires_at > now())
-     )
+export const API_CALLER_SQL = `WITH ${ACCESS_TOKEN_ROW_SQL('$1')}
      SELECT t.payload AS token,
-            g.payload->>'clientId' AS grant_client_id,
-            g.payload->>'accountId' AS grant_account_id,
-            s.payload->>'accountId' AS session_account_id,
-            s.payload->'authorizations'->t.client_id->>'grantId' AS session_grant_id,
+            ${RELATED_COLUMNS_SQL},
             c.status AS client_status,
             -- Arrays as JSON and dates as numbers: JSON.parse and parseFloat read them several times
             -- faster than pg's parsers for text[] and timestamptz, on the busiest query there is.

@@ -7,9 +7,9 @@
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
 import { storedId } from '../oidc/hashed-ids.ts';
-import { API_SCOPE_CLAIM } from '../oidc/one-token.ts';
 import { guarded } from '../oidc/postgres-adapter.ts';
-import { type ApiCallerRow, findApiCaller } from './api-caller-queries.ts';
+import { grantHolds, readStoredAccessToken, sessionBindingHolds } from '../oidc/stored-token-reader.ts';
+import { findApiCaller } from './api-caller-queries.ts';
 import { allowAppOrigin } from './api-cors.ts';
 import { DPOP_ALGS, DPOP_JTI_LIFETIME_SECONDS, DpopProofError, verifyDpopProof } from './dpop.ts';
 import { recordDpopJti } from './dpop-queries.ts';
@@ -91,36 +91,6 @@ function dpopHeader(ctx: Koa.Context): string | undefined {
   return values?.length === 1 ? values[0] : undefined;
 }
 
-// What oidc-provider's AccessToken.find() and assertPayload() check on a stored opaque token, on the
-// payload read by findApiCaller (the row itself is only returned unexpired).
-function tokenPayload(token: Record<string, unknown>) {
-  const { exp, aud, accountId, clientId, grantId, scope, jkt, extra } = token;
-  const now = Math.floor(Date.now() / 1000);
-  if (typeof exp !== 'number' || exp <= now) return undefined;
-  if (typeof accountId !== 'string' || typeof clientId !== 'string') return undefined;
-  return {
-    aud,
-    accountId,
-    clientId,
-    grantId: typeof grantId === 'string' ? grantId : undefined,
-    scope: typeof scope === 'string' ? scope : '',
-    /** the data scopes a token without audience covers (provider-config.ts, extraTokenClaims) */
-    apiScope:
-      typeof (extra as Record<string, unknown> | undefined)?.[API_SCOPE_CLAIM] === 'string'
-        ? ((extra as Record<string, string>)[API_SCOPE_CLAIM] as string)
-        : '',
-    jkt: typeof jkt === 'string' ? jkt : undefined,
-    // Only DPoP binds tokens here (mutual TLS is not enabled): any other binding is refused.
-    otherBinding: token['x5t#S256'] !== undefined,
-    expiresWithSession: token.expiresWithSession === true,
-  };
-}
-
-// oidc-provider's checkSessionBinding(): a token that ends with the browser session is valid only while
-// that session exists and still holds the same grant for this app.
-const sessionBindingHolds = (row: ApiCallerRow, t: NonNullable<ReturnType<typeof tokenPayload>>) =>
-  !t.expiresWithSession || (row.session_account_id === t.accountId && row.session_grant_id === t.grantId);
-
 export function bearerAuth(deps: {
   pool: Pool;
   audience: string;
@@ -169,7 +139,8 @@ export function bearerAuth(deps: {
     }
 
     const row = await guarded(() => findApiCaller(pool, storedId('AccessToken', value), dataScope));
-    const token = row && tokenPayload(row.token);
+    // The payload is read as oidc-provider stored it, by the module that holds that contract.
+    const token = row && readStoredAccessToken(row.token);
     if (!row || !token) throw invalid('the access token is invalid or expired');
     // Before any refusal, so that a browser app can read why it was refused.
     allowAppOrigin(ctx, row.public_redirect_uris);
@@ -210,13 +181,7 @@ export function bearerAuth(deps: {
       throw invalid('this application’s tokens must be DPoP-bound');
     // The grant must still exist, as oidc-provider checks for userinfo and introspection: a code replay
     // deletes it, possibly before the winning redemption has saved its access token.
-    if (
-      !token.grantId ||
-      row.grant_client_id !== token.clientId ||
-      row.grant_account_id !== token.accountId
-    ) {
-      throw invalid('the grant behind the access token was revoked');
-    }
+    if (!grantHolds(row, token)) throw invalid('the grant behind the access token was revoked');
     if (!row.consent_fields || !row.consent_granted_at || !row.consent_expires_at) {
       throw invalid('the consent was withdrawn or has expired');
     }

@@ -28,6 +28,7 @@ import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
 import { prefetched } from './request-prefetch.ts';
 import { completeResponses } from './response-completion.ts';
+import { relatedKey } from './stored-token-reader.ts';
 import { guardAuthenticatedRequest } from './token-request-guard.ts';
 import { explainUserinfoError } from './userinfo-errors.ts';
 
@@ -77,7 +78,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
 
     override async find(id: string) {
       // Read with the token when the request presented one (request-prefetch.ts).
-      const kept = prefetched.take<ClientRow>(`Client:${id}`);
+      const kept = prefetched.take<ClientRow>(relatedKey.client(id));
       const row = kept.found ? kept.value : await guarded(() => clients.find(id));
       guardAuthenticatedRequest(Provider.ctx, id, row, config.apiAudience);
       const metadata = row && toProviderMetadata(row, secrets, dataScopeIds, highAssuranceScopeIds);

@@ -1,6 +1,11 @@
 import type { AdapterPayload } from 'oidc-provider';
 import { CLIENT_COLUMNS, type ClientRow } from '../clients/client-queries.ts';
 import type { Queryable } from '../db/pool.ts';
+import {
+  TOKEN_CLIENT_ID_SQL,
+  TOKEN_GRANT_AND_SESSION_JOINS,
+  TOKEN_SESSION_BOUND_SQL,
+} from './stored-token-reader.ts';
 
 // The statements of every protocol request are named: PostgreSQL then parses and plans each once per
 // connection instead of on every call (docs/PERFORMANCE.md).
@@ -83,28 +88,8 @@ export interface TokenWithRelated {
   client: ClientRow | null | undefined;
 }
 
-// A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement. Each
-// join is on a primary or unique key, under the same expiry rule as findModel.
-/** For a token row `t`: its grant `g` and, when the token ends with it, its browser session `s`, under
- * findModel's expiry rule (oidc-provider's checkSessionBinding then compares the session's account and
- * grant). Each join is on a primary or unique key. */
-export const TOKEN_GRANT_AND_SESSION_JOINS = `LEFT JOIN LATERAL (
-             -- LIMIT keeps each of these a lookup by key for the token: as plain joins, the planner
-             -- scanned every grant or session whenever its statistics said there were few
-             -- (bench/explain.ts: 0.4 ms of the API statement's 0.9 on the 1 M database).
-             SELECT payload FROM oidc_models
-              WHERE model = 'Grant' AND id = t.payload->>'grantId'
-                AND (expires_at IS NULL OR expires_at > now())
-              LIMIT 1
-            ) g ON true
-  LEFT JOIN LATERAL (
-             SELECT payload FROM oidc_models
-              WHERE t.payload->'expiresWithSession' = 'true'::jsonb
-                AND model = 'Session' AND uid = t.payload->>'sessionUid'
-                AND (expires_at IS NULL OR expires_at > now())
-              LIMIT 1
-            ) s ON true`;
-
+// A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement; the
+// joins and the payload fields they read are stored-token-reader.ts's.
 /** $1: the model, $2: the token's stored id (its hash), $3: whether to read the app's row too. */
 export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
              SELECT payload, consumed_at FROM oidc_models
@@ -113,12 +98,12 @@ export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
            SELECT t.payload AS token_payload,
                   extract(epoch FROM t.consumed_at)::bigint AS token_consumed,
                   g.payload AS grant_payload,
-                  t.payload->'expiresWithSession' = 'true'::jsonb AS session_bound,
+                  ${TOKEN_SESSION_BOUND_SQL} AS session_bound,
                   s.payload AS session_payload,
                   ${CLIENT_COLUMNS.map((column) => `c.${column} AS "client.${column}"`).join(', ')}
              FROM t
              ${TOKEN_GRANT_AND_SESSION_JOINS}
-             LEFT JOIN clients c ON $3 AND c.id = t.payload->>'clientId' AND c.deleted_at IS NULL`;
+             LEFT JOIN clients c ON $3 AND c.id = ${TOKEN_CLIENT_ID_SQL} AND c.deleted_at IS NULL`;
 
 export async function findTokenWithRelated(
   db: Queryable,

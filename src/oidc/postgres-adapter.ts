@@ -16,6 +16,7 @@ import { isDatabaseUnavailable, isUnstorableText } from '../db/pool.ts';
 import { payloadFromStore, payloadToStore, storedId } from './hashed-ids.ts';
 import * as queries from './oidc-model-queries.ts';
 import { prefetched } from './request-prefetch.ts';
+import { relatedKey, relatedKeys } from './stored-token-reader.ts';
 
 // oidc-provider answers { error: err.message, error_description } with err.statusCode for an exposed
 // error, so the message is the OAuth error code (RFC 6749 §4.1.2.1 temporarily_unavailable).
@@ -76,15 +77,15 @@ export function createPostgresAdapterClass(pool: Pool) {
         const withClient = this.model === 'AccessToken';
         const found = await guarded(() => queries.findTokenWithRelated(pool, this.model, key, withClient));
         if (!found) return undefined;
-        const { grantId, sessionUid, clientId } = found.payload;
-        if (grantId) prefetched.put(`Grant:${grantId}`, found.grant);
+        const keys = relatedKeys(found.payload);
+        if (keys.grant) prefetched.put(keys.grant, found.grant);
         // The session as findByUid() returns it: without its id, which the token does not know.
-        if (sessionUid && found.session !== undefined) prefetched.put(`Session:${sessionUid}`, found.session);
-        if (clientId && found.client !== undefined) prefetched.put(`Client:${clientId}`, found.client);
+        if (keys.session && found.session !== undefined) prefetched.put(keys.session, found.session);
+        if (keys.client && found.client !== undefined) prefetched.put(keys.client, found.client);
         return payloadFromStore(this.model, id, found.payload);
       }
       if (this.model === 'Grant') {
-        const kept = prefetched.take<AdapterPayload>(`Grant:${id}`);
+        const kept = prefetched.take<AdapterPayload>(relatedKey.grant(id));
         if (kept.found) return kept.value;
       }
       const stored = await guarded(() => queries.findModel(pool, this.model, 'id', key));
@@ -93,7 +94,7 @@ export function createPostgresAdapterClass(pool: Pool) {
 
     async findByUid(uid: string): Promise<AdapterPayload | undefined> {
       if (this.model === 'Session') {
-        const kept = prefetched.take<AdapterPayload>(`Session:${uid}`);
+        const kept = prefetched.take<AdapterPayload>(relatedKey.session(uid));
         if (kept.found) return kept.value;
       }
       // Found by its uid, not by its id: the id is not known here, and not needed (hashed-ids.ts).
