@@ -17,6 +17,10 @@
 // reader and the library agree on each kind; upgrade oidc-provider only with that test passing.
 import { API_SCOPE_CLAIM } from './one-token.ts';
 
+/** The oidc-provider release line this reader was checked against (the contract test compares it
+ * with the one installed, so that an upgrade makes someone read the list above again). */
+export const READER_WRITTEN_FOR_OIDC_PROVIDER = '9.13';
+
 /** For a token row `t` (its `payload` column): its grant `g` and, when the token ends with it, its
  * browser session `s`, under the adapter's expiry rule (an expired row does not exist). Each join is
  * on a primary or unique key. */
