@@ -276,7 +276,13 @@ describe('recommend, over a synthetic population', () => {
     fc.assert(
       fc.property(tieArb, ({ audience, ids, others, start }) => {
         const person = personMatching(audience);
-        const apps = [...ids.map((id) => ({ id, audience })), ...others.filter((o) => !ids.includes(o.id))];
+        // The others must not join the tie: an app this person matches on as many criteria would make
+        // it an (n+1)-way tie, rotating over n+1 days.
+        const score = (app: (typeof others)[number]) =>
+          recommend(person, [app], { day: start, labels })[0]?.reasons.length;
+        const tieScore = score({ id: ids[0] as string, audience });
+        const apart = others.filter((o) => !ids.includes(o.id) && score(o) !== tieScore);
+        const apps = [...ids.map((id) => ({ id, audience })), ...apart];
         const n = ids.length;
         const places = new Map(ids.map((id) => [id, new Set<number>()]));
         for (let d = 0; d < n; d++) {
