@@ -9,6 +9,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import { formatMoment, groupSecret } from '../admin/console-models.ts';
 import type { Render } from '../http/render.ts';
+import { seeOther } from '../http/see-other.ts';
 import { loginClient, rememberDevice } from './device-cookie.ts';
 import { type LoginThrottle, TooManyAttempts } from './login-throttle.ts';
 import type { SecondFactorSession } from './second-factor-session.ts';
@@ -106,10 +107,6 @@ export function secondFactorSignInRoutes<A extends Account>(
   const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
     ctx.type = 'html';
     ctx.body = render(template, { ...model, csrf: ctx.state._csrf });
-  };
-  const seeOther = (ctx: Koa.Context, location: string) => {
-    ctx.status = 303;
-    ctx.redirect(location);
   };
   const refuse = (ctx: Koa.Context, outcome: Refused, wrong: string) => {
     const r = refusal(outcome, wrong, realm.unlocker);
