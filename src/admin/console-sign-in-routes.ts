@@ -8,16 +8,10 @@ import { type EnrolmentStep, secondFactorSignInRoutes } from '../security/second
 import type { AdminAccounts } from './admin-accounts.ts';
 import { adminSession } from './console-session.ts';
 
-const ENROLMENT_TITLE = 'Activer la double authentification';
-
 /** The enrolment code and the new secret are two pages. */
 function enrolmentView(step: EnrolmentStep) {
-  const title = step.error ? `Erreur – ${ENROLMENT_TITLE}` : ENROLMENT_TITLE;
   const { step: which, ...model } = step;
-  return {
-    template: which === 'enrolment-code' ? 'admin/enrolment-code' : 'admin/enrolment',
-    model: { ...model, title },
-  };
+  return { template: which === 'enrolment-code' ? 'admin/enrolment-code' : 'admin/enrolment', model };
 }
 
 export function adminSignInRoutes(deps: { render: Render; admins: AdminAccounts; throttle: LoginThrottle }) {

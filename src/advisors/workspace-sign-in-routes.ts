@@ -8,11 +8,9 @@ import { type EnrolmentStep, secondFactorSignInRoutes } from '../security/second
 import type { AdvisorAccounts } from './advisor-accounts.ts';
 import { advisorSession } from './advisor-session.ts';
 
-const ENROLMENT_TITLE = 'Activer la double authentification';
-
 /** One page for both steps: the enrolment code's error is its own (`codeError`). */
 function enrolmentView(step: EnrolmentStep) {
-  const title = step.error ? `Erreur – ${ENROLMENT_TITLE}` : ENROLMENT_TITLE;
+  const { title } = step;
   const model =
     step.step === 'enrolment-code'
       ? { title, email: step.email, codeError: step.error }

@@ -66,9 +66,12 @@ export interface SignInAccounts<A extends Account> {
 }
 
 /** The enrolment step as shown: the enrolment code wanted, or the new secret (`secret` grouped for reading). */
-export type EnrolmentStep =
-  | { step: 'enrolment-code'; email: string; error?: string }
-  | { step: 'secret'; email: string; secret?: string; qrDataUrl?: string; error?: string };
+type EnrolmentShown = { email: string; error?: string } & (
+  | { step: 'enrolment-code' }
+  | { step: 'secret'; secret?: string; qrDataUrl?: string }
+);
+export type EnrolmentStep = EnrolmentShown & { title: string };
+const ENROLMENT_TITLE = 'Activer la double authentification';
 
 export interface SignInRealm {
   /** `admin` or `advisor`: the throttle's and the device cookie's realm */
@@ -116,8 +119,9 @@ export function secondFactorSignInRoutes<A extends Account>(
   };
   const loginPage = (ctx: Koa.Context, model: Record<string, unknown>) =>
     page(ctx, views.login.template, { title: views.login.title, ...model });
-  const enrolmentPage = (ctx: Koa.Context, step: EnrolmentStep) => {
-    const view = views.enrolment(step);
+  const enrolmentPage = (ctx: Koa.Context, shown: EnrolmentShown) => {
+    const title = shown.error ? `Erreur – ${ENROLMENT_TITLE}` : ENROLMENT_TITLE;
+    const view = views.enrolment({ ...shown, title });
     page(ctx, view.template, view.model);
   };
   const secretOf = (pending: PendingEnrolment | undefined) =>
