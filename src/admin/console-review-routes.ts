@@ -19,6 +19,7 @@ import { describeAudience } from '../store/audience-text.ts';
 import { STORE_CATEGORIES } from '../store/categories.ts';
 import { actorOf } from './admin-api-auth.ts';
 import { clientDetails, errorsFromMessage, formatMoment } from './console-models.ts';
+import { consolePage } from './console-page.ts';
 
 const decisionForm = z.object({
   decision: z.enum(['approve', 'request_changes', 'refuse']),
@@ -36,10 +37,7 @@ export function consoleReviewRoutes(deps: {
 }) {
   const { render, catalog, apps } = deps;
   const router = new Router();
-  const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
-    ctx.type = 'html';
-    ctx.body = render(template, { ...model, csrf: ctx.state._csrf, adminEmail: ctx.state.admin?.email });
-  };
+  const page = consolePage(render);
 
   router.get('/validations', async (ctx) => {
     const rows = await apps.reviewQueue();

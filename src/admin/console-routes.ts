@@ -17,6 +17,7 @@ import type { DeveloperAccounts } from '../developers/developer-accounts.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import { seeOther } from '../http/see-other.ts';
 import type { LoginThrottle } from '../security/login-throttle.ts';
 import type { LogoutDeliveryState } from '../ssf/backchannel-logout-queries.ts';
 import { deliveryView, logoutDeliveryView } from '../ssf/delivery-view.ts';
@@ -40,6 +41,7 @@ import {
   parisEndOfDay,
   tokensView,
 } from './console-models.ts';
+import { consolePage } from './console-page.ts';
 import { consoleReviewRoutes } from './console-review-routes.ts';
 import { requireAdmin } from './console-session.ts';
 import { adminSignInRoutes } from './console-sign-in-routes.ts';
@@ -93,14 +95,7 @@ export function adminConsoleRoutes(deps: {
   const { pool, catalog, provider, render, clients, admins } = deps;
   const router = new Router({ prefix: '/admin' });
 
-  const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
-    ctx.type = 'html';
-    ctx.body = render(template, { ...model, csrf: ctx.state._csrf, adminEmail: ctx.state.admin?.email });
-  };
-  const seeOther = (ctx: Koa.Context, location: string) => {
-    ctx.status = 303;
-    ctx.redirect(location);
-  };
+  const page = consolePage(render);
   const notFound = (
     ctx: Koa.Context,
     what = 'Cette page n’existe pas, ou l’application a été supprimée.',

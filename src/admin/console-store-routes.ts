@@ -9,6 +9,7 @@ import type { ClientService } from '../clients/client-service.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { actorOf } from './admin-api-auth.ts';
+import { consolePage } from './console-page.ts';
 import { listingForm, listingFormFromBody, listingInput, listingView } from './console-store-models.ts';
 
 export function consoleStoreRoutes(deps: { render: Render; catalog: Catalog; clients: ClientService }) {
@@ -16,14 +17,8 @@ export function consoleStoreRoutes(deps: { render: Render; catalog: Catalog; cli
   const router = new Router();
   const path = (id: string) => `/admin/clients/${encodeURIComponent(id)}/catalogue`;
 
-  const show = (ctx: Koa.Context, model: Record<string, unknown>) => {
-    ctx.type = 'html';
-    ctx.body = render('admin/client-store', {
-      ...model,
-      csrf: ctx.state._csrf,
-      adminEmail: ctx.state.admin?.email,
-    });
-  };
+  const page = consolePage(render);
+  const show = (ctx: Koa.Context, model: Record<string, unknown>) => page(ctx, 'admin/client-store', model);
 
   router.get('/clients/:id/catalogue', async (ctx) => {
     const row = await clients.find(String(ctx.params.id));

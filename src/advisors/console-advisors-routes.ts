@@ -6,8 +6,10 @@ import Router from '@koa/router';
 import type Koa from 'koa';
 import { actorOf } from '../admin/admin-api-auth.ts';
 import { formatMoment } from '../admin/console-models.ts';
+import { consolePage } from '../admin/console-page.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
+import { seeOther } from '../http/see-other.ts';
 import type { AdvisorAccounts } from './advisor-accounts.ts';
 
 const NOTICES: Record<string, string> = {
@@ -25,14 +27,7 @@ const FIELD_LABELS: Record<string, string> = {
 export function advisorsConsoleRoutes(deps: { render: Render; advisors: AdvisorAccounts }) {
   const { render, advisors } = deps;
   const router = new Router();
-  const page = (ctx: Koa.Context, template: string, model: Record<string, unknown>) => {
-    ctx.type = 'html';
-    ctx.body = render(template, { ...model, csrf: ctx.state._csrf, adminEmail: ctx.state.admin?.email });
-  };
-  const seeOther = (ctx: Koa.Context, location: string) => {
-    ctx.status = 303;
-    ctx.redirect(location);
-  };
+  const page = consolePage(render);
 
   const listPage = async (
     ctx: Koa.Context,

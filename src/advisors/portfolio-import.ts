@@ -6,12 +6,11 @@
 // file order (a batch ends where a jobseeker repeats). A reassignment withdraws the mandate the
 // jobseeker gave their previous advisor, recorded as a consent event: the new advisor gets nothing
 // until the jobseeker agrees again.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { parseJsonLine, readLines } from '../profiles/json-lines.ts';
 import { normaliseLogin } from '../profiles/login-normalisation.ts';
 import { withdrawOnReassignment } from './mandate-queries.ts';
 import { resolveAssignments, upsertAssignments } from './portfolio-queries.ts';
@@ -37,17 +36,8 @@ export interface AssignReport {
   rejected: { line: number; reason: string }[];
 }
 
-function describe(error: unknown): string {
-  if (error instanceof SyntaxError) return 'JSON invalide';
-  const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-  if (issues)
-    return issues.map((i) => `${i.path.map(String).join('.') || '(ligne)'}: ${i.message}`).join('; ');
-  return 'erreur';
-}
-
 export async function importAssignments(pool: Pool, input: string | Readable): Promise<AssignReport> {
-  const stream = typeof input === 'string' ? createReadStream(input, 'utf8') : input;
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = readLines(input);
   const report: AssignReport = { assigned: 0, unchanged: 0, reassigned: 0, rejected: [] };
   const reject = (line: number, reason: string) => report.rejected.push({ line, reason });
   let batch: { n: number; advisor: string; login: string }[] = [];
@@ -84,13 +74,12 @@ export async function importAssignments(pool: Pool, input: string | Readable): P
   for await (const text of lines) {
     number++;
     if (!text.trim()) continue;
-    let parsed: z.infer<typeof lineSchema>;
-    try {
-      parsed = lineSchema.parse(JSON.parse(text));
-    } catch (err) {
-      reject(number, describe(err));
+    const read = parseJsonLine(lineSchema, text);
+    if (!read.ok) {
+      reject(number, read.reason);
       continue;
     }
+    const parsed = read.value;
     const login = normaliseLogin(parsed.jobseeker);
     if (!login.ok) {
       reject(number, `jobseeker: ${login.reason}`);

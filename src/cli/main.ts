@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { read } from 'read';
-import { type AdminAccounts, createAdminAccounts } from '../admin/admin-accounts.ts';
+import { createAdminAccounts } from '../admin/admin-accounts.ts';
 import { createAdvisorAccounts } from '../advisors/advisor-accounts.ts';
 import { importAssignments } from '../advisors/portfolio-import.ts';
 import { loadCatalog } from '../catalog/load-catalog.ts';
@@ -102,6 +102,12 @@ only becomes another, differently written existing login once normalised is refu
 Bad lines are reported by number (on stderr) and skipped; the good ones are imported. Re-running the
 same file updates jobseekers in place (idempotent on login). Prints a JSON summary on stdout.
 Exit status: 0 when every line was imported, 1 when some lines were rejected.`;
+
+/** The command's help on stdout: exit status 0 when it was asked for, 2 when the command was wrong. */
+function usage(help: string, asked: boolean | undefined): number {
+  process.stdout.write(`${help}\n`);
+  return asked ? 0 : 2;
+}
 
 async function withServices<T>(fn: (deps: Awaited<ReturnType<typeof open>>) => Promise<T>): Promise<T> {
   const deps = await open();
@@ -363,10 +369,7 @@ async function readPassword(): Promise<string> {
 
 async function adminsCreate(args: string[]): Promise<number> {
   const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
-  if (values.help || !values.email) {
-    process.stdout.write(`${ADMINS_CREATE_HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  if (values.help || !values.email) return usage(ADMINS_CREATE_HELP, values.help);
   const password = await readPassword();
   const admin = await withServices(({ admins }) =>
     admins.create(values.email as string, password, CLI_ACTOR),
@@ -382,34 +385,52 @@ async function adminsCreate(args: string[]): Promise<number> {
   return 0;
 }
 
-/** `admins reset-totp` and `admins unlock`: one admin, by email. */
-function adminByEmail(help: string, action: (admins: AdminAccounts, adminId: string) => Promise<unknown>) {
+type Services = Awaited<ReturnType<typeof open>>;
+/** The accounts with a second factor that `reset-totp` and `unlock` act on. */
+type SecondFactorAccounts = Services['admins'] | Services['advisors'];
+
+/**
+ * `admins|advisors reset-totp` and `… unlock`: one account, found by its email (`notFound` when
+ * there is none), and what is done to it, printed as JSON.
+ */
+function accountByEmail(
+  help: string,
+  kind: 'admins' | 'advisors',
+  notFound: string,
+  action: (accounts: SecondFactorAccounts, id: string) => Promise<unknown>,
+) {
   return async (args: string[]): Promise<number> => {
     const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
-    if (values.help || !values.email) {
-      process.stdout.write(`${help}\n`);
-      return values.help ? 0 : 2;
-    }
-    const result = await withServices(async ({ admins }) => {
-      const admin = await admins.findByEmail(values.email as string);
-      if (!admin) throw new AppError(404, 'not_found', `no admin with the email ${values.email}`);
-      return action(admins, admin.id);
+    if (values.help || !values.email) return usage(help, values.help);
+    const result = await withServices(async (services) => {
+      const accounts = services[kind];
+      const account = await accounts.findByEmail(values.email as string);
+      if (!account) throw new AppError(404, 'not_found', `${notFound} ${values.email}`);
+      return action(accounts, account.id);
     });
     process.stdout.write(`${JSON.stringify(result)}\n`);
     return 0;
   };
 }
 
-const adminsResetTotp = adminByEmail(ADMINS_RESET_TOTP_HELP, async (admins, id) => {
-  const issued = await admins.resetTotp(id, CLI_ACTOR);
+/** `reset-totp`: the authenticator forgotten, and the new enrolment code. */
+async function resetTotp(accounts: SecondFactorAccounts, id: string) {
+  const issued = await accounts.resetTotp(id, CLI_ACTOR);
   return {
     email: issued.email,
     enrolment_code: issued.code,
     enrolment_code_expires_at: issued.expiresAt.toISOString(),
   };
-});
+}
+const unlock = (accounts: SecondFactorAccounts, id: string) => accounts.unlock(id, CLI_ACTOR);
 
-const adminsUnlock = adminByEmail(ADMINS_UNLOCK_HELP, (admins, id) => admins.unlock(id, CLI_ACTOR));
+const adminsResetTotp = accountByEmail(
+  ADMINS_RESET_TOTP_HELP,
+  'admins',
+  'no admin with the email',
+  resetTotp,
+);
+const adminsUnlock = accountByEmail(ADMINS_UNLOCK_HELP, 'admins', 'no admin with the email', unlock);
 
 async function adminsTokenCreate(args: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -421,10 +442,7 @@ async function adminsTokenCreate(args: string[]): Promise<number> {
       'expires-in-days': { type: 'string' },
     },
   });
-  if (values.help || !values.email || !values.name) {
-    process.stdout.write(`${ADMINS_TOKEN_HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  if (values.help || !values.email || !values.name) return usage(ADMINS_TOKEN_HELP, values.help);
   const days = values['expires-in-days'] ? Number(values['expires-in-days']) : undefined;
   if (days !== undefined && !(Number.isInteger(days) && days > 0 && days <= 3650)) {
     throw new AppError(
@@ -550,10 +568,8 @@ async function advisorsCreate(args: string[]): Promise<number> {
       agency: { type: 'string' },
     },
   });
-  if (values.help || !values.email || !values.name || !values.agency) {
-    process.stdout.write(`${ADVISORS_CREATE_HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  if (values.help || !values.email || !values.name || !values.agency)
+    return usage(ADVISORS_CREATE_HELP, values.help);
   const password = await readPassword();
   const created = await withServices(({ advisors }) =>
     advisors.create(
@@ -581,10 +597,7 @@ async function advisorsCreate(args: string[]): Promise<number> {
 
 async function advisorsAssign(args: string[]): Promise<number> {
   const file = args.find((a) => !a.startsWith('--'));
-  if (args.includes('--help') || !file) {
-    process.stdout.write(`${ADVISORS_ASSIGN_HELP}\n`);
-    return args.includes('--help') ? 0 : 2;
-  }
+  if (args.includes('--help') || !file) return usage(ADVISORS_ASSIGN_HELP, args.includes('--help'));
   const report = await withServices(({ db }) => importAssignments(db.pool, file));
   for (const r of report.rejected) process.stderr.write(`line ${r.line}: ${r.reason}\n`);
   process.stdout.write(
@@ -593,29 +606,14 @@ async function advisorsAssign(args: string[]): Promise<number> {
   return report.rejected.length ? 1 : 0;
 }
 
-/** `advisors reset-totp` and `advisors unlock`: one advisor, by email. */
-function advisorByEmail(name: string, action: 'reset' | 'unlock') {
-  return async (args: string[]): Promise<number> => {
-    const { values } = parseArgs({ args, options: { help: { type: 'boolean' }, email: { type: 'string' } } });
-    if (values.help || !values.email) {
-      process.stdout.write(`Usage: npm run cli -- advisors ${name} --email EMAIL\n`);
-      return values.help ? 0 : 2;
-    }
-    const result = await withServices(async ({ advisors }) => {
-      const advisor = await advisors.findByEmail(values.email as string);
-      if (!advisor) throw new AppError(404, 'not_found', `no advisor with email ${values.email}`);
-      if (action === 'unlock') return advisors.unlock(advisor.id, CLI_ACTOR);
-      const issued = await advisors.resetTotp(advisor.id, CLI_ACTOR);
-      return {
-        email: issued.email,
-        enrolment_code: issued.code,
-        enrolment_code_expires_at: issued.expiresAt,
-      };
-    });
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    return 0;
-  };
-}
+const advisorsHelp = (name: string) => `Usage: npm run cli -- advisors ${name} --email EMAIL`;
+const advisorsResetTotp = accountByEmail(
+  advisorsHelp('reset-totp'),
+  'advisors',
+  'no advisor with email',
+  resetTotp,
+);
+const advisorsUnlock = accountByEmail(advisorsHelp('unlock'), 'advisors', 'no advisor with email', unlock);
 
 const RECEIPTS_VERIFY_HELP = `Usage: npm run cli -- receipts verify FILE [--issuer URL]
 
@@ -632,10 +630,7 @@ async function receiptsVerify(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { issuer: { type: 'string' }, help: { type: 'boolean' } },
   });
-  if (values.help || positionals.length !== 1) {
-    process.stdout.write(`${RECEIPTS_VERIFY_HELP}\n`);
-    return values.help ? 0 : 2;
-  }
+  if (values.help || positionals.length !== 1) return usage(RECEIPTS_VERIFY_HELP, values.help);
   const jws = readFileSync(positionals[0] as string, 'utf8');
   const verdict = values.issuer
     ? await (async () => {
@@ -683,16 +678,15 @@ async function mailOutbox(args: string[]): Promise<number> {
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   'advisors create': advisorsCreate,
   'advisors assign': advisorsAssign,
-  'advisors reset-totp': advisorByEmail('reset-totp', 'reset'),
-  'advisors unlock': advisorByEmail('unlock', 'unlock'),
+  'advisors reset-totp': advisorsResetTotp,
+  'advisors unlock': advisorsUnlock,
   'receipts verify': receiptsVerify,
   'admins create': adminsCreate,
   'admins reset-totp': adminsResetTotp,
   'admins unlock': adminsUnlock,
   'admins token': async (args) => {
     if (args[0] === 'create') return adminsTokenCreate(args.slice(1));
-    process.stdout.write(`${ADMINS_TOKEN_HELP}\n`);
-    return args.includes('--help') ? 0 : 2;
+    return usage(ADMINS_TOKEN_HELP, args.includes('--help'));
   },
   'clients create': clientsCreate,
   'jobseekers import': jobseekersImport,
@@ -705,8 +699,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
 async function run(argv: string[]): Promise<number> {
   const command = COMMANDS[argv.slice(0, 2).join(' ')];
   if (!command) {
-    process.stdout.write(`${USAGE}\n`);
-    return argv.length === 0 || argv.includes('--help') ? 0 : 2;
+    return usage(USAGE, argv.length === 0 || argv.includes('--help'));
   }
   return command(argv.slice(2));
 }

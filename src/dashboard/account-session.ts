@@ -4,20 +4,11 @@
 // loses its session. One sign-in with oidc-provider's own session: a login in a flow signs in here
 // too, a live sign-in here answers a flow's login step (interaction-routes.ts), and each logout ends
 // both (signOutWithProvider here, endProviderSession at /account's logout).
-// lastSeenAt moves at most once a minute: koa-session writes a session back only when it changed, so
-// most page views cost no write, and the idle timeout holds to that minute (never later).
+// The timing rules are ../http/session-sign-in.ts's (lastSeenAt moves at most once a minute).
 import type Koa from 'koa';
 import type { Pool } from '../db/pool.ts';
+import { sessionSignIn } from '../http/session-sign-in.ts';
 import { findJobseekerById } from '../profiles/jobseeker-queries.ts';
-
-const IDLE_MS = 30 * 60_000;
-const SEEN_EVERY_MS = 60_000;
-
-interface AccountSession {
-  jobseekerId?: string;
-  authenticatedAt?: number;
-  lastSeenAt?: number;
-}
 
 declare module 'koa' {
   interface DefaultState {
@@ -25,27 +16,12 @@ declare module 'koa' {
   }
 }
 
-const sessionOf = (ctx: Koa.Context) => ctx.session as unknown as AccountSession | null;
+const jobseekerSignIn = sessionSignIn({ id: 'jobseekerId', authAt: 'authenticatedAt', seenAt: 'lastSeenAt' });
 
-export async function signIn(ctx: Koa.Context, jobseekerId: string): Promise<void> {
-  // A fresh id at login: a session fixed before login is worth nothing after it. A new session
-  // already gets one (koa-session never adopts an id it has no row for).
-  const current = ctx.session as unknown as { isNew?: boolean; regenerate(): Promise<void> };
-  if (!current.isNew) await current.regenerate();
-  const session = sessionOf(ctx) as AccountSession;
-  session.jobseekerId = jobseekerId;
-  session.authenticatedAt = Date.now();
-  session.lastSeenAt = Date.now();
-}
+export const signIn = jobseekerSignIn.signIn;
 
 // The session may also hold an admin console sign-in (same browser): only the jobseeker's keys go.
-export function signOut(ctx: Koa.Context): void {
-  const session = sessionOf(ctx);
-  if (!session) return;
-  delete session.jobseekerId;
-  delete session.authenticatedAt;
-  delete session.lastSeenAt;
-}
+export const signOut = jobseekerSignIn.signOut;
 
 /**
  * The jobseeker signed in to /account in this browser, if that sign-in is within its idle and
@@ -57,20 +33,11 @@ export async function currentJobseeker(
   pool: Pool,
   absoluteMs: number,
 ): Promise<{ id: string; authenticatedAt: number } | undefined> {
-  const session = sessionOf(ctx);
-  const now = Date.now();
-  const valid =
-    session?.jobseekerId &&
-    now - (session.authenticatedAt ?? 0) < absoluteMs &&
-    now - (session.lastSeenAt ?? 0) < IDLE_MS;
-  const jobseeker = valid ? await findJobseekerById(pool, session.jobseekerId as string) : undefined;
-  if (!jobseeker || jobseeker.disabled_at) {
-    if (session?.jobseekerId) signOut(ctx);
-    return undefined;
-  }
-  const seen = session as AccountSession;
-  if (now - (seen.lastSeenAt ?? 0) >= SEEN_EVERY_MS) seen.lastSeenAt = now;
-  return { id: jobseeker.id, authenticatedAt: seen.authenticatedAt as number };
+  const current = await jobseekerSignIn.current(ctx, absoluteMs, async (id) => {
+    const jobseeker = await findJobseekerById(pool, id);
+    return jobseeker && !jobseeker.disabled_at ? jobseeker : undefined;
+  });
+  return current && { id: current.account.id, authenticatedAt: current.authenticatedAt };
 }
 
 export function requireJobseeker(pool: Pool, absoluteMs: number): Koa.Middleware {

@@ -1,19 +1,11 @@
 // Who is using the developer portal: a developer account in the server-side session shared with the
-// jobseeker's space and the admin console (our own keys only, `developer*`). The session id changes
-// at sign-in; idle (30 min) and absolute (the session's lifetime) timeouts are enforced on the
-// server, and a disabled account loses the portal at its next request.
+// jobseeker's space and the admin console (our own keys only, `developer*`), timed as the
+// jobseeker's is (../http/session-sign-in.ts: idle 30 min, absolute the session's lifetime); a
+// disabled account loses the portal at its next request.
 import type Koa from 'koa';
+import { sessionSignIn } from '../http/session-sign-in.ts';
 import type { DeveloperAccountRow } from './developer-account-queries.ts';
 import type { DeveloperAccounts } from './developer-accounts.ts';
-
-const IDLE_MS = 30 * 60_000;
-const SEEN_EVERY_MS = 60_000;
-
-interface DeveloperSession {
-  developerId?: string;
-  developerAuthAt?: number;
-  developerSeenAt?: number;
-}
 
 declare module 'koa' {
   interface DefaultState {
@@ -21,24 +13,14 @@ declare module 'koa' {
   }
 }
 
-const sessionOf = (ctx: Koa.Context) => ctx.session as unknown as DeveloperSession | null;
+const developerSignIn = sessionSignIn({
+  id: 'developerId',
+  authAt: 'developerAuthAt',
+  seenAt: 'developerSeenAt',
+});
 
-export async function signInDeveloper(ctx: Koa.Context, developerId: string): Promise<void> {
-  const current = ctx.session as unknown as { isNew?: boolean; regenerate(): Promise<void> };
-  if (!current.isNew) await current.regenerate();
-  const session = sessionOf(ctx) as DeveloperSession;
-  session.developerId = developerId;
-  session.developerAuthAt = Date.now();
-  session.developerSeenAt = Date.now();
-}
-
-export function signOutDeveloper(ctx: Koa.Context): void {
-  const session = sessionOf(ctx);
-  if (!session) return;
-  delete session.developerId;
-  delete session.developerAuthAt;
-  delete session.developerSeenAt;
-}
+export const signInDeveloper = developerSignIn.signIn;
+export const signOutDeveloper = developerSignIn.signOut;
 
 /** The signed-in developer, if the sign-in still holds; seen now. */
 export async function currentDeveloper(
@@ -46,20 +28,11 @@ export async function currentDeveloper(
   accounts: DeveloperAccounts,
   absoluteMs: number,
 ): Promise<DeveloperAccountRow | undefined> {
-  const session = sessionOf(ctx);
-  const now = Date.now();
-  const live =
-    session?.developerId &&
-    now - (session.developerAuthAt ?? 0) < absoluteMs &&
-    now - (session.developerSeenAt ?? 0) < IDLE_MS;
-  const account = live ? await accounts.find(session.developerId as string) : undefined;
-  if (!account || account.disabled_at || !account.verified_at) {
-    if (session?.developerId) signOutDeveloper(ctx);
-    return undefined;
-  }
-  const seen = session as DeveloperSession;
-  if (now - (seen.developerSeenAt ?? 0) >= SEEN_EVERY_MS) seen.developerSeenAt = now;
-  return account;
+  const current = await developerSignIn.current(ctx, absoluteMs, async (id) => {
+    const account = await accounts.find(id);
+    return account && !account.disabled_at && account.verified_at ? account : undefined;
+  });
+  return current?.account;
 }
 
 export function requireDeveloper(accounts: DeveloperAccounts, absoluteMs: number): Koa.Middleware {

@@ -12,8 +12,6 @@
 // by line, so a refused line is reported by its number and every other line of its batch is stored.
 // Lines of one login are applied in file order: a batch ends where its login repeats, and a batch
 // waits for any batch in flight that writes one of its logins.
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
@@ -26,6 +24,7 @@ import {
   replaceJobseekersData,
   upsertJobseekers,
 } from './jobseeker-queries.ts';
+import { parseJsonLine, readLines } from './json-lines.ts';
 import { hashPassword } from './password-hasher.ts';
 
 // Measured on 100,000 generated lines: 250 lines a batch and 3 batches in flight import about as fast
@@ -83,14 +82,6 @@ function toJobseeker(line: ImportLine, passwordHash: string): Jobseeker {
   };
 }
 
-function describe(error: unknown): string {
-  if (error instanceof SyntaxError) return 'JSON invalide';
-  const issues = (error as { issues?: { path: PropertyKey[]; message: string }[] }).issues;
-  if (issues)
-    return issues.map((i) => `${i.path.map(String).join('.') || '(ligne)'}: ${i.message}`).join('; ');
-  return 'erreur';
-}
-
 const refusal = (err: Error) => `enregistrement impossible (${(err as { code?: string }).code ?? err.name})`;
 
 interface PendingLine {
@@ -124,8 +115,7 @@ export async function importJobseekers(
   const schema = importLineSchema(catalog);
   const concurrency = options.concurrency ?? BATCHES_IN_FLIGHT;
   const batchSize = options.batchSize ?? BATCH_SIZE;
-  const stream = typeof input === 'string' ? createReadStream(input, 'utf8') : input;
-  const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
+  const lines = readLines(input);
   const report: ImportReport = { imported: 0, rejected: [] };
   const reject = (line: number, reason: string) => report.rejected.push({ line, reason });
 
@@ -193,13 +183,12 @@ export async function importJobseekers(
     number++;
     if (number % 1000 === 0) options.onProgress?.(report, number);
     if (!text.trim()) continue;
-    let line: ImportLine;
-    try {
-      line = schema.parse(JSON.parse(text));
-    } catch (err) {
-      reject(number, describe(err));
+    const read = parseJsonLine(schema, text);
+    if (!read.ok) {
+      reject(number, read.reason);
       continue;
     }
+    const line: ImportLine = read.value;
     let passwordHash: string | Promise<string>;
     if (line.password_hash !== undefined) passwordHash = line.password_hash;
     else {
