@@ -7,16 +7,14 @@ import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
 import { findAllJobseekerData, findJobseekerById } from '../profiles/jobseeker-queries.ts';
 import { deletionStates } from '../ssf/deletion-queries.ts';
-import { findStorePreferences } from '../store/store-queries.ts';
 import {
   accessLogPage,
-  allAccessLog,
   type ConsentWithClient,
   listConsentEvents,
   listConsents,
-  listMandates,
   readStats,
 } from './dashboard-queries.ts';
+import { dataExport } from './data-export.ts';
 import { deletionView, WITHDRAWALS } from './deletion-view.ts';
 import { myDataPage } from './my-data-page.ts';
 import { findSharingReview } from './sharing-review-queries.ts';
@@ -197,69 +195,7 @@ export function createDashboardService(deps: {
     },
 
     /** GDPR Art. 15 and 20: everything we hold about the jobseeker, in a documented JSON schema. */
-    async export(jobseekerId: string, db: Queryable = pool) {
-      const [jobseeker, data, consents, events, reads, mandates, storeChoices] = await Promise.all([
-        findJobseekerById(db, jobseekerId),
-        findAllJobseekerData(db, jobseekerId),
-        listConsents(db, jobseekerId),
-        listConsentEvents(db, jobseekerId),
-        allAccessLog(db, jobseekerId, retention),
-        listMandates(db, jobseekerId),
-        findStorePreferences(db, jobseekerId),
-      ]);
-      if (!jobseeker) throw new AppError(404, 'not_found', 'Compte introuvable.');
-      return {
-        schema: 'https://pole-emploi-connect/schemas/export/v1',
-        exported_at: new Date().toISOString(),
-        profile: { login: jobseeker.login, claims: jobseeker.claims, data },
-        consents: consents.map((c) => ({
-          id: c.id,
-          client: { id: c.client_id, name: c.client_name, operator: c.operator_name },
-          status: c.status === 'active' && c.expires_at.getTime() <= Date.now() ? 'expired' : c.status,
-          fields: c.fields,
-          granted_at: c.granted_at.toISOString(),
-          expires_at: c.expires_at.toISOString(),
-          revoked_at: c.revoked_at?.toISOString() ?? null,
-        })),
-        mandates: mandates.map((m) => ({
-          id: m.id,
-          advisor: { id: m.advisor_id, name: m.advisor_name, agency: m.agency },
-          status: m.status === 'active' && m.expires_at.getTime() <= Date.now() ? 'expired' : m.status,
-          fields: m.fields,
-          granted_at: m.granted_at.toISOString(),
-          expires_at: m.expires_at.toISOString(),
-          revoked_at: m.revoked_at?.toISOString() ?? null,
-        })),
-        consent_events: events
-          .slice()
-          .reverse()
-          .map((e) => ({
-            id: Number(e.id),
-            consent_id: e.consent_id,
-            client_id: e.client_id,
-            ...(e.advisor_id ? { advisor_id: e.advisor_id } : {}),
-            kind: e.kind,
-            fields_added: e.fields_added,
-            fields_removed: e.fields_removed,
-            fields_after: e.fields_after,
-            actor: e.actor,
-            at: e.created_at.toISOString(),
-            texts_hash: e.texts_hash,
-            texts: e.texts ?? null,
-          })),
-        access_log: reads.map((r) => ({
-          client_id: r.client_id,
-          ...(r.advisor_id ? { advisor_id: r.advisor_id } : {}),
-          client_name: r.client_name,
-          scope: r.scope,
-          fields: r.fields,
-          read_at: r.read_at.toISOString(),
-          api: r.api,
-        })),
-        // The Emploi Store keeps only these choices of the jobseeker (src/store/store-queries.ts).
-        recommendation_choices: storeChoices,
-      };
-    },
+    export: (jobseekerId: string, db: Queryable = pool) => dataExport(db, jobseekerId, retention),
   };
 }
 

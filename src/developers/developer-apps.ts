@@ -12,43 +12,31 @@
 //   the admin who made it and mailed to the team. Production secrets are issued after approval only,
 //   shown once; any secret rotates with the configured grace.
 import { randomBytes } from 'node:crypto';
-import { insertAudit } from '../admin/audit-queries.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
 import type { ClientInput } from '../clients/client-rules.ts';
-import type { Actor, ClientService } from '../clients/client-service.ts';
+import type { ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
 import type { DeveloperAccountRow } from './developer-account-queries.ts';
-import { findDeveloperByEmail } from './developer-account-queries.ts';
+import { auditDeveloperApp, developerActor } from './developer-app-audit.ts';
 import {
-  addMember,
   type DeveloperAppRow,
-  findAppForReview,
   findAppOfMember,
   insertDeveloperApp,
-  listAppsForReview,
   listAppsOfMember,
-  listMembers,
-  lockApp,
   markProductionSecretIssued,
   type ReviewState,
-  removeMember,
   setReviewState,
 } from './developer-app-queries.ts';
+import { createAppReview } from './developer-app-review.ts';
+import { createAppTeam } from './developer-app-team.ts';
 import type { MailSender } from './mail-sender.ts';
 
 export const SANDBOX_PURPOSE = 'Essai en bac à sable, avec des profils fictifs uniquement.';
 const EDITABLE_STATES: ReadonlySet<ReviewState> = new Set(['draft', 'changes_requested']);
-
-export type Decision = 'approve' | 'request_changes' | 'refuse';
-
-const developerActor = (dev: DeveloperAccountRow, requestId?: string): Actor => ({
-  actor: `developer:${dev.email}`,
-  requestId,
-});
 
 const notFound = () =>
   new AppError(404, 'not_found', 'Cette application n’existe pas, ou vous n’en faites pas partie.');
@@ -90,22 +78,6 @@ export function createDeveloperApps(deps: {
     };
   }
 
-  async function audit(actor: Actor, action: string, app: { id: string }, after?: unknown, before?: unknown) {
-    await insertAudit(pool, {
-      ...actor,
-      action,
-      targetType: 'developer_app',
-      targetId: app.id,
-      before,
-      after,
-    });
-  }
-
-  async function mailTeam(appId: string, subject: string, lines: string[]) {
-    for (const member of await listMembers(pool, appId))
-      await mail.send({ to: member.email, subject, body: ['Bonjour,', '', ...lines].join('\n') });
-  }
-
   async function get(appId: string, dev: DeveloperAccountRow): Promise<DeveloperAppRow> {
     const app = await findAppOfMember(pool, appId, dev.id);
     if (!app) throw notFound();
@@ -116,7 +88,6 @@ export function createDeveloperApps(deps: {
     sandboxInput,
     get,
     list: (dev: DeveloperAccountRow) => listAppsOfMember(pool, dev.id),
-    members: (app: DeveloperAppRow) => listMembers(pool, app.id),
     /** The production client (the draft) and its sandbox twin. */
     async clientsOf(app: DeveloperAppRow): Promise<{ production: ClientRow; sandbox: ClientRow }> {
       const [production, sandbox] = await Promise.all([
@@ -167,7 +138,8 @@ export function createDeveloperApps(deps: {
           createdBy: dev.id,
         }),
       );
-      await audit(
+      await auditDeveloperApp(
+        pool,
         actor,
         'developer_app.create',
         { id },
@@ -241,7 +213,8 @@ export function createDeveloperApps(deps: {
       const problems = this.vettingProblems(production);
       if (problems) throw new AppError(400, 'invalid_client_metadata', problems);
       await setReviewState(pool, app.id, 'submitted', null);
-      await audit(
+      await auditDeveloperApp(
+        pool,
         developerActor(dev, requestId),
         'developer_app.submit',
         app,
@@ -273,101 +246,8 @@ export function createDeveloperApps(deps: {
       return secret;
     },
 
-    /** Adds a verified developer account to the app's team. */
-    async invite(app: DeveloperAppRow, dev: DeveloperAccountRow, email: string, requestId?: string) {
-      const invited = await findDeveloperByEmail(pool, email.trim());
-      if (!invited?.verified_at || invited.disabled_at)
-        throw new AppError(
-          400,
-          'invalid_request',
-          'Aucun compte développeur vérifié n’a cette adresse : la personne doit d’abord créer son compte.',
-        );
-      if (await addMember(pool, app.id, invited.id)) {
-        await audit(developerActor(dev, requestId), 'developer_app.member.add', app, {
-          email: invited.email,
-        });
-        await mail.send({
-          to: invited.email,
-          subject: `Vous faites partie de l’équipe de « ${app.name} »`,
-          body: `Bonjour,\n\n${dev.email} vous a ajouté à l’équipe de l’application « ${app.name} ».\n${issuer}/developpeurs/applications/${app.id}`,
-        });
-      }
-    },
-
-    /** Takes a member off the team (never its creator); the id comes from the team's own list. */
-    async removeMember(
-      app: DeveloperAppRow,
-      dev: DeveloperAccountRow,
-      accountId: string,
-      requestId?: string,
-    ) {
-      const member = (await listMembers(pool, app.id)).find((m) => m.account_id === accountId);
-      if (!member || member.role === 'owner')
-        throw new AppError(400, 'invalid_request', 'Cette personne ne peut pas être retirée de l’équipe.');
-      await removeMember(pool, app.id, accountId);
-      await audit(developerActor(dev, requestId), 'developer_app.member.remove', app, undefined, {
-        email: member.email,
-      });
-    },
-
-    reviewQueue: () => listAppsForReview(pool),
-    findForReview: (appId: string) => findAppForReview(pool, appId),
-
-    /** An admin's decision on a submitted app. Approval activates it through the service's vetting. */
-    async decide(
-      appId: string,
-      admin: Actor,
-      decision: Decision,
-      comment: string,
-      options: { vetAudience?: boolean } = {},
-    ): Promise<void> {
-      const app = await findAppForReview(pool, appId);
-      if (!app) throw new AppError(404, 'not_found', 'Cette demande n’existe pas.');
-      if (app.review_state !== 'submitted')
-        throw new AppError(409, 'conflict', 'Cette demande n’attend pas de décision.');
-      const text = comment.trim();
-      if (decision !== 'approve' && !text)
-        throw new AppError(
-          400,
-          'invalid_request',
-          decision === 'refuse' ? 'Indiquez la raison du refus.' : 'Indiquez les modifications attendues.',
-        );
-      if (decision === 'approve') {
-        const production = await clients.find(app.client_id);
-        await clients.update(
-          app.client_id,
-          {
-            status: 'active',
-            ...(options.vetAudience && production?.audience ? { audienceVetted: true } : {}),
-          },
-          admin,
-        );
-      }
-      const state: ReviewState =
-        decision === 'approve' ? 'approved' : decision === 'refuse' ? 'refused' : 'changes_requested';
-      await withTransaction(pool, async (db) => {
-        const locked = await lockApp(db, app.id);
-        if (locked?.review_state !== 'submitted')
-          throw new AppError(409, 'conflict', 'Cette demande n’attend plus de décision.');
-        await setReviewState(db, app.id, state, text || null);
-        await insertAudit(db, {
-          ...admin,
-          action: `developer_app.${decision}`,
-          targetType: 'developer_app',
-          targetId: app.id,
-          before: { review_state: 'submitted' },
-          after: { review_state: state, comment: text || null, client_id: app.client_id },
-        });
-      });
-      const link = `${issuer}/developpeurs/applications/${app.id}`;
-      const lines =
-        decision === 'approve'
-          ? [`L’application « ${app.name} » est approuvée.`, 'Obtenez vos identifiants de production :', link]
-          : decision === 'refuse'
-            ? [`L’application « ${app.name} » est refusée, pour cette raison :`, text, link]
-            : [`Des modifications sont demandées pour « ${app.name} » :`, text, link];
-      await mailTeam(app.id, `Décision sur « ${app.name} »`, lines);
-    },
+    ...createAppTeam({ pool, mail, issuer }),
+    ...createAppReview({ pool, clients, mail, issuer }),
   };
 }
 
