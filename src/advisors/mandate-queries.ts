@@ -104,18 +104,28 @@ export async function withdrawOnReassignment(
     [jobseekerId, previousAdvisorId],
   );
   const mandate = rows[0];
-  if (!mandate) return;
+  if (mandate) await revokeMandate(db, mandate, 'system:reassignment');
+}
+
+/** Ends a mandate (its row locked by the caller) and logs the withdrawal: every field removed. */
+export async function revokeMandate(
+  db: Queryable,
+  mandate: MandateRow,
+  actor: string,
+  requestId?: string,
+): Promise<void> {
   await markConsentRevoked(db, mandate.id);
   await insertConsentEvent(db, {
     consentId: mandate.id,
-    jobseekerId,
+    jobseekerId: mandate.jobseeker_id,
     clientId: null,
     kind: 'revoked',
     fieldsAdded: [],
     fieldsRemoved: mandate.fields,
     fieldsAfter: [],
     textsHash: mandate.texts_hash,
-    actor: 'system:reassignment',
+    actor,
+    requestId,
   });
 }
 

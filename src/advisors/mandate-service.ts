@@ -6,7 +6,6 @@
 // the same tables as an app's consent. A mandate names its advisor: after a reassignment the new
 // advisor has none until the jobseeker agrees again (portfolio-import.ts withdraws the old one).
 import { type Catalog, hashTexts } from '../catalog/load-catalog.ts';
-import { markConsentRevoked } from '../consents/consent-change-queries.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
 import { insertConsentEvent } from '../consents/consent-queries.ts';
 import type { Pool } from '../db/pool.ts';
@@ -19,6 +18,7 @@ import {
   insertMandate,
   lockMandateSavingTexts,
   type MandateRow,
+  revokeMandate,
   updateMandate,
 } from './mandate-queries.ts';
 import { findAssignedAdvisor } from './portfolio-queries.ts';
@@ -105,7 +105,7 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
       const before = wasLive && current ? current.fields : [];
       if (!after.length) {
         if (!current || !wasLive) return { outcome: 'nothing' as const };
-        await revokeLocked(db, current, requestId);
+        await revokeMandate(db, current, 'jobseeker', requestId);
         return { outcome: 'withdrawn' as const };
       }
       const mandate = current
@@ -213,22 +213,6 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
       return changes.revoke(jobseekerId, mandate.id, requestId);
     },
   };
-
-  async function revokeLocked(db: import('pg').PoolClient, mandate: MandateRow, requestId?: string) {
-    await markConsentRevoked(db, mandate.id);
-    await insertConsentEvent(db, {
-      consentId: mandate.id,
-      jobseekerId: mandate.jobseeker_id,
-      clientId: null,
-      kind: 'revoked',
-      fieldsAdded: [],
-      fieldsRemoved: mandate.fields,
-      fieldsAfter: [],
-      textsHash: mandate.texts_hash,
-      actor: 'jobseeker',
-      requestId,
-    });
-  }
 }
 
 export type MandateService = ReturnType<typeof createMandateService>;

@@ -1,3 +1,4 @@
+import { purgeExpiredRows } from '../db/expired-rows.ts';
 import type { Queryable } from '../db/pool.ts';
 
 /** Records a DPoP proof's jti; false when it was already used (a replay), by this instance or another. */
@@ -15,12 +16,5 @@ export async function recordDpopJti(
   return result.rowCount === 1;
 }
 
-export async function purgeExpiredDpopJti(db: Queryable, batch: number): Promise<number> {
-  const result = await db.query(
-    `DELETE FROM dpop_jti WHERE ctid IN (
-       SELECT ctid FROM dpop_jti WHERE expires_at < now() ORDER BY expires_at LIMIT $1
-     )`,
-    [batch],
-  );
-  return result.rowCount ?? 0;
-}
+export const purgeExpiredDpopJti = (db: Queryable, batch: number): Promise<number> =>
+  purgeExpiredRows(db, 'dpop_jti', batch);

@@ -72,13 +72,7 @@ export async function useResetToken(
   tokenHash: string,
   passwordHash: string,
 ): Promise<string | undefined> {
-  const { rows } = await db.query<{ account_id: string }>(
-    `UPDATE developer_email_tokens SET used_at = now()
-      WHERE token_hash = $1 AND purpose = 'reset' AND used_at IS NULL AND expires_at > now()
-      RETURNING account_id`,
-    [tokenHash],
-  );
-  const accountId = rows[0]?.account_id;
+  const accountId = await useToken(db, tokenHash, 'reset');
   if (!accountId) return undefined;
   await db.query(
     `UPDATE developer_accounts SET password_hash = $2, verified_at = coalesce(verified_at, now())
@@ -101,13 +95,7 @@ export async function resetTokenUsable(db: Queryable, tokenHash: string): Promis
 
 /** Uses a verification token once: the account it verifies, or undefined (unknown, used, expired). */
 export async function useEmailToken(db: Queryable, tokenHash: string): Promise<string | undefined> {
-  const { rows } = await db.query<{ account_id: string }>(
-    `UPDATE developer_email_tokens SET used_at = now()
-      WHERE token_hash = $1 AND purpose = 'verify' AND used_at IS NULL AND expires_at > now()
-      RETURNING account_id`,
-    [tokenHash],
-  );
-  const accountId = rows[0]?.account_id;
+  const accountId = await useToken(db, tokenHash, 'verify');
   if (accountId)
     await db.query('UPDATE developer_accounts SET verified_at = coalesce(verified_at, now()) WHERE id = $1', [
       accountId,
@@ -144,4 +132,15 @@ export async function setDeveloperDisabled(db: Queryable, id: string, disabled: 
     [id, disabled],
   );
   return (rowCount ?? 0) > 0;
+}
+
+/** Marks a valid (unused, unexpired) token of that purpose used: the account it was for, or undefined. */
+async function useToken(db: Queryable, tokenHash: string, purpose: 'verify' | 'reset') {
+  const { rows } = await db.query<{ account_id: string }>(
+    `UPDATE developer_email_tokens SET used_at = now()
+      WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL AND expires_at > now()
+      RETURNING account_id`,
+    [tokenHash, purpose],
+  );
+  return rows[0]?.account_id;
 }

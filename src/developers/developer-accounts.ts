@@ -15,7 +15,7 @@ import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
 import { hashPassword, verifyPassword } from '../profiles/password-hasher.ts';
 import type { LoginClient } from '../security/device-cookie.ts';
-import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
+import { type LoginThrottle, refusedSignIn } from '../security/login-throttle.ts';
 import {
   type DeveloperAccountRow,
   findDeveloperByEmail,
@@ -186,11 +186,7 @@ export function createDeveloperAccounts(deps: {
         }
         return { ok: true, account };
       } catch (err) {
-        if (err instanceof TooManyAttempts)
-          return { ok: false, status: 429, error: err.message, retryAfter: err.retryAfterSeconds };
-        if (err instanceof AppError && err.status === 503)
-          return { ok: false, status: 503, error: err.message, retryAfter: 5 };
-        throw err;
+        return refusedSignIn(err);
       }
     },
   };

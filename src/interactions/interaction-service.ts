@@ -12,7 +12,7 @@ import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
 import { normaliseLogin } from '../profiles/login-normalisation.ts';
 import { verifyPassword } from '../profiles/password-hasher.ts';
 import type { LoginClient } from '../security/device-cookie.ts';
-import { type LoginThrottle, TooManyAttempts } from '../security/login-throttle.ts';
+import { type LoginThrottle, refusedSignIn } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
 import { findConsentPageData } from './consent-page-queries.ts';
 import type { GrantBuilder } from './grant-builder.ts';
@@ -73,11 +73,7 @@ export function createInteractionService(deps: {
         await throttle.succeeded('account', login, client);
         return { ok: true, id: jobseeker.id, login };
       } catch (err) {
-        if (err instanceof TooManyAttempts)
-          return { ok: false, status: 429, error: err.message, retryAfter: err.retryAfterSeconds };
-        if (err instanceof AppError && err.status === 503)
-          return { ok: false, status: 503, error: err.message, retryAfter: 5 };
-        throw err;
+        return refusedSignIn(err);
       }
     },
 

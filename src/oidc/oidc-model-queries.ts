@@ -1,5 +1,6 @@
 import type { AdapterPayload } from 'oidc-provider';
 import { CLIENT_COLUMNS, type ClientRow } from '../clients/client-queries.ts';
+import { purgeExpiredRows } from '../db/expired-rows.ts';
 import type { Queryable } from '../db/pool.ts';
 import {
   TOKEN_CLIENT_ID_SQL,
@@ -171,13 +172,5 @@ export async function destroyModelsByGrantId(db: Queryable, model: string, grant
   await db.query('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]);
 }
 
-// Deletes at most `batch` expired rows; the caller loops with pauses so traffic is never blocked.
-export async function purgeExpiredModels(db: Queryable, batch: number): Promise<number> {
-  const result = await db.query(
-    `DELETE FROM oidc_models WHERE ctid IN (
-       SELECT ctid FROM oidc_models WHERE expires_at < now() ORDER BY expires_at LIMIT $1
-     )`,
-    [batch],
-  );
-  return result.rowCount ?? 0;
-}
+export const purgeExpiredModels = (db: Queryable, batch: number): Promise<number> =>
+  purgeExpiredRows(db, 'oidc_models', batch);

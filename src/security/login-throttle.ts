@@ -53,6 +53,24 @@ export class TooManyAttempts extends AppError {
   }
 }
 
+/**
+ * A password sign-in stopped before its answer, as the sign-in pages show it: throttled (429, with
+ * when to retry) or the throttle's database unavailable (503, retry in 5 s). Any other error is
+ * not a refusal and is thrown again.
+ */
+export function refusedSignIn(err: unknown): {
+  ok: false;
+  status: 429 | 503;
+  error: string;
+  retryAfter: number;
+} {
+  if (err instanceof TooManyAttempts)
+    return { ok: false, status: 429, error: err.message, retryAfter: err.retryAfterSeconds };
+  if (err instanceof AppError && err.status === 503)
+    return { ok: false, status: 503, error: err.message, retryAfter: 5 };
+  throw err;
+}
+
 const bucket = (key: string, limit: Limit): Bucket => ({
   key,
   emissionSeconds: limit.everySeconds,

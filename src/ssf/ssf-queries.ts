@@ -30,6 +30,16 @@ export interface NewStream {
   description: string | null;
 }
 
+/** A stream's configuration as both statements below number it, $2 to $7. */
+const streamConfig = (s: Omit<NewStream, 'clientId'>) => [
+  s.deliveryMethod,
+  s.endpointUrl,
+  s.authorizationHeaderSealed,
+  s.eventsRequested,
+  s.eventsDelivered,
+  s.description,
+];
+
 /** undefined when the app already has a stream (one per app). */
 export async function insertStream(db: Queryable, s: NewStream): Promise<StreamRow | undefined> {
   const { rows } = await db.query<StreamRow>(
@@ -37,15 +47,7 @@ export async function insertStream(db: Queryable, s: NewStream): Promise<StreamR
                               events_requested, events_delivered, description)
      VALUES ($1, $2, $3, $4, $5, $6, $7)
      ON CONFLICT (client_id) DO NOTHING RETURNING *`,
-    [
-      s.clientId,
-      s.deliveryMethod,
-      s.endpointUrl,
-      s.authorizationHeaderSealed,
-      s.eventsRequested,
-      s.eventsDelivered,
-      s.description,
-    ],
+    [s.clientId, ...streamConfig(s)],
   );
   return rows[0];
 }
@@ -61,15 +63,7 @@ export async function updateStreamConfig(db: Queryable, id: string, s: Omit<NewS
             events_requested = $5, events_delivered = $6, description = $7, updated_at = now(),
             failures = 0, next_attempt_at = NULL, last_error = NULL
       WHERE id = $1 RETURNING *`,
-    [
-      id,
-      s.deliveryMethod,
-      s.endpointUrl,
-      s.authorizationHeaderSealed,
-      s.eventsRequested,
-      s.eventsDelivered,
-      s.description,
-    ],
+    [id, ...streamConfig(s)],
   );
   return rows[0] as StreamRow;
 }
