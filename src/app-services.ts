@@ -16,7 +16,7 @@ import { createAppFigures } from './developers/app-figures.ts';
 import { createDeveloperAccounts } from './developers/developer-accounts.ts';
 import { createDeveloperApps } from './developers/developer-apps.ts';
 import { outboxMailSender } from './developers/mail-sender.ts';
-import { createGrantBuilder } from './interactions/grant-builder.ts';
+import { createGrantBuilder } from './consents/grant-builder.ts';
 import { createGuardedFetch } from './security/guarded-fetch.ts';
 import { createLoginThrottle } from './security/login-throttle.ts';
 import { logoutDeliveryState } from './ssf/backchannel-logout-queries.ts';

@@ -2,7 +2,7 @@
 // are the advisor-side twins of ../consents/consent-queries.ts, on the same table and event log.
 
 import { markConsentRevoked } from '../consents/consent-change-queries.ts';
-import { type ConsentRow, insertConsentEvent } from '../consents/consent-queries.ts';
+import { type ConsentRow, insertConsentEvent, liveConsent } from '../consents/consent-queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
 export type MandateRow = Omit<ConsentRow, 'client_id' | 'status'> & {
@@ -87,7 +87,7 @@ export async function findLiveMandate(
        FROM consents c
        JOIN advisor_assignments s ON s.jobseeker_id = c.jobseeker_id AND s.advisor_id = c.advisor_id
        JOIN advisors a ON a.id = c.advisor_id AND a.disabled_at IS NULL
-      WHERE c.advisor_id = $1 AND c.jobseeker_id = $2 AND c.status = 'active' AND c.expires_at > now()`,
+      WHERE c.advisor_id = $1 AND c.jobseeker_id = $2 AND ${liveConsent('c')}`,
     [advisorId, jobseekerId],
   );
   return rows[0];

@@ -7,6 +7,7 @@
 // advisor has none until the jobseeker agrees again (portfolio-import.ts withdraws the old one).
 import { type Catalog, hashTexts } from '../catalog/load-catalog.ts';
 import type { ConsentChanges } from '../consents/consent-changes.ts';
+import { isLive } from '../consents/consent-policy.ts';
 import { insertConsentEvent } from '../consents/consent-queries.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
@@ -81,7 +82,7 @@ export function createMandateService(deps: { pool: Pool; catalog: Catalog; chang
     return advisor;
   }
 
-  const live = (m: MandateRow | undefined) => m?.status === 'active' && m.expires_at > new Date();
+  const live = (m: MandateRow | undefined) => m !== undefined && isLive(m);
 
   // One decision in one transaction with its event (the transaction is undone for a duplicate form).
   async function record(

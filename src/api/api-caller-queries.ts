@@ -1,3 +1,4 @@
+import { liveConsent } from '../consents/consent-queries.ts';
 import type { Queryable } from '../db/pool.ts';
 import {
   ACCESS_TOKEN_ROW_SQL,
@@ -48,7 +49,7 @@ export const API_CALLER_SQL = `WITH ${ACCESS_TOKEN_ROW_SQL('$1')}
        LEFT JOIN clients c ON c.id = t.client_id
        LEFT JOIN consents co
               ON co.jobseeker_id = t.account_id AND co.client_id = t.client_id
-             AND co.status = 'active' AND co.expires_at > now()
+             AND ${liveConsent('co')}
        LEFT JOIN jobseeker_data d ON d.jobseeker_id = t.account_id AND d.scope = $2`;
 
 export async function findApiCaller(

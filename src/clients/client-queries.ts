@@ -1,3 +1,4 @@
+import { liveConsent } from '../consents/consent-queries.ts';
 import type { Queryable } from '../db/pool.ts';
 import type { Audience } from '../store/audience.ts';
 
@@ -174,7 +175,7 @@ export async function listClients(db: Queryable, accessLogRetentionDays: number)
   const { rows } = await db.query<ClientListRow>(
     `SELECT c.*,
             (SELECT count(*)::int FROM consents k
-              WHERE k.client_id = c.id AND k.status = 'active' AND k.expires_at > now()) AS active_consents,
+              WHERE k.client_id = c.id AND ${liveConsent('k')}) AS active_consents,
             (SELECT max(read_at) FROM access_log a
               WHERE a.client_id = c.id AND a.read_at > now() - make_interval(days => $1)) AS last_activity
        FROM clients c WHERE c.deleted_at IS NULL ORDER BY c.created_at DESC`,

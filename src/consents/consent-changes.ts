@@ -18,18 +18,17 @@ import {
   markConsentRevoked,
   setConsentFields,
 } from './consent-change-queries.ts';
+import { SUBJECT_FIELD } from './consent-fields.ts';
+import { isLive } from './consent-policy.ts';
 import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
 
-/** Brings the app's oidc-provider Grant into line with a changed consent (interactions/grant-builder.ts). */
+/** Brings the app's oidc-provider Grant into line with a changed consent (grant-builder.ts). */
 export interface GrantFollower {
   follow(
     grantId: string | null,
     image: { accountId: string; clientId: string; fields: string[]; refused: string[]; expiresAt: Date },
   ): Promise<void>;
 }
-
-// The app's own identifier for the person stays while a consent lives: without it there is no consent.
-const ALWAYS = 'openid.sub';
 
 const notFound = () => new AppError(404, 'not_found', 'Cette autorisation est introuvable.');
 
@@ -61,8 +60,6 @@ export function createConsentChanges(deps: {
     });
   }
 
-  const live = (c: ConsentRow) => c.status === 'active' && c.expires_at > new Date();
-
   // One revocation on a locked row: the consent, the app's tokens and grant, and its event.
   async function revokeLocked(
     db: import('pg').PoolClient,
@@ -91,9 +88,10 @@ export function createConsentChanges(deps: {
     /** Keeps only `keep` among the granted fields; never adds any (widening goes through the app). */
     async narrow(jobseekerId: string, consentId: string, keep: string[], requestId?: string) {
       const outcome = await mutate(jobseekerId, consentId, async (db, consent) => {
-        if (!live(consent))
+        if (!isLive(consent))
           throw new AppError(409, 'consent_not_active', 'Cette autorisation n’est plus active.');
-        const wanted = new Set([...keep, ALWAYS]);
+        // The app's own identifier for the person stays while a consent lives: without it there is no consent.
+        const wanted = new Set([...keep, SUBJECT_FIELD]);
         const after = consent.fields.filter((key) => wanted.has(key));
         const removed = consent.fields.filter((key) => !wanted.has(key));
         if (!removed.length) return { changed: false, consent, removed };
@@ -137,7 +135,7 @@ export function createConsentChanges(deps: {
 
     async renew(jobseekerId: string, consentId: string, requestId?: string) {
       const renewed = await mutate(jobseekerId, consentId, async (db, consent) => {
-        if (!live(consent))
+        if (!isLive(consent))
           throw new AppError(
             409,
             'consent_not_active',

@@ -5,6 +5,7 @@
 import { type Catalog, hashTexts } from '../catalog/load-catalog.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
+import { isLive } from './consent-policy.ts';
 import {
   type ConsentRow,
   findConsent,
@@ -78,7 +79,7 @@ export function createConsentService(deps: { pool: Pool; catalog: Catalog }) {
       try {
         return await withTransaction(pool, async (db) => {
           const current = await lockConsentSavingTexts(db, { ...d, textsHash: hash, texts });
-          const live = current?.status === 'active' && current.expires_at > new Date();
+          const live = current !== undefined && isLive(current);
           // Fields of scopes not on this page stay as they were; those on it take the new answer.
           const kept = live ? current.fields.filter((key) => !requested.has(key)) : [];
           const after = sorted([...kept, ...ticked]);

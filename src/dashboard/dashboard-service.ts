@@ -2,6 +2,7 @@
 // the readable « Mes données » page and the export of everything we hold about them.
 import { fieldChoices } from '../catalog/field-choices.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { sharedDataFields } from '../consents/consent-fields.ts';
 import type { Pool, Queryable } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { clientNotice } from '../interactions/consent-page-model.ts';
@@ -167,8 +168,8 @@ export function createDashboardService(deps: {
           at: moment.format(e.created_at),
           by:
             e.actor === 'jobseeker' ? 'vous' : e.actor === 'system' ? 'automatiquement' : 'l’administration',
-          added: e.fields_added.filter((k) => k !== 'openid.sub').map(fieldLabel),
-          removed: e.fields_removed.filter((k) => k !== 'openid.sub').map(fieldLabel),
+          added: sharedDataFields(e.fields_added).map(fieldLabel),
+          removed: sharedDataFields(e.fields_removed).map(fieldLabel),
           textsHash: e.texts_hash,
           texts: e.texts ? readableTexts(e.texts, catalog) : undefined,
         })),

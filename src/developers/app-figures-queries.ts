@@ -3,6 +3,7 @@
 // returns a jobseeker id, a field value or anything that tells one person from another. Days are
 // Paris days. The fields a consent page showed are those of the texts it showed (consent_texts:
 // { catalog: { scopes: { <scope>: { fields: { <field>: … } } } }, purposes }).
+import { liveConsent } from '../consents/consent-queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
 export interface EventsPerDay {
@@ -48,8 +49,8 @@ export async function declinedPerField(db: Queryable, clientId: string, days: nu
 /** The app's consents as they stand: active (of which narrowed at least once), revoked, expired. */
 export async function consentStates(db: Queryable, clientId: string) {
   const { rows } = await db.query<{ active: number; narrowed: number; revoked: number; expired: number }>(
-    `SELECT count(*) FILTER (WHERE c.status = 'active' AND c.expires_at > now())::int AS active,
-            count(*) FILTER (WHERE c.status = 'active' AND c.expires_at > now() AND EXISTS (
+    `SELECT count(*) FILTER (WHERE ${liveConsent('c')})::int AS active,
+            count(*) FILTER (WHERE ${liveConsent('c')} AND EXISTS (
               SELECT 1 FROM consent_events e WHERE e.consent_id = c.id AND e.kind = 'narrowed'))::int AS narrowed,
             count(*) FILTER (WHERE c.status = 'revoked')::int AS revoked,
             count(*) FILTER (WHERE c.status = 'expired' OR (c.status = 'active' AND c.expires_at <= now()))::int AS expired

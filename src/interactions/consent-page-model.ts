@@ -10,8 +10,8 @@ import { fieldChoices, marksOf } from '../catalog/field-choices.ts';
 import { formatScopeField } from '../catalog/format-value.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
+import { requestedScopes } from '../consents/consent-fields.ts';
 import type { ConsentRow } from '../consents/consent-queries.ts';
-import { requestedScopes } from './requested-fields.ts';
 
 export interface ConsentPageInput {
   catalog: Catalog;

@@ -3,7 +3,10 @@ import type Provider from 'oidc-provider';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import type { Config } from '../config.ts';
+import { requestedFields, SUBJECT_FIELD } from '../consents/consent-fields.ts';
+import { createConsentGrant } from '../consents/consent-grant.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
+import type { GrantBuilder } from '../consents/grant-builder.ts';
 import type { Pool } from '../db/pool.ts';
 import { sandboxRefusal } from '../developers/sandbox-gate.ts';
 import { AppError, pageError } from '../http/app-error.ts';
@@ -15,8 +18,6 @@ import type { LoginClient } from '../security/device-cookie.ts';
 import { type LoginThrottle, refusedSignIn } from '../security/login-throttle.ts';
 import { consentPageModel } from './consent-page-model.ts';
 import { findConsentPageData } from './consent-page-queries.ts';
-import type { GrantBuilder } from './grant-builder.ts';
-import { requestedFields } from './requested-fields.ts';
 
 type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 
@@ -35,7 +36,8 @@ export function createInteractionService(deps: {
   grants: GrantBuilder;
   throttle: LoginThrottle;
 }) {
-  const { config, pool, catalog, clients, consents, grants, throttle } = deps;
+  const { config, pool, catalog, clients, throttle } = deps;
+  const consentGrant = createConsentGrant(deps);
 
   async function clientOf(interaction: Interaction) {
     const client = await clients.find(String(interaction.params.client_id));
@@ -128,29 +130,19 @@ export function createInteractionService(deps: {
       const scope = String(interaction.params.scope ?? '');
       const shown = requestedFields(catalog, scope, client.scopes);
       // The pairwise identifier is always shared with openid: it is how the app recognises the person.
-      const consent = await consents.grant({
+      return consentGrant.decide({
         jobseekerId: accountId,
         clientId: client.id,
         requested: shown,
-        ticked: [...ticked, 'openid.sub'],
+        ticked: [...ticked, SUBJECT_FIELD],
         purposes: client.purposes,
         durationDays: durationOf(client),
         interactionUid: interaction.uid,
         requestId,
-      });
-      // The Grant becomes the image of the consent as it now stands: what this page showed and was
-      // left unticked is refused, the other scopes keep what the record holds for them.
-      const grant = await grants.save(interaction.grantId ?? consent.grant_id, {
-        accountId,
-        clientId: client.id,
-        fields: consent.fields,
-        refused: shown.filter((key) => !consent.fields.includes(key)),
+        grantId: interaction.grantId,
         offlineAccess:
           scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),
-        expiresAt: consent.expires_at,
       });
-      if (grant.jti !== consent.grant_id) await consents.attachGrant(consent.id, grant.jti);
-      return grant.jti;
     },
   };
 }

@@ -4,6 +4,7 @@
 // per API here. legacyApis() joins the two at start-up and refuses any mismatch, so a renamed field
 // or path stops the server instead of silently dropping out of an answer.
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { SUBJECT_FIELD, sharedDataFields } from '../consents/consent-fields.ts';
 import type { LegacyBody, LegacySource } from './legacy-source.ts';
 import { mapCompetences, mapLangues } from './map-competences.ts';
 import { mapCoordonnees } from './map-coordonnees.ts';
@@ -126,7 +127,7 @@ export function legacyRefusal(
   released: ReadonlySet<string>,
   registeredScopes: ReadonlySet<string>,
 ): { status: 401 | 403; error: string; description: string } | undefined {
-  const served = api.openidOnly ? released.has('openid.sub') : [...released].some((k) => k !== 'openid.sub');
+  const served = api.openidOnly ? released.has(SUBJECT_FIELD) : sharedDataFields([...released]).length > 0;
   if (served) return undefined;
   if (api.sources.some((key) => registeredScopes.has(scopeOf(key)))) {
     return {
@@ -146,7 +147,7 @@ export function legacyRefusal(
 export function readsByScope(released: ReadonlySet<string>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const key of released) {
-    if (key === 'openid.sub') continue;
+    if (key === SUBJECT_FIELD) continue;
     const scope = scopeOf(key);
     out.set(scope, [...(out.get(scope) ?? []), key.slice(scope.length + 1)]);
   }

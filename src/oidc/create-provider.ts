@@ -12,12 +12,12 @@ import { toProviderMetadata } from '../clients/client-service.ts';
 import { fromRfc7591 } from '../clients/rfc7591.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
+import { createGrantBuilder } from '../consents/grant-builder.ts';
 import { rememberOpened, type SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
-import { createGrantBuilder } from '../interactions/grant-builder.ts';
-import { createGrantLoader, createInteractionPolicy } from './consent-policy.ts';
+import { createGrantLoader, createInteractionPolicy } from './consent-hooks.ts';
 import { createFindAccount } from './find-account.ts';
 import { storedId } from './hashed-ids.ts';
 import { introspectionScope } from './introspection-scope.ts';
@@ -105,6 +105,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       policy: createInteractionPolicy({ consents, catalog }),
       loadExistingGrant: createGrantLoader({
         consents,
+        catalog,
         grants: createGrantBuilder({ provider: () => provider, catalog, apiAudience: config.apiAudience }),
       }),
       pages: providerPages(render, (id) => clients.find(id)),

@@ -1,7 +1,7 @@
 // RFC 7662 §2.2: an introspection answer's `scope` lists the scopes associated with the token.
 // oidc-provider answers with the scopes the token was issued with, but the jobseeker may have taken
 // some back since (in /account, or on a later consent page). The Grant introspection loads carries
-// the live consent (interactions/grant-builder.ts), so the answer keeps only the token's scopes that
+// the live consent (consents/grant-builder.ts), so the answer keeps only the token's scopes that
 // Grant still grants: read from the Grant oidc-provider already holds, no query of its own.
 import type { Middleware } from 'koa';
 import type { KoaContextWithOIDC } from 'oidc-provider';

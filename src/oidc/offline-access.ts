@@ -6,7 +6,7 @@
 // and no refresh token could follow. Our other conditions: only an app that admins vetted for offline
 // access (the refresh_token grant) keeps it, and its refresh tokens come only from a recorded consent
 // that covers offline access — oidc-provider's own consent check shows the page, which says so, as
-// long as the Grant has not recorded it (grant-builder.ts), and issueRefreshToken checks the Grant
+// long as the Grant has not recorded it (consents/grant-builder.ts), and issueRefreshToken checks the Grant
 // again when the code is redeemed (provider-config.ts). A request that may not show a page
 // (prompt=none) is left as oidc-provider made it.
 //

@@ -177,7 +177,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     // The Grant of the jobseeker's live consent, in any browser, repaired from the record when it has
-    // drifted (consent-policy.ts): a second sign-in with nothing changed shows no consent page.
+    // drifted (consents/consent-grant.ts): a second sign-in with nothing changed shows no consent page.
     loadExistingGrant,
     // offline_access as the app asked for it, with or without prompt=consent (offline-access.ts).
     // peconnect_scope: a Pôle emploi Connect app's scope string as sent, set by our legacy rewrite
@@ -301,7 +301,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       IdToken: 3600, // seconds
       Interaction: 3600, // seconds: time to log in and read the consent page
       Session: config.sessionTtlHours * 3600, // seconds
-      // seconds; only a fallback: every Grant is written with its consent's expiry (grant-builder.ts)
+      // seconds; only a fallback: every Grant is written with its consent's expiry (consents/grant-builder.ts)
       Grant: config.refreshTokenTtlDays * 86_400,
       RefreshToken: config.refreshTokenTtlDays * 86_400, // seconds
     },

@@ -1,3 +1,4 @@
+import { joinLiveConsent } from '../consents/consent-queries.ts';
 import type { Queryable } from '../db/pool.ts';
 
 export interface JobseekerRow {
@@ -18,29 +19,40 @@ export async function findJobseekerById(db: Queryable, id: string): Promise<Jobs
   return rows[0];
 }
 
-/** $1: the jobseeker, $2: the app (or null). */
-export const JOBSEEKER_WITH_CONSENT_SQL = `SELECT j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields
+/** The jobseeker $1 with `columns` of j (the jobseeker) and c (their live consent to the app $2, all
+ * NULL without one). */
+export const jobseekerWithLiveConsentSql = (columns: string) => `SELECT ${columns}
              FROM jobseekers j
-             LEFT JOIN consents c
-                    ON c.jobseeker_id = j.id AND c.client_id = $2
-                   AND c.status = 'active' AND c.expires_at > now()
+             ${joinLiveConsent('c', 'j.id', '$2')}
             WHERE j.id = $1`;
+
+/** Runs one of those as a statement prepared once per connection, under `name`. */
+export async function findWithLiveConsent<T extends object>(
+  db: Queryable,
+  statement: { name: string; text: string },
+  id: string,
+  clientId: string | null,
+): Promise<T | undefined> {
+  // Ids come from tokens and sessions; a malformed one is simply unknown, not a database error.
+  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
+  const { rows } = await db.query<T>({ ...statement, values: [id, clientId] });
+  return rows[0];
+}
+
+/** $1: the jobseeker, $2: the app (or null). */
+export const JOBSEEKER_WITH_CONSENT_SQL = jobseekerWithLiveConsentSql(
+  'j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields',
+);
 
 /** The jobseeker and the fields of their live consent to `clientId` (null without one), in one round
  * trip: what oidc-provider's findAccount and the claims of an ID token or userinfo answer need. */
-export async function findJobseekerWithConsent(
-  db: Queryable,
-  id: string,
-  clientId: string | undefined,
-): Promise<(JobseekerRow & { consent_fields: string[] | null }) | undefined> {
-  if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
-  const { rows } = await db.query<JobseekerRow & { consent_fields: string[] | null }>({
-    name: 'jobseeker-with-consent',
-    text: JOBSEEKER_WITH_CONSENT_SQL,
-    values: [id, clientId ?? null],
-  });
-  return rows[0];
-}
+export const findJobseekerWithConsent = (db: Queryable, id: string, clientId: string | undefined) =>
+  findWithLiveConsent<JobseekerRow & { consent_fields: string[] | null }>(
+    db,
+    { name: 'jobseeker-with-consent', text: JOBSEEKER_WITH_CONSENT_SQL },
+    id,
+    clientId ?? null,
+  );
 
 export async function findJobseekerByLogin(db: Queryable, login: string): Promise<JobseekerRow | undefined> {
   const { rows } = await db.query<JobseekerRow>(

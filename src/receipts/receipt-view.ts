@@ -1,5 +1,6 @@
 // The printable French page of a receipt, and the verification page's account of one.
 import type { Catalog } from '../catalog/load-catalog.ts';
+import { sharedDataFields } from '../consents/consent-fields.ts';
 import type { ReceiptPayload } from './consent-receipt.ts';
 
 const EVENT_TYPES: Record<string, string> = {
@@ -43,11 +44,11 @@ export function receiptView(payload: ReceiptPayload, catalog: Catalog) {
       title: catalog.byId.get(p.scope)?.title ?? p.scope,
       purpose: p.purpose,
       legalBasis: 'Votre consentement (RGPD, article 6, paragraphe 1, a)',
-      fields: p.piiCategories.filter((k) => k !== 'openid.sub').map(label),
+      fields: sharedDataFields(p.piiCategories).map(label),
     })),
-    shared: r.dataCategories.filter((k) => k !== 'openid.sub').map(label),
-    added: r.fieldsAdded.filter((k) => k !== 'openid.sub').map(label),
-    removed: r.fieldsRemoved.filter((k) => k !== 'openid.sub').map(label),
+    shared: sharedDataFields(r.dataCategories).map(label),
+    added: sharedDataFields(r.fieldsAdded).map(label),
+    removed: sharedDataFields(r.fieldsRemoved).map(label),
     textsHash: r.notice?.textsHash,
     recordId: r.recordId,
     eventId: r.eventId,
