@@ -6,6 +6,7 @@
 // the builder never needs a provider; should a change reach for one, it fails loudly.
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { filterScopeValue, grantedFieldIds } from '../../../src/api/filter-fields.ts';
 import { type Catalog, loadCatalog } from '../../../src/catalog/load-catalog.ts';
 import type { NewClientInput } from '../../../src/clients/client-service.ts';
 import { createClientService } from '../../../src/clients/client-service.ts';
@@ -16,6 +17,7 @@ import { demoJobseekers } from '../../../src/demo/demo-jobseekers.ts';
 import { createGrantBuilder } from '../../../src/interactions/grant-builder.ts';
 import { saveJobseeker } from '../../../src/profiles/jobseeker-import.ts';
 import { importLineSchema } from '../../../src/profiles/jobseeker-line.ts';
+import { findAllJobseekerData, findJobseekerWithConsent } from '../../../src/profiles/jobseeker-queries.ts';
 import { hashPassword } from '../../../src/profiles/password-hasher.ts';
 import { ALL_DATA_SCOPES, STANDARD_DATA_SCOPES } from '../../support/factories.ts';
 import { createTestDatabase } from '../../support/test-database.ts';
@@ -122,8 +124,49 @@ export async function createServiceContext(options: { production?: boolean } = {
     ]);
   }
 
+  /**
+   * What the next read would release to the app: the live consent's fields as the ID token, userinfo
+   * and resource API read them (findJobseekerWithConsent), applied to the jobseeker's stored data by
+   * the API's own filter. '<scope>.<key>' of every value handed over.
+   */
+  async function released(jobseekerId: string, clientId: string): Promise<string[]> {
+    const account = await findJobseekerWithConsent(pool, jobseekerId, clientId);
+    const fields = account?.consent_fields ?? [];
+    const data = await findAllJobseekerData(pool, jobseekerId);
+    const out = new Set<string>();
+    for (const scope of catalog.dataScopes) {
+      const value = filterScopeValue(scope, data[scope.id], grantedFieldIds(scope.id, fields));
+      for (const item of Array.isArray(value) ? value : [value])
+        for (const key of Object.keys(item)) out.add(`${scope.id}.${key}`);
+    }
+    if (fields.includes('openid.sub')) out.add('openid.sub');
+    return [...out].sort();
+  }
+
+  /**
+   * Gives the consent a Grant id and two of oidc-provider's rows under it (an access and a refresh
+   * token, as the adapter stores them): what a revocation or an expiry must delete.
+   */
+  async function attachTokens(consentId: string): Promise<string> {
+    const grantId = `grant-${unique()}`;
+    await consents.attachGrant(consentId, grantId);
+    for (const model of ['AccessToken', 'RefreshToken'])
+      await pool.query(
+        "INSERT INTO oidc_models (model, id, payload, grant_id, expires_at) VALUES ($1, $2, '{}', $3, now() + interval '1 hour')",
+        [model, `${model}-${unique()}`, grantId],
+      );
+    return grantId;
+  }
+  const tokensOf = async (grantId: string) =>
+    (await pool.query('SELECT model FROM oidc_models WHERE grant_id = $1', [grantId])).rowCount;
+
+  /** Every '<scope>.<field>' of these scopes, as a consent page showing them asks for them. */
+  const fieldsOf = (...scopes: string[]) =>
+    [...catalog.fieldKeys].filter((key) => scopes.includes(key.split('.')[0] as string)).sort();
+
   return {
     pool,
+    fieldsOf,
     catalog,
     clients,
     consents,
@@ -133,6 +176,9 @@ export async function createServiceContext(options: { production?: boolean } = {
     createPair,
     eventsOf,
     backdate,
+    released,
+    attachTokens,
+    tokensOf,
     close: () => db.drop(),
   };
 }
