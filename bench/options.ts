@@ -30,7 +30,8 @@ export const HELP = `Usage: npm run bench -- [--quick] [--only api,refresh,…] 
 
   --quick              a few seconds per scenario on small data (what CI runs; never fails on targets)
   --only LIST          scenarios among ${SCENARIOS.join(', ')}
-  --profile            write a CPU profile of the provider (bench-results/profiles/) and summarise it
+  --profile            write CPU profiles of the provider and the baselines (bench-results/profiles/)
+                       and summarise them
   --seconds N          length of one measured run (default 10)
   --rounds N           baseline/candidate alternations (default 3)
   --connections N      concurrent connections (default 50)

@@ -21,7 +21,7 @@ export interface StackOptions {
   name: string;
   databaseUrl: string;
   logDir: string;
-  /** write a CPU profile of our provider when it stops */
+  /** write a CPU profile of our provider and of the baselines when they stop */
   cpuProfDir?: string;
   /** also start the baselines */
   baselines: boolean;
@@ -89,6 +89,10 @@ export function providerEnv(databaseUrl: string, logLevel: string): Record<strin
     LEGACY_API_RATE_LIMIT: '1000000/1000000',
     // e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=8 to see what a V8 setting does to memory.
     ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+    // e.g. BENCH_PROVIDER_ENV='{"MALLOC_ARENA_MAX":"2"}' to see what an allocator setting does.
+    ...(process.env.BENCH_PROVIDER_ENV
+      ? (JSON.parse(process.env.BENCH_PROVIDER_ENV) as Record<string, string>)
+      : {}),
   };
 }
 
@@ -138,12 +142,14 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       script: 'bench/servers/bare-koa.ts',
       env: { DATABASE_URL: options.databaseUrl, DB_POOL_MAX: POOL_MAX, API_AUDIENCE: `${ours.issuer}/api` },
       logDir: options.logDir,
+      cpuProfDir: options.cpuProfDir,
     });
     bareOidc = await spawnServer({
       name: `${options.name}-bare-oidc`,
       script: 'bench/servers/bare-oidc.ts',
       env: { ...env, BARE_CLIENTS: JSON.stringify(bareClients) },
       logDir: options.logDir,
+      cpuProfDir: options.cpuProfDir,
     });
     started.push(bareKoa, bareOidc);
     bareRp = { issuer: bareOidc.issuer, ...bareClient, redirectUri: REDIRECT_URI };

@@ -24,28 +24,47 @@ export function createFindAccount(deps: {
   legacyIdSalt?: string | undefined;
 }): FindAccount {
   const { pool, catalog, accessLog } = deps;
-  // claim name → the scope it belongs to
-  const scopeOfClaim = new Map<string, string>();
+  // claim name → the scope it belongs to and its '<scope>.<claim>' field key, from the catalog once
+  const fieldOfClaim = new Map<string, { scope: string; key: string }>();
   for (const scope of catalog.oidcScopes) {
-    for (const field of scope.fields) scopeOfClaim.set(field.id, scope.id);
+    for (const field of scope.fields)
+      fieldOfClaim.set(field.id, { scope: scope.id, key: `${scope.id}.${field.id}` });
   }
+  // A scope string (an app's registration, a token's scope) as a set: the same few strings come back
+  // on every request, so each is split once. Bounded: emptied when full.
+  const scopeSets = new Map<string, ReadonlySet<string>>();
+  const scopeSet = (value: unknown): ReadonlySet<string> => {
+    const text = typeof value === 'string' ? value : '';
+    let set = scopeSets.get(text);
+    if (!set) {
+      if (scopeSets.size >= 1_000) scopeSets.clear();
+      set = new Set(text.split(' '));
+      scopeSets.set(text, set);
+    }
+    return set;
+  };
+  const NONE: ReadonlySet<string> = new Set();
 
   // The released claims that reach the app, grouped by scope: oidc-provider keeps those of the scopes
   // in use and those the request's `claims` parameter names (with a null or object value), less the
   // rejected ones (lib/helpers/claims.js).
   function reaching(released: Record<string, unknown>, scope: string, asked: unknown, rejected: unknown) {
-    const scopes = new Set(String(scope ?? '').split(' '));
-    const named = new Set(
-      Object.entries((asked ?? {}) as Record<string, unknown>)
-        .filter(([, v]) => v === null || (typeof v === 'object' && !Array.isArray(v)))
-        .map(([k]) => k),
-    );
-    const refused = new Set(Array.isArray(rejected) ? (rejected as string[]) : []);
+    const scopes = scopeSet(scope);
+    const named = asked
+      ? new Set(
+          Object.entries(asked as Record<string, unknown>)
+            .filter(([, v]) => v === null || (typeof v === 'object' && !Array.isArray(v)))
+            .map(([k]) => k),
+        )
+      : NONE;
+    const refused = Array.isArray(rejected) && rejected.length ? new Set(rejected as string[]) : NONE;
     const byScope = new Map<string, string[]>();
     for (const claim of Object.keys(released)) {
-      const owner = scopeOfClaim.get(claim) as string;
+      const owner = fieldOfClaim.get(claim)?.scope as string;
       if (refused.has(claim) || !(scopes.has(owner) || named.has(claim))) continue;
-      byScope.set(owner, [...(byScope.get(owner) ?? []), claim]);
+      const fields = byScope.get(owner);
+      if (fields) fields.push(claim);
+      else byScope.set(owner, [claim]);
     }
     return byScope;
   }
@@ -63,16 +82,13 @@ export function createFindAccount(deps: {
         // Only the app the consent was read for, and only scopes its registration still allows (an
         // admin may have removed one).
         const sameClient = clientId !== undefined && ctx.oidc?.client?.clientId === clientId;
-        const allowed = new Set(String(ctx.oidc?.client?.scope ?? '').split(' '));
-        const granted = new Set(
-          (sameClient ? (jobseeker.consent_fields ?? []) : []).filter((key) =>
-            allowed.has(key.split('.')[0] as string),
-          ),
-        );
+        const allowed = scopeSet(ctx.oidc?.client?.scope);
+        const consented = sameClient ? (jobseeker.consent_fields ?? []) : [];
         const released: Record<string, unknown> = {};
         for (const [claim, value] of Object.entries(jobseeker.claims)) {
-          const owner = scopeOfClaim.get(claim);
-          if (owner && claim !== 'sub' && granted.has(`${owner}.${claim}`)) released[claim] = value;
+          const field = fieldOfClaim.get(claim);
+          if (field && claim !== 'sub' && allowed.has(field.scope) && consented.includes(field.key))
+            released[claim] = value;
         }
         if (sameClient && (use === 'id_token' || use === 'userinfo')) {
           const readAt = new Date();

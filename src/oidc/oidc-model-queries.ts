@@ -90,7 +90,28 @@ export interface TokenWithRelated {
 }
 
 // A token with the rows oidc-provider looks up next (see request-prefetch.ts), in one statement; the
-// joins and the payload fields they read are stored-token-reader.ts's.
+// joins and the payload fields they read are stored-token-reader.ts's. The app's row comes as one
+// JSON column: pg then describes and parses one field instead of 35 on every execution, and JSON.parse
+// reads the arrays far faster than pg's text[] parser (the token statement runs on every userinfo,
+// refresh and introspection request). The columns are still listed, so that a migration adding one
+// cannot change the prepared statement's result (json_build_object takes at most 100 arguments: 50
+// columns).
+const CLIENT_DATE_COLUMNS = [
+  'previous_secret_expires_at',
+  'created_at',
+  'updated_at',
+  'deleted_at',
+] as const satisfies readonly (keyof ClientRow)[];
+
+// The row as the other client queries return it: timestamps as Dates (JSON has them as ISO strings).
+function clientFromJson(json: Record<string, unknown>): ClientRow {
+  for (const column of CLIENT_DATE_COLUMNS) {
+    const value = json[column];
+    if (typeof value === 'string') json[column] = new Date(value);
+  }
+  return json as unknown as ClientRow;
+}
+
 /** $1: the model, $2: the token's stored id (its hash), $3: whether to read the app's row too. */
 export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
              SELECT payload, consumed_at FROM oidc_models
@@ -101,7 +122,7 @@ export const TOKEN_WITH_RELATED_SQL = `WITH t AS (
                   g.payload AS grant_payload,
                   ${TOKEN_SESSION_BOUND_SQL} AS session_bound,
                   s.payload AS session_payload,
-                  ${CLIENT_COLUMNS.map((column) => `c.${column} AS "client.${column}"`).join(', ')}
+                  CASE WHEN c.id IS NOT NULL THEN json_build_object(${CLIENT_COLUMNS.map((column) => `'${column}', c.${column}`).join(', ')}) END AS client_row
              FROM t
              ${TOKEN_GRANT_AND_SESSION_JOINS}
              LEFT JOIN clients c ON $3 AND c.id = ${TOKEN_CLIENT_ID_SQL} AND c.deleted_at IS NULL`;
@@ -121,13 +142,12 @@ export async function findTokenWithRelated(
   const row = rows[0];
   if (!row) return undefined;
   const payload = row.token_payload as AdapterPayload;
-  const client: Record<string, unknown> = {};
-  for (const column of CLIENT_COLUMNS) client[column] = row[`client.${column}`];
+  const client = row.client_row as Record<string, unknown> | null;
   return {
     payload: row.token_consumed === null ? payload : { ...payload, consumed: Number(row.token_consumed) },
     grant: (row.grant_payload as AdapterPayload | null) ?? null,
     session: row.session_bound ? ((row.session_payload as AdapterPayload | null) ?? null) : undefined,
-    client: !withClient ? undefined : client.id === null ? null : (client as unknown as ClientRow),
+    client: !withClient ? undefined : client ? clientFromJson(client) : null,
   };
 }
 

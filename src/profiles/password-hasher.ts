@@ -3,6 +3,7 @@
 // Hashing is bounded: at most HASH_CONCURRENCY at once (libuv's thread pool is shared with jose's
 // crypto and DNS), and at most HASH_QUEUE waiting. Beyond that a login is answered 503 at once, so a
 // flood of logins cannot starve token and API traffic (../SECURITY.md, "Faults").
+import { availableParallelism } from 'node:os';
 import { hash, verify } from '@node-rs/argon2';
 import pLimit from 'p-limit';
 import { AppError } from '../http/app-error.ts';
@@ -11,7 +12,11 @@ import { AppError } from '../http/app-error.ts';
 const OPTIONS = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 /** The weakest argon2id parameters an imported hash may have: the server's own (memory in KiB). */
 export const ARGON2ID_MIN = { memoryCost: OPTIONS.memoryCost, timeCost: OPTIONS.timeCost } as const;
-const HASH_CONCURRENCY = 2;
+// One hash per core beyond the one the event loop needs, at least one: each hash holds its 19 MiB
+// outside the JavaScript heap while it runs, so this also bounds an instance's peak memory (on two
+// cores, one hash at a time kept the flow's peak under 190 MiB, against 208 with two:
+// docs/PERFORMANCE.md, "2026-12-08").
+const HASH_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 const HASH_QUEUE = 64;
 
 const limit = pLimit(HASH_CONCURRENCY);
