@@ -79,7 +79,10 @@ const envSchema = z.object({
   LEGACY_API_RATE_LIMIT: z
     .string()
     .default('20/40')
-    .refine((v) => parseRateLimit(v) !== undefined, 'must be <per second>/<burst>, e.g. 20/40')
+    .refine(
+      (v) => parseRateLimit(v) !== undefined,
+      'must be <per second>/<burst> (a window, burst / per second, of at most 86400 s), e.g. 20/40',
+    )
     .transform((v) => parseRateLimit(v) as RateLimit),
   LEGACY_API_RATE_LIMITS: z
     .string()
