@@ -84,7 +84,7 @@ export function providerEnv(databaseUrl: string, logLevel: string): Record<strin
     TRUST_PROXY: 'true',
     LOG_LEVEL: logLevel,
     DB_POOL_MAX: POOL_MAX,
-    // The bench measures throughput, not the legacy APIs' per-app limiter (its Map lookup is still
+    // The bench measures throughput, not the legacy APIs' per-app limiter (its counter is still
     // paid): one bench app makes every request, far past any real app's limit.
     LEGACY_API_RATE_LIMIT: '1000000/1000000',
     // e.g. BENCH_NODE_OPTIONS=--max-semi-space-size=8 to see what a V8 setting does to memory.

@@ -54,6 +54,11 @@ const envSchema = z.object({
   // 0: this instance pushes nothing (the others, or dedicated instances, do).
   SSF_DELIVERY_INTERVAL_MS: int(0, 60_000).default(1_000),
   SSF_MAX_BACKOFF_SECONDS: int(1, 86_400).default(3_600),
+  // The outboxes' retention (src/ssf/outbox-retention-queries.ts): a SET or Logout Token delivered (or
+  // rejected for good) is kept this many days after it was settled, one never settled this many days
+  // after it was queued — an unacknowledged poll event stays on offer that long (RFC 8936 §2.4).
+  SSF_DELIVERED_RETENTION_DAYS: int(1, 3650).default(30),
+  SSF_UNDELIVERED_RETENTION_DAYS: int(1, 3650).default(90),
   // Who runs the service, as the public pages (mentions légales, données personnelles, contact,
   // accessibilité) must say. Required in production; outside it, marked demonstration values.
   OPERATOR_NAME: z.string().trim().min(1).max(200).optional(),
@@ -74,7 +79,10 @@ const envSchema = z.object({
   LEGACY_API_RATE_LIMIT: z
     .string()
     .default('20/40')
-    .refine((v) => parseRateLimit(v) !== undefined, 'must be <per second>/<burst>, e.g. 20/40')
+    .refine(
+      (v) => parseRateLimit(v) !== undefined,
+      'must be <per second>/<burst> (a window, burst / per second, of at most 86400 s), e.g. 20/40',
+    )
     .transform((v) => parseRateLimit(v) as RateLimit),
   LEGACY_API_RATE_LIMITS: z
     .string()
@@ -142,7 +150,12 @@ export interface Config {
   readonly adminTotpRequired: boolean;
   readonly clientSecretGraceHours: number;
   readonly keys: { readonly activationDelaySeconds: number; readonly pollIntervalSeconds: number };
-  readonly ssf: { readonly deliveryIntervalMs: number; readonly maxBackoffSeconds: number };
+  readonly ssf: {
+    readonly deliveryIntervalMs: number;
+    readonly maxBackoffSeconds: number;
+    readonly deliveredRetentionDays: number;
+    readonly undeliveredRetentionDays: number;
+  };
   /** the legacy APIs' rate limits per app, in each instance */
   readonly legacyApiRateLimits: {
     readonly defaultLimit: RateLimit;
@@ -349,6 +362,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, root = proce
     ssf: Object.freeze({
       deliveryIntervalMs: env.SSF_DELIVERY_INTERVAL_MS,
       maxBackoffSeconds: env.SSF_MAX_BACKOFF_SECONDS,
+      deliveredRetentionDays: env.SSF_DELIVERED_RETENTION_DAYS,
+      undeliveredRetentionDays: env.SSF_UNDELIVERED_RETENTION_DAYS,
     }),
     legacyApiRateLimits: Object.freeze({
       defaultLimit: Object.freeze(env.LEGACY_API_RATE_LIMIT),

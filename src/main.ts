@@ -68,6 +68,10 @@ async function main() {
       pool: db.pool,
       consentChanges: app.services.consentChanges,
       accessLogRetentionDays: config.accessLogRetentionDays,
+      outboxRetention: {
+        deliveredDays: config.ssf.deliveredRetentionDays,
+        undeliveredDays: config.ssf.undeliveredRetentionDays,
+      },
     },
     logger,
   );

@@ -65,7 +65,7 @@ export function legacyApiRoutes(deps: {
     (api: LegacyApi): Koa.Middleware =>
     async (ctx) => {
       const caller = ctx.state.caller as NonNullable<typeof ctx.state.caller>;
-      const decision = limiter.take(caller.clientId);
+      const decision = await limiter.take(caller.clientId);
       if (!decision.ok) {
         ctx.status = 429;
         ctx.set('Retry-After', String(decision.retryAfterSeconds));

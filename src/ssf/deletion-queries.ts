@@ -15,6 +15,9 @@ export async function confirmDeletion(
        UNION ALL
        SELECT consent_event_id FROM backchannel_logouts
         WHERE client_id = $1 AND jti = $2 AND consent_event_id IS NOT NULL
+       UNION ALL
+       -- a request since purged from its outbox (migration 118)
+       SELECT consent_event_id FROM purged_deletion_requests WHERE client_id = $1 AND jti = $2
        LIMIT 1),
      inserted AS (
        INSERT INTO deletion_confirmations (consent_event_id, client_id, jti)
@@ -39,16 +42,18 @@ export interface DeletionState {
   confirmed_at: Date | null;
 }
 
-/** Where each of these consent events' deletion requests stands. */
+/** Where each of these consent events' deletion requests stands, purged ones included (migration 118). */
 export async function deletionStates(db: Queryable, consentEventIds: string[]): Promise<DeletionState[]> {
   if (!consentEventIds.length) return [];
   const { rows } = await db.query<DeletionState>(
     `SELECT id::text AS consent_event_id,
             EXISTS (SELECT 1 FROM ssf_outbox o WHERE o.consent_event_id = e.id)
-              OR EXISTS (SELECT 1 FROM backchannel_logouts b WHERE b.consent_event_id = e.id) AS queued,
+              OR EXISTS (SELECT 1 FROM backchannel_logouts b WHERE b.consent_event_id = e.id)
+              OR EXISTS (SELECT 1 FROM purged_deletion_requests p WHERE p.consent_event_id = e.id) AS queued,
             least((SELECT min(delivered_at) FROM ssf_outbox o WHERE o.consent_event_id = e.id AND o.state = 'delivered'),
                   (SELECT min(delivered_at) FROM backchannel_logouts b
-                    WHERE b.consent_event_id = e.id AND b.state = 'delivered')) AS sent_at,
+                    WHERE b.consent_event_id = e.id AND b.state = 'delivered'),
+                  (SELECT min(received_at) FROM purged_deletion_requests p WHERE p.consent_event_id = e.id)) AS sent_at,
             (SELECT confirmed_at FROM deletion_confirmations d WHERE d.consent_event_id = e.id) AS confirmed_at
        FROM unnest($1::bigint[]) AS e(id)`,
     [consentEventIds],

@@ -13,14 +13,15 @@ import type { Render } from '../http/render.ts';
 import { STORE_CATEGORY_IDS } from './categories.ts';
 import type { StoreService } from './store-service.ts';
 
+const pageNumber = z.coerce.number().int().min(1).max(10_000).optional();
 const listingQuery = z.object({
   q: z.string().trim().max(100).optional(),
   categorie: z.enum(STORE_CATEGORY_IDS).or(z.literal('')).optional(),
-  page: z.coerce.number().int().min(1).max(10_000).optional(),
+  page: pageNumber,
 });
-// Where a choice returns: the page it was made on, nothing else.
+// Where a choice returns: the page it was made on (and, in the paged list, that page), nothing else.
 const RETURNS = ['/applications', '/account/recommandations'] as const;
-const choiceForm = z.object({ retour: z.enum(RETURNS).optional() });
+const choiceForm = z.object({ retour: z.enum(RETURNS).optional(), page: pageNumber });
 const switchForm = choiceForm.extend({ recommandations: z.enum(['oui', 'non']) });
 
 const NOTICES: Record<string, string> = {
@@ -31,7 +32,7 @@ const NOTICES: Record<string, string> = {
 };
 
 // The catalog shows the first few recommendations (the daily rotation shares those places fairly);
-// /account/recommandations shows them all.
+// /account/recommandations shows them all, RECOMMENDATIONS_PAGE_SIZE a page (?page=N, plain links).
 const ON_CATALOG = 6;
 const shortList = <T extends { items: unknown[] }>(r: T) => ({
   ...r,
@@ -50,9 +51,11 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
     const key = String(ctx.query.ok);
     return Object.hasOwn(NOTICES, key) ? NOTICES[key] : undefined;
   };
-  const backTo = (ctx: Koa.Context, retour: string | undefined, notice: string) => {
+  const backTo = (ctx: Koa.Context, form: z.infer<typeof choiceForm>, notice: string) => {
+    const page =
+      form.retour === '/account/recommandations' && form.page && form.page > 1 ? `&page=${form.page}` : '';
     ctx.status = 303;
-    ctx.redirect(`${retour ?? '/applications'}?ok=${notice}#recommandations`);
+    ctx.redirect(`${form.retour ?? '/applications'}?ok=${notice}${page}#recommandations`);
   };
   const parse = <T extends z.ZodType>(schema: T, value: unknown): z.infer<T> => {
     const parsed = schema.safeParse(value ?? {});
@@ -93,30 +96,36 @@ export function storeRoutes(deps: { pool: Pool; render: Render; store: StoreServ
   const me = (ctx: Koa.Context) => ctx.state.jobseekerId as string;
 
   router.get('/account/recommandations', signedIn, async (ctx) => {
+    const query = parse(z.object({ page: pageNumber }), ctx.query);
+    const recommendations = await store.recommendationsPage(me(ctx), query.page);
     page(ctx, 'account/recommendations', {
-      title: 'Applications recommandées pour vous',
+      title:
+        recommendations.pages > 1
+          ? `Applications recommandées pour vous (page ${recommendations.page} sur ${recommendations.pages})`
+          : 'Applications recommandées pour vous',
       notice: noticeOf(ctx),
-      recommendations: await store.recommendationsFor(me(ctx)),
+      recommendations,
+      pageHref: (n: number) => `/account/recommandations?page=${n}#recommandations-titre`,
     });
   });
 
   router.post('/applications/recommandations', signedIn, async (ctx) => {
     const form = parse(switchForm, ctx.request.body);
     await store.setRecommendations(me(ctx), form.recommandations === 'oui');
-    backTo(ctx, form.retour, form.recommandations === 'oui' ? 'on' : 'off');
+    backTo(ctx, form, form.recommandations === 'oui' ? 'on' : 'off');
   });
 
   router.post('/applications/recommandations/reafficher', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     await store.unhideAll(me(ctx));
-    backTo(ctx, form.retour, 'unhidden');
+    backTo(ctx, form, 'unhidden');
   });
 
   router.post('/applications/:id/masquer', signedIn, async (ctx) => {
     const form = parse(choiceForm, ctx.request.body);
     if (!(await store.hide(me(ctx), String(ctx.params.id))))
       throw notFound('Cette application n’est pas dans le catalogue.');
-    backTo(ctx, form.retour, 'hidden');
+    backTo(ctx, form, 'hidden');
   });
 
   return router;

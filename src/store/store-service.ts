@@ -23,6 +23,8 @@ import {
 
 /** Apps per page of the catalog. */
 export const PAGE_SIZE = 24;
+/** Apps per page of « Applications recommandées pour vous » (/account/recommandations). */
+export const RECOMMENDATIONS_PAGE_SIZE = 10;
 
 export interface RecommendedCard {
   card: AppCard;
@@ -88,6 +90,27 @@ export function createStoreService(deps: { pool: Pool; catalog: Catalog; now?: (
     },
 
     recommendationsFor,
+
+    /**
+     * One page of the recommendations, in their order (stable through the day: the rotation of ties
+     * changes daily, recommend.ts); a page past the last is the last.
+     */
+    async recommendationsPage(jobseekerId: string, page = 1) {
+      const all = await recommendationsFor(jobseekerId);
+      const pages = Math.max(1, Math.ceil(all.items.length / RECOMMENDATIONS_PAGE_SIZE));
+      const current = Math.min(page, pages);
+      return {
+        ...all,
+        items: all.items.slice(
+          (current - 1) * RECOMMENDATIONS_PAGE_SIZE,
+          current * RECOMMENDATIONS_PAGE_SIZE,
+        ),
+        total: all.items.length,
+        page: current,
+        pages,
+        pageSize: RECOMMENDATIONS_PAGE_SIZE,
+      };
+    },
 
     setRecommendations: (jobseekerId: string, on: boolean) => setRecommendationsOff(pool, jobseekerId, !on),
 

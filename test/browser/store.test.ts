@@ -234,6 +234,54 @@ for (const width of [1280, 375]) {
     );
 
     it(
+      'pages the recommendations with a pager of plain links that says which page is shown',
+      async () => {
+        const extra: string[] = [];
+        for (let i = 0; i < 10; i++) {
+          const created = await createClient(server, {
+            name: `Pour la catégorie A ${width} ${String(i).padStart(2, '0')}`,
+            redirectUris: [`${APP_ORIGIN}/cb-page-${width}-${i}`],
+            audience: { statuses: ['A'] },
+            audienceVetted: true,
+          });
+          extra.push(created.client_id);
+        }
+        const own = await browser.newContext({ locale: 'fr-FR', viewport: { width, height: 800 } });
+        await own.route(/\.js(\?|$)/, (route) => route.abort());
+        const tab = await own.newPage();
+        try {
+          const jobseeker = await createJobseeker(server);
+          await tab.goto(`${server.issuer}/account/login?retour=/account/recommandations`);
+          await tab.getByLabel('Identifiant').fill(jobseeker.login);
+          await tab.getByLabel('Mot de passe').fill(jobseeker.password);
+          await tab.getByRole('button', { name: 'Se connecter' }).click();
+          await tab.waitForURL(`${server.issuer}/account/recommandations`);
+          const pager = tab.getByRole('navigation', { name: 'Pages des applications recommandées' });
+          expect(await cardTitles(tab, 'recommandations-titre')).toHaveLength(10);
+          expect(
+            await pager.getByRole('link', { name: 'Page 1', exact: true }).getAttribute('aria-current'),
+          ).toBe('page');
+          await expectGood(tab, 'recommendations, page 1', width);
+          await pager.getByRole('link', { name: 'Page suivante' }).click();
+          await tab.waitForURL(/\/account\/recommandations\?page=2/);
+          expect((await cardTitles(tab, 'recommandations-titre')).length).toBeGreaterThanOrEqual(2);
+          expect(
+            await pager.getByRole('link', { name: 'Page 2', exact: true }).getAttribute('aria-current'),
+          ).toBe('page');
+          expect(
+            await pager.getByRole('link', { name: 'Page 1', exact: true }).getAttribute('aria-current'),
+          ).toBeNull();
+          await expectGood(tab, 'recommendations, page 2', width);
+          await screenshot(tab, `store-recommendations-page-2-${width}.png`);
+        } finally {
+          await own.close();
+          await server.pool.query("UPDATE clients SET status = 'suspended' WHERE id = ANY($1)", [extra]);
+        }
+      },
+      TIMEOUT,
+    );
+
+    it(
       'lets an admin vet an app’s declared audience on its « Fiche catalogue »',
       async () => {
         await page.goto(`${server.issuer}/admin/login`);

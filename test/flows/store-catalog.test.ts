@@ -306,6 +306,87 @@ describe('recommendations for a signed-in jobseeker', () => {
     }
   });
 
+  it('pages Mon espace’s list ten at a time, with an accessible pager of plain links, and a hidden app keeps the page', async () => {
+    const extra: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      const created = await createClient(server, {
+        name: `Pour la catégorie A ${String(i).padStart(2, '0')}`,
+        redirectUris: [`${appOrigin}/cb-p${i}`],
+        audience: { statuses: ['A'] },
+        audienceVetted: true,
+      });
+      extra.push(created.client_id);
+    }
+    try {
+      const agent = await signInToAccount(server, await createJobseeker(server));
+      const shownOn = (html: string) =>
+        [...html.matchAll(/id="recommandee-([^"]+)-titre"/g)].map((m) => m[1]);
+      const pager = (html: string) =>
+        /<nav class="store-pages" aria-label="Pages des applications recommandées">([\s\S]*?)<\/nav>/.exec(
+          html,
+        )?.[1];
+
+      const first = await get('/account/recommandations', agent);
+      expect(first.status).toBe(200);
+      expect(first.html).not.toMatch(/<script/i);
+      // Vendeur Pro, Créer sa boîte and the twelve: fourteen, ten on the first page.
+      expect(shownOn(first.html)).toHaveLength(10);
+      expect(decode(first.html)).toContain('14 applications recommandées (page 1 sur 2)');
+      expect(first.html).toContain('<title>Applications recommandées pour vous (page 1 sur 2)');
+      expect(decode(first.html)).not.toContain('Voir vos 14 applications recommandées');
+      const firstPager = pager(first.html);
+      expect(firstPager).toContain(
+        'href="/account/recommandations?page=1#recommandations-titre" aria-current="page"><span class="visually-hidden">Page </span>1</a>',
+      );
+      expect(firstPager).toContain(
+        'href="/account/recommandations?page=2#recommandations-titre">Page suivante</a>',
+      );
+      expect(firstPager).not.toContain('Page précédente');
+
+      const second = await get('/account/recommandations?page=2', agent);
+      expect(shownOn(second.html)).toHaveLength(4);
+      // The numbering goes on from the first page, and together the pages hold each app once.
+      expect(second.html).toContain(
+        '<ol class="store-list" aria-labelledby="recommandations-titre" start="11">',
+      );
+      expect(new Set([...shownOn(first.html), ...shownOn(second.html)]).size).toBe(14);
+      const secondPager = pager(second.html);
+      expect(secondPager).toContain('aria-current="page"><span class="visually-hidden">Page </span>2</a>');
+      expect(secondPager).not.toMatch(/aria-current="page"><span class="visually-hidden">Page <\/span>1</);
+      expect(secondPager).toContain(
+        'href="/account/recommandations?page=1#recommandations-titre">Page précédente</a>',
+      );
+      // Past the last page: the last; not a page number: 400.
+      expect(shownOn((await get('/account/recommandations?page=9', agent)).html)).toEqual(
+        shownOn(second.html),
+      );
+      expect((await get('/account/recommandations?page=0', agent)).status).toBe(400);
+      expect((await get('/account/recommandations?page=deux', agent)).status).toBe(400);
+
+      // Hiding an app of page 2, with the fields its form carries, comes back to page 2.
+      const target = shownOn(second.html)[0] as string;
+      const form = new RegExp(
+        `<form method="post" action="/applications/${target}/masquer">([\\s\\S]*?)</form>`,
+      ).exec(second.html)?.[1] as string;
+      const fields = [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)]
+        .map((m) => [m[1], m[2]] as [string, string])
+        .filter(([name]) => name !== '_csrf');
+      expect(fields).toEqual([
+        ['retour', '/account/recommandations'],
+        ['page', '2'],
+      ]);
+      const url = new URL(`${server.issuer}/account/recommandations?page=2`);
+      const after = await agent.submit(url, second.html, `/applications/${target}/masquer`, fields);
+      expect(after.url.pathname).toBe('/account/recommandations');
+      expect(after.url.searchParams.get('page')).toBe('2');
+      const afterHtml = await after.response.text();
+      expect(shownOn(afterHtml)).toHaveLength(3);
+      expect(shownOn(afterHtml)).not.toContain(target);
+    } finally {
+      await server.pool.query("UPDATE clients SET status = 'suspended' WHERE id = ANY($1)", [extra]);
+    }
+  });
+
   it('sends nothing to any app and records nothing about what was shown', async () => {
     const jobseeker = await createJobseeker(server);
     const agent = await signInToAccount(server, jobseeker);

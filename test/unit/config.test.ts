@@ -214,3 +214,23 @@ describe('the legacy APIs’ rate limits', () => {
     );
   });
 });
+
+describe('the security-event outboxes’ retention', () => {
+  it('defaults to 30 days once delivered and 90 undelivered, and refuses a bad value by its name', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, root).ssf).toMatchObject({
+      deliveredRetentionDays: 30,
+      undeliveredRetentionDays: 90,
+    });
+    const set = loadConfig(
+      { NODE_ENV: 'test', SSF_DELIVERED_RETENTION_DAYS: '7', SSF_UNDELIVERED_RETENTION_DAYS: '365' },
+      root,
+    );
+    expect(set.ssf).toMatchObject({ deliveredRetentionDays: 7, undeliveredRetentionDays: 365 });
+    expect(refusal({ NODE_ENV: 'test', SSF_DELIVERED_RETENTION_DAYS: '0' }).message).toContain(
+      'SSF_DELIVERED_RETENTION_DAYS',
+    );
+    expect(refusal({ NODE_ENV: 'test', SSF_UNDELIVERED_RETENTION_DAYS: 'forever' }).message).toContain(
+      'SSF_UNDELIVERED_RETENTION_DAYS',
+    );
+  });
+});
