@@ -14,7 +14,7 @@ import { createConsentChanges } from '../../../src/consents/consent-changes.ts';
 import { createConsentService, type GrantDecision } from '../../../src/consents/consent-service.ts';
 import { createSecretBox } from '../../../src/crypto/secret-box.ts';
 import { demoJobseekers } from '../../../src/demo/demo-jobseekers.ts';
-import { createGrantBuilder } from '../../../src/interactions/grant-builder.ts';
+import { createGrantBuilder } from '../../../src/consents/grant-builder.ts';
 import { saveJobseeker } from '../../../src/profiles/jobseeker-import.ts';
 import { importLineSchema } from '../../../src/profiles/jobseeker-line.ts';
 import { findAllJobseekerData, findJobseekerWithConsent } from '../../../src/profiles/jobseeker-queries.ts';
