@@ -2,7 +2,7 @@
 // and the view-model of its page.
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
-import type { ClientInput } from '../clients/client-rules.ts';
+import type { ClientInput } from '../clients/client-values.ts';
 import { type Audience, audienceVocabulary } from '../store/audience.ts';
 import { describeAudience } from '../store/audience-text.ts';
 import { STORE_CATEGORIES } from '../store/categories.ts';
