@@ -2,7 +2,7 @@
 // names (../clients/client-values.ts), kept as typed so that a form with errors shows again as it was.
 // No I/O here.
 import type { Catalog } from '../catalog/load-catalog.ts';
-import type { ClientRow, EditableClient } from '../clients/client-queries.ts';
+import { type ClientRow, EDITABLE_COLUMNS, type EditableClient } from '../clients/client-queries.ts';
 import type { ClientValues } from '../clients/client-values.ts';
 import { FIELD_LABELS, type FieldError, fieldError, fieldId } from './client-form-errors.ts';
 
@@ -65,25 +65,24 @@ export interface ClientForm {
   free_for_jobseekers: boolean;
 }
 
-// The text inputs of the client form (their names are the row's columns).
-export const TEXT_FIELDS = [
-  'client_id',
-  'name',
-  'description',
-  'operator_name',
-  'operator_siret',
-  'website',
-  'contact_email',
-  'logo_uri',
-  'policy_uri',
-  'tos_uri',
-  'redirect_uris',
-  'post_logout_redirect_uris',
-  'backchannel_logout_uri',
-  'consent_duration_days',
-  'jwks_uri',
-  'jwks',
+// The columns chosen by controls other than a text input (ticks, radios), and those set elsewhere
+// (the status by the approve and suspend buttons, the Emploi Store sheet on its own page).
+const CHOSEN = [
+  'token_endpoint_auth_method',
+  'scopes',
+  'purposes',
+  'high_assurance',
+  'free_for_jobseekers',
 ] as const;
+const ELSEWHERE = ['status', 'category', 'start_url', 'audience', 'audience_vetted'] as const;
+const NOT_TYPED = [...CHOSEN, ...ELSEWHERE];
+type TextColumn = Exclude<(typeof EDITABLE_COLUMNS)[number], (typeof NOT_TYPED)[number]>;
+
+// The text inputs of the client form: the row's columns, and the chosen client_id when registering.
+export const TEXT_FIELDS: readonly ('client_id' | TextColumn)[] = [
+  'client_id',
+  ...EDITABLE_COLUMNS.filter((c): c is TextColumn => !(NOT_TYPED as readonly string[]).includes(c)),
+];
 
 export const OFFLINE_ACCESS = {
   id: 'offline_access',
@@ -212,10 +211,9 @@ export function inputFromForm(
     if (form.scopes.includes(scope) && dataScopes.has(scope) && purpose.trim())
       purposes[scope] = purpose.trim();
   }
-  const typed = Object.fromEntries(LINKS.map((field) => [field, orNull(form[field])])) as Pick<
-    EditableClient,
-    (typeof LINKS)[number]
-  >;
+  const typed = Object.fromEntries(
+    TEXT_FIELDS.filter((field) => !READ_APART.has(field)).map((field) => [field, orNull(form[field])]),
+  ) as ClientValues;
   return {
     input: {
       ...typed,
@@ -238,16 +236,18 @@ export function inputFromForm(
   };
 }
 
-// The form's text fields that are kept as typed, or null when left empty.
-const LINKS = [
-  'operator_siret',
-  'website',
-  'contact_email',
-  'logo_uri',
-  'policy_uri',
-  'tos_uri',
-  'backchannel_logout_uri',
-] as const;
+// The text fields read another way than « as typed, or null when left empty ».
+const READ_APART = new Set<string>([
+  'client_id',
+  'name',
+  'description',
+  'operator_name',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'consent_duration_days',
+  'jwks_uri',
+  'jwks',
+]);
 
 /** What the form template needs: values, errors per field, and the scope catalog with choices. */
 export function formView(form: ClientForm, errors: FieldError[], catalog: Catalog) {
