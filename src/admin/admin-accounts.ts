@@ -3,6 +3,7 @@
 // their first enrolment code, returned once to whoever created them. API tokens are random, shown
 // once, and stored as SHA-256 hashes.
 import { createHash, randomBytes } from 'node:crypto';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor } from '../clients/client-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
@@ -21,7 +22,6 @@ import {
   useAdminToken,
 } from './admin-queries.ts';
 import { createAdminSecondFactor } from './admin-second-factor.ts';
-import { insertAudit } from './audit-queries.ts';
 
 const TOKEN_PREFIX = 'pecadm_';
 

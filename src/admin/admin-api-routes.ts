@@ -8,17 +8,18 @@ import type Provider from 'oidc-provider';
 import { z } from 'zod';
 import type { AdvisorAccounts } from '../advisors/advisor-accounts.ts';
 import { registerAdvisorApiRoutes } from '../advisors/advisor-api-routes.ts';
+import { listAudit } from '../audit/audit-queries.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
 import { fromRfc7591, toRfc7591 } from '../clients/rfc7591.ts';
 import type { Pool } from '../db/pool.ts';
 import { AppError } from '../http/app-error.ts';
 import { noStore } from '../http/security-headers.ts';
-import { type AdminAccounts, hashToken } from './admin-accounts.ts';
+import type { AdminAccounts } from './admin-accounts.ts';
 import { actorOf, adminBearer } from './admin-api-auth.ts';
 import { clientBody, createBody, iatBody, tokenBody } from './admin-api-schemas.ts';
 import { adminOpenApi } from './admin-openapi.ts';
-import { listAudit } from './audit-queries.ts';
+import { issueInitialAccessToken } from './initial-access-tokens.ts';
 
 function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
   const parsed = schema.safeParse(body ?? {});
@@ -178,19 +179,7 @@ export function adminApiRoutes(deps: {
   // RFC 7591: an initial access token for one self-service registration (POST /reg).
   router.post('/initial-access-tokens', async (ctx) => {
     const body = parse(iatBody, ctx.request.body);
-    const iat = new provider.InitialAccessToken({
-      expiresIn: body.expires_in_days * 86_400,
-      policies: ['single-use'],
-    });
-    const value = await iat.save();
-    await clients.auditEvent({
-      ...actorOf(ctx),
-      action: 'initial_access_token.create',
-      targetType: 'initial_access_token',
-      // An opaque token's value is its jti: only a fingerprint goes into the trail.
-      targetId: hashToken(iat.jti).slice(0, 16),
-      after: { expires_in_days: body.expires_in_days },
-    });
+    const value = await issueInitialAccessToken({ pool, provider }, actorOf(ctx), body.expires_in_days);
     ctx.status = 201;
     ctx.body = {
       initial_access_token: value,

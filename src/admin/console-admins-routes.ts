@@ -10,7 +10,8 @@ import type { Render } from '../http/render.ts';
 import type { AdminAccounts } from './admin-accounts.ts';
 import { actorOf } from './admin-api-auth.ts';
 import type { AdminRow } from './admin-queries.ts';
-import { adminsView, formatMoment } from './console-models.ts';
+import { formatMoment } from './french-format.ts';
+import { adminsView } from './tokens-view.ts';
 
 export function adminsRoutes(deps: {
   render: Render;

@@ -8,6 +8,7 @@ import type Koa from 'koa';
 import { z } from 'zod';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientService } from '../clients/client-service.ts';
+import { ClientValidationError } from '../clients/client-values.ts';
 import type { AppFigures } from '../developers/app-figures.ts';
 import type { DeveloperAccounts } from '../developers/developer-accounts.ts';
 import type { DeveloperApps } from '../developers/developer-apps.ts';
@@ -18,8 +19,10 @@ import { audienceVocabulary } from '../store/audience.ts';
 import { describeAudience } from '../store/audience-text.ts';
 import { STORE_CATEGORIES } from '../store/categories.ts';
 import { actorOf } from './admin-api-auth.ts';
-import { clientDetails, errorsFromMessage, formatMoment } from './console-models.ts';
+import { clientDetails } from './client-details-view.ts';
+import { issueLines } from './client-form-errors.ts';
 import { consolePage } from './console-page.ts';
+import { formatMoment } from './french-format.ts';
 
 const decisionForm = z.object({
   decision: z.enum(['approve', 'request_changes', 'refuse']),
@@ -73,7 +76,7 @@ export function consoleReviewRoutes(deps: {
       category: STORE_CATEGORIES.find((c) => c.id === production.category)?.label,
       startUrl: production.start_url,
       audience: describeAudience(production.audience, audienceVocabulary(catalog)),
-      problems: problems ? errorsFromMessage(problems, catalog).map((e) => `${e.label} : ${e.message}`) : [],
+      problems: issueLines(problems, catalog),
       errors,
       form,
     });
@@ -95,10 +98,7 @@ export function consoleReviewRoutes(deps: {
     } catch (err) {
       if (!(err instanceof AppError) || err.status !== 400) throw err;
       ctx.status = 400;
-      const messages =
-        err.code === 'invalid_client_metadata'
-          ? errorsFromMessage(err.message, catalog).map((e) => `${e.label} : ${e.message}`)
-          : [err.message];
+      const messages = err instanceof ClientValidationError ? issueLines(err.issues, catalog) : [err.message];
       return reviewPage(ctx, messages, body);
     }
     ctx.status = 303;

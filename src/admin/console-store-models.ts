@@ -2,7 +2,7 @@
 // and the view-model of its page.
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
-import type { ClientInput } from '../clients/client-rules.ts';
+import type { ClientValues } from '../clients/client-values.ts';
 import { type Audience, audienceVocabulary } from '../store/audience.ts';
 import { describeAudience } from '../store/audience-text.ts';
 import { STORE_CATEGORIES } from '../store/categories.ts';
@@ -60,7 +60,7 @@ export function listingFormFromBody(body: unknown): ListingForm {
   };
 }
 
-export function listingInput(form: ListingForm): Partial<ClientInput> {
+export function listingInput(form: ListingForm): ClientValues {
   const audience: Audience = {
     rome: words(form.rome),
     regions: form.regions,
@@ -72,9 +72,9 @@ export function listingInput(form: ListingForm): Partial<ClientInput> {
   };
   return {
     category: form.category || null,
-    startUrl: form.start_url.trim() || null,
+    start_url: form.start_url.trim() || null,
     audience,
-    audienceVetted: form.audience_vetted,
+    audience_vetted: form.audience_vetted,
   };
 }
 

@@ -4,7 +4,7 @@
 // as `advisor.*` in the admin audit log. A new advisor comes with a first enrolment code, returned
 // once to the admin who created them.
 
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor } from '../clients/client-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';

@@ -5,8 +5,8 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { actorOf } from '../admin/admin-api-auth.ts';
-import { formatMoment } from '../admin/console-models.ts';
 import { consolePage } from '../admin/console-page.ts';
+import { formatMoment } from '../admin/french-format.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import { seeOther } from '../http/see-other.ts';

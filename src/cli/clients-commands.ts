@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AUTH_METHODS, type AuthMethod, allowedAuthMethods } from '../clients/client-auth-methods.ts';
-import type { ClientInput } from '../clients/client-rules.ts';
+import type { ClientInput } from '../clients/client-values.ts';
 import { inCatalogWords } from '../clients/legacy-client-input.ts';
 import { CLI_ACTOR, type Command, printJson, usage, withServices } from './cli-services.ts';
 

@@ -76,6 +76,11 @@ export const EDITABLE_COLUMNS = [
 
 export type EditableClient = Pick<ClientRow, (typeof EDITABLE_COLUMNS)[number]>;
 
+/** A row's editable values: what the rules take back when a change names only some of them. */
+export function editableValues(row: EditableClient): EditableClient {
+  return Object.fromEntries(EDITABLE_COLUMNS.map((column) => [column, row[column]])) as EditableClient;
+}
+
 // Every column of ClientRow, for the statements that are prepared once per connection: with `*`, a
 // column added by a migration while the server runs would make them fail ("cached plan must not change
 // result type"); with a list, the server reads what its code knows until it is redeployed.
@@ -180,14 +185,6 @@ export async function listClients(db: Queryable, accessLogRetentionDays: number)
               WHERE a.client_id = c.id AND a.read_at > now() - make_interval(days => $1)) AS last_activity
        FROM clients c WHERE c.deleted_at IS NULL ORDER BY c.created_at DESC`,
     [accessLogRetentionDays],
-  );
-  return rows;
-}
-
-export async function activeConsentsOfClient(db: Queryable, clientId: string) {
-  const { rows } = await db.query<{ id: string; jobseeker_id: string }>(
-    "SELECT id, jobseeker_id FROM consents WHERE client_id = $1 AND status = 'active' FOR UPDATE",
-    [clientId],
   );
   return rows;
 }

@@ -2,23 +2,21 @@
 // registration. Every change is one transaction with its audit entry (who, what, before → after);
 // secrets are shown once, stored sealed, and never written to the audit trail or returned again.
 import { randomBytes } from 'node:crypto';
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
-import { insertConsentEvent } from '../consents/consent-queries.ts';
+import { revokeClientConsents } from '../consents/client-consents.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
-import { HIGH_ASSURANCE_ID_TOKEN_ALG, HIGH_ASSURANCE_METADATA } from '../oidc/high-assurance.ts';
-import { registeredAuthMethod, usesSecret } from './client-auth-methods.ts';
+import { usesSecret } from './client-auth-methods.ts';
 import {
-  activeConsentsOfClient,
   type ClientRow,
   clientIdTaken,
   destroyClientArtifacts,
   destroyClientTokens,
-  EDITABLE_COLUMNS,
   type EditableClient,
+  editableValues,
   findClient,
   insertClient,
   listClients,
@@ -27,14 +25,14 @@ import {
   setClientSecret,
   updateClient,
 } from './client-queries.ts';
-import { type ClientInput, clientRules, fetchedUrlsProblem } from './client-rules.ts';
+import { clientRules, clientValidationError, fetchedUrlsProblem } from './client-rules.ts';
+import { type AnyClientValues, type ClientValues, rowNames } from './client-values.ts';
 import { chosenClientId, inCatalogWords } from './legacy-client-input.ts';
-import { isNativeRedirectUri } from './redirect-uri-rules.ts';
 import { fromRfc7591 } from './rfc7591.ts';
 
 export const CLIENT_SECRET_PURPOSE = 'client-secret';
 
-export type NewClientInput = ClientInput & { clientId?: string; clientSecret?: string };
+export type NewClientInput = AnyClientValues & { clientId?: string; clientSecret?: string };
 
 export interface CreatedClient {
   client_id: string;
@@ -63,9 +61,7 @@ const notFound = () => new AppError(404, 'not_found', 'Application introuvable.'
 
 // What may be shown and audited of a client: everything but secrets.
 export function clientSnapshot(row: ClientRow | (EditableClient & { id: string })) {
-  const picked: Record<string, unknown> = { id: row.id };
-  for (const column of EDITABLE_COLUMNS) picked[column] = row[column];
-  return picked;
+  return { id: row.id, ...editableValues(row) };
 }
 
 export function createClientService(deps: {
@@ -80,13 +76,14 @@ export function createClientService(deps: {
   const { pool, catalog, box } = deps;
   const rules = clientRules(catalog, deps.production);
   /** The URLs the server will fetch (jwks_uri) lead to public addresses only, in production. */
-  async function checkFetchedUrls(input: Partial<ClientInput>): Promise<void> {
-    const problem = deps.production ? await fetchedUrlsProblem(input) : undefined;
-    if (problem) throw new AppError(400, 'invalid_client_metadata', problem);
+  async function checkFetchedUrls(input: AnyClientValues): Promise<void> {
+    const problem = deps.production ? await fetchedUrlsProblem(rowNames(input)) : undefined;
+    if (problem) throw clientValidationError([problem]);
   }
   const graceMs = (deps.secretGraceHours ?? 24) * 3_600_000;
   /** Allowed scopes may be given in Pôle emploi Connect's words too (legacy-client-input.ts). */
-  function withCatalogScopes<T extends Partial<ClientInput>>(input: T): T {
+  function withCatalogScopes(given: AnyClientValues): ClientValues {
+    const input = rowNames(given);
     if (!input.scopes) return input;
     const translated = inCatalogWords(catalog, input.scopes, input.purposes);
     if (!catalog.resolveScopes(input.scopes).legacy) return input;
@@ -145,7 +142,10 @@ export function createClientService(deps: {
         ? chosenClientId(input.clientId as string)
         : (input.clientId ?? randomBytes(16).toString('base64url'));
       const taken = () =>
-        new AppError(409, 'invalid_client_metadata', `client_id: l’identifiant ${id} est déjà enregistré`);
+        clientValidationError(
+          [{ path: ['client_id'], message: `l’identifiant ${id} est déjà enregistré` }],
+          409,
+        );
       if (chosen && (await clientIdTaken(pool, id))) throw taken();
       const secret = usesSecret(values.token_endpoint_auth_method)
         ? (input.clientSecret ?? newSecret())
@@ -175,14 +175,15 @@ export function createClientService(deps: {
     },
 
     /** A partial change: the result is validated as a whole (e.g. activation needs every purpose). */
-    async update(id: string, patch: Partial<ClientInput>, who: Actor) {
+    async update(id: string, given: AnyClientValues, who: Actor) {
+      const patch = rowNames(given);
       await checkFetchedUrls(patch);
       return change(
         id,
         who,
         patch.status && Object.keys(patch).length === 1 ? `client.status.${patch.status}` : 'client.update',
         async (row, db) => {
-          const merged = { ...rules.toInput(row), ...withCatalogScopes(patch) };
+          const merged: ClientValues = { ...editableValues(row), ...withCatalogScopes(patch) };
           // Removing a scope drops its purpose too, unless the patch says otherwise.
           if (patch.scopes && !patch.purposes) {
             merged.purposes = Object.fromEntries(
@@ -190,9 +191,9 @@ export function createClientService(deps: {
             );
           }
           // A changed audience must be vetted again, unless this very change vets it.
-          if (patch.audience !== undefined && patch.audienceVetted === undefined) {
-            if (!sameAudience(rules.parse({ ...merged, audienceVetted: false }).audience, row.audience))
-              merged.audienceVetted = false;
+          if (patch.audience !== undefined && patch.audience_vetted === undefined) {
+            if (!sameAudience(rules.parse({ ...merged, audience_vetted: false }).audience, row.audience))
+              merged.audience_vetted = false;
           }
           const after = rules.parse(merged);
           if (
@@ -251,25 +252,10 @@ export function createClientService(deps: {
     async remove(id: string, who: Actor): Promise<{ revokedConsents: number }> {
       let revoked = 0;
       await change(id, who, 'client.delete', async (row, db) => {
-        for (const consent of await activeConsentsOfClient(db, id)) {
-          await db.query(
-            "UPDATE consents SET status = 'revoked', fields = '{}', revoked_at = now(), updated_at = now() WHERE id = $1",
-            [consent.id],
-          );
-          await insertConsentEvent(db, {
-            consentId: consent.id,
-            jobseekerId: consent.jobseeker_id,
-            clientId: id,
-            kind: 'revoked',
-            fieldsAdded: [],
-            fieldsRemoved: [],
-            fieldsAfter: [],
-            textsHash: null,
-            actor: who.actor.startsWith('admin:') ? 'admin' : who.actor,
-            requestId: who.requestId,
-          });
-          revoked++;
-        }
+        revoked = await revokeClientConsents(db, id, {
+          actor: who.actor.startsWith('admin:') ? 'admin' : who.actor,
+          requestId: who.requestId,
+        });
         await destroyClientArtifacts(db, id);
         await markClientDeleted(db, row.id);
         return undefined;
@@ -282,7 +268,7 @@ export function createClientService(deps: {
       const input = fromRfc7591(metadata, (metadata.data_scopes as string[] | undefined) ?? []);
       await this.create(
         {
-          ...(input as ClientInput),
+          ...input,
           clientId,
           clientSecret: metadata.client_secret as string | undefined,
           status: 'pending',
@@ -315,64 +301,3 @@ export function createClientService(deps: {
 }
 
 export type ClientService = ReturnType<typeof createClientService>;
-
-// The metadata oidc-provider sees. Only active apps exist for it: a pending or suspended app cannot
-// start a flow, redeem a code, refresh or introspect. oidc-provider accepts only its own (OIDC)
-// scopes in `scope`; the data scopes an app may request travel in `data_scopes` and are enforced in
-// the resource indicator hook. A high-assurance app gets the FAPI 2.0 metadata: PAR required,
-// DPoP-bound tokens, ID tokens signed with an allowed algorithm (the rest is in provider-config.ts).
-export function toProviderMetadata(
-  row: ClientRow,
-  box: SecretBox,
-  dataScopeIds: ReadonlySet<string>,
-  /** data scopes only high-assurance apps may use (see sensitiveScopes in client-rules.ts) */
-  highAssuranceScopeIds: ReadonlySet<string> = new Set(),
-): Record<string, unknown> | undefined {
-  if (row.status !== 'active' || row.deleted_at) return undefined;
-  const keyAuth = row.token_endpoint_auth_method === 'private_key_jwt';
-  const publicClient = row.token_endpoint_auth_method === 'none';
-  // The registration rules make a high-assurance app authenticate by key; a row that does not (from
-  // before the rule) cannot run as one, and must not run as a standard app either.
-  if (row.high_assurance && !keyAuth) return undefined;
-  const dataScopes = row.scopes.filter(
-    (s) => dataScopeIds.has(s) && (row.high_assurance || !highAssuranceScopeIds.has(s)),
-  );
-  return {
-    client_id: row.id,
-    client_secret:
-      usesSecret(row.token_endpoint_auth_method) && row.secret_ciphertext
-        ? box.open(row.secret_ciphertext, CLIENT_SECRET_PURPOSE)
-        : undefined,
-    // OIDC Registration §2: a native app's redirect URIs are loopback or private-use ones (RFC 8252
-    // §7), and oidc-provider then accepts any loopback port at request time (§7.3).
-    application_type: publicClient && row.redirect_uris.some(isNativeRedirectUri) ? 'native' : 'web',
-    client_name: row.name,
-    redirect_uris: row.redirect_uris,
-    post_logout_redirect_uris: row.post_logout_redirect_uris,
-    // OpenID Connect Back-Channel Logout 1.0: a Logout Token by `sub` (we send none with a sid on a
-    // withdrawal, src/ssf/backchannel-logout.ts), so a session id is not required.
-    ...(row.backchannel_logout_uri
-      ? { backchannel_logout_uri: row.backchannel_logout_uri, backchannel_logout_session_required: false }
-      : {}),
-    response_types: ['code'],
-    grant_types: row.scopes.includes('offline_access')
-      ? ['authorization_code', 'refresh_token']
-      : ['authorization_code'],
-    scope: row.scopes.filter((s) => !dataScopeIds.has(s)).join(' '),
-    data_scopes: dataScopes,
-    token_endpoint_auth_method: registeredAuthMethod(row.token_endpoint_auth_method),
-    ...(keyAuth && row.jwks_uri ? { jwks_uri: row.jwks_uri } : {}),
-    ...(keyAuth && row.jwks ? { jwks: row.jwks } : {}),
-    ...(row.high_assurance
-      ? {
-          [HIGH_ASSURANCE_METADATA]: true,
-          require_pushed_authorization_requests: true,
-          dpop_bound_access_tokens: true,
-          id_token_signed_response_alg: HIGH_ASSURANCE_ID_TOKEN_ALG,
-        }
-      : {}),
-    ...(row.logo_uri?.startsWith('https://') ? { logo_uri: row.logo_uri } : {}),
-    ...(row.policy_uri?.startsWith('https://') ? { policy_uri: row.policy_uri } : {}),
-    ...(row.tos_uri?.startsWith('https://') ? { tos_uri: row.tos_uri } : {}),
-  };
-}

@@ -6,19 +6,19 @@
 //   (client-rules.ts), one consent page and one API check apply. A legacy name in `purposes` gives
 //   its purpose to each catalog data scope it releases (unless that scope has its own).
 import type { Catalog } from '../catalog/load-catalog.ts';
-import { AppError } from '../http/app-error.ts';
+import { clientValidationError } from './client-rules.ts';
 
 export const LEGACY_CLIENT_ID = /^PAR_[a-z0-9][a-z0-9-]{0,62}_[0-9a-f]{64}$/;
 
 /** Why a client identifier chosen by an operator is refused, or undefined. */
 export function chosenClientIdProblem(id: string): string | undefined {
   if (LEGACY_CLIENT_ID.test(id)) return undefined;
-  return 'client_id: doit avoir la forme Pôle emploi Connect PAR_<application>_<64 chiffres hexadécimaux en minuscules> (l’application en minuscules, chiffres ou -) ; laissez-le vide pour en obtenir un nouveau';
+  return 'doit avoir la forme Pôle emploi Connect PAR_<application>_<64 chiffres hexadécimaux en minuscules> (l’application en minuscules, chiffres ou -) ; laissez-le vide pour en obtenir un nouveau';
 }
 
 export function chosenClientId(id: string): string {
   const problem = chosenClientIdProblem(id);
-  if (problem) throw new AppError(400, 'invalid_client_metadata', problem);
+  if (problem) throw clientValidationError([{ path: ['client_id'], message: problem }]);
   return id;
 }
 

@@ -7,7 +7,7 @@
 // answers exactly as a new sign-up does, and mails the owner instead: the form tells nobody which
 // addresses have accounts.
 import { randomBytes } from 'node:crypto';
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor } from '../clients/client-service.ts';
 import { tokenHash } from '../crypto/token-hash.ts';
 import type { Pool } from '../db/pool.ts';

@@ -1,5 +1,5 @@
 // Who a developer's change to an app is audited as, and the audit row of a change to an app.
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import type { DeveloperAccountRow } from './developer-account-queries.ts';

@@ -2,7 +2,7 @@
 // one — approved (the app becomes active, through the client service's vetting), changes requested
 // (a comment) or refused (a reason). Each decision is audited with the admin who made it, in the
 // transaction that records it, and mailed to the team.
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor, ClientService } from '../clients/client-service.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';

@@ -15,8 +15,16 @@ import { randomBytes } from 'node:crypto';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
-import type { ClientInput } from '../clients/client-rules.ts';
+import { type EditableClient, editableValues } from '../clients/client-queries.ts';
+import { clientValidationError } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
+import {
+  type AnyClientValues,
+  type ClientIssue,
+  ClientValidationError,
+  type ClientValues,
+  rowNames,
+} from '../clients/client-values.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
@@ -52,7 +60,7 @@ export function createDeveloperApps(deps: {
   const dataScopes = new Set(catalog.dataScopes.map((s) => s.id));
 
   /** The sandbox twin's registration: the draft's, with sandbox defaults for what vetting needs. */
-  function sandboxInput(input: ClientInput, dev: DeveloperAccountRow): ClientInput {
+  function sandboxInput(input: EditableClient, dev: DeveloperAccountRow): ClientValues {
     const purposes: Record<string, string> = {};
     for (const scope of input.scopes.filter((s) => dataScopes.has(s)))
       purposes[scope] = input.purposes?.[scope] || SANDBOX_PURPOSE;
@@ -60,21 +68,21 @@ export function createDeveloperApps(deps: {
       ...input,
       name: `${input.name.trim().slice(0, 100)} (bac à sable)`,
       purposes,
-      freeForJobseekers: true,
-      policyUri: input.policyUri || `${issuer}/developpeurs/bac-a-sable`,
-      contactEmail: input.contactEmail || dev.email,
+      free_for_jobseekers: true,
+      policy_uri: input.policy_uri || `${issuer}/developpeurs/bac-a-sable`,
+      contact_email: input.contact_email || dev.email,
       status: 'active',
-      audienceVetted: false,
+      audience_vetted: false,
     };
   }
 
   /** What the developer may set: everything but the status and the audience's vetting. */
-  function ownInput(input: ClientInput, dev: DeveloperAccountRow): ClientInput {
-    const { status: _status, audienceVetted: _vetted, ...rest } = input;
+  function ownInput(given: AnyClientValues, dev: DeveloperAccountRow): ClientValues {
+    const { status: _status, audience_vetted: _vetted, ...rest } = rowNames(given);
     return {
       ...rest,
-      operatorName: rest.operatorName?.trim() || dev.organisation_name,
-      operatorSiret: rest.operatorSiret || dev.organisation_siret,
+      operator_name: rest.operator_name?.trim() || dev.organisation_name,
+      operator_siret: rest.operator_siret || dev.organisation_siret,
     };
   }
 
@@ -102,27 +110,27 @@ export function createDeveloperApps(deps: {
      * What the review will check, in the rules' own words: the registration as it would be activated.
      * Empty when nothing is missing.
      */
-    vettingProblems(production: ClientRow): string {
+    vettingProblems(production: ClientRow): ClientIssue[] {
       try {
-        clients.rules.parse({ ...clients.rules.toInput(production), status: 'active' });
-        return '';
+        clients.rules.parse({ ...editableValues(production), status: 'active' });
+        return [];
       } catch (err) {
-        if (err instanceof AppError && err.status === 400) return err.message;
+        if (err instanceof ClientValidationError) return err.issues;
         throw err;
       }
     },
 
     /** A new draft and its sandbox twin, whose credentials are returned once. */
-    async createDraft(dev: DeveloperAccountRow, given: ClientInput, requestId?: string) {
+    async createDraft(dev: DeveloperAccountRow, given: AnyClientValues, requestId?: string) {
       const actor = developerActor(dev, requestId);
       const input = { ...ownInput(given, dev), status: 'pending' as const };
       // The sandbox's defaults never hide a problem of the draft itself: it is checked first.
-      clients.rules.parse(input);
+      const checked = clients.rules.parse(input);
       const production = await clients.create(input, actor, 'developer');
       let sandbox: Awaited<ReturnType<ClientService['create']>>;
       try {
         sandbox = await clients.create(
-          { ...sandboxInput(input, dev), clientId: `sandbox-${randomBytes(12).toString('base64url')}` },
+          { ...sandboxInput(checked, dev), clientId: `sandbox-${randomBytes(12).toString('base64url')}` },
           actor,
           'developer-sandbox',
         );
@@ -152,7 +160,7 @@ export function createDeveloperApps(deps: {
     async updateDraft(
       app: DeveloperAppRow,
       dev: DeveloperAccountRow,
-      patch: Partial<ClientInput>,
+      patch: AnyClientValues,
       requestId?: string,
     ) {
       if (!EDITABLE_STATES.has(app.review_state))
@@ -164,9 +172,9 @@ export function createDeveloperApps(deps: {
             : 'Cette application n’est plus un brouillon : elle ne peut plus être modifiée ici.',
         );
       const actor = developerActor(dev, requestId);
-      const { status: _s, audienceVetted: _v, ...own } = patch;
+      const { status: _s, audience_vetted: _v, ...own } = rowNames(patch);
       const updated = await clients.update(app.client_id, own, actor);
-      await clients.update(app.sandbox_client_id, sandboxInput(clients.rules.toInput(updated), dev), actor);
+      await clients.update(app.sandbox_client_id, sandboxInput(updated, dev), actor);
       return updated;
     },
 
@@ -202,7 +210,7 @@ export function createDeveloperApps(deps: {
         );
       const actor = developerActor(dev, requestId);
       const updated = await clients.update(app.client_id, uris, actor);
-      await clients.update(app.sandbox_client_id, sandboxInput(clients.rules.toInput(updated), dev), actor);
+      await clients.update(app.sandbox_client_id, sandboxInput(updated, dev), actor);
       return updated;
     },
 
@@ -211,7 +219,7 @@ export function createDeveloperApps(deps: {
         throw new AppError(409, 'conflict', 'Cette application n’est pas un brouillon : rien à soumettre.');
       const { production } = await this.clientsOf(app);
       const problems = this.vettingProblems(production);
-      if (problems) throw new AppError(400, 'invalid_client_metadata', problems);
+      if (problems.length) throw clientValidationError(problems);
       await setReviewState(pool, app.id, 'submitted', null);
       await auditDeveloperApp(
         pool,

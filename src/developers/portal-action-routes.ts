@@ -4,7 +4,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import { formatMoment } from '../admin/console-models.ts';
+import { formatMoment } from '../admin/french-format.ts';
 import { AppError } from '../http/app-error.ts';
 import type { Render } from '../http/render.ts';
 import type { AppFigures } from './app-figures.ts';

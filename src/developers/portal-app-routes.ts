@@ -4,15 +4,8 @@
 // developers only; an app is read through its team membership, so another team's id is a 404.
 import Router from '@koa/router';
 import type Koa from 'koa';
-import {
-  emptyForm,
-  errorsFromMessage,
-  type FieldError,
-  formFromBody,
-  formFromRow,
-  formView,
-  inputFromForm,
-} from '../admin/console-models.ts';
+import { emptyForm, formFromBody, formFromRow, formView, inputFromForm } from '../admin/client-form.ts';
+import { errorsFromRefusal, type FieldError } from '../admin/client-form-errors.ts';
 import {
   listingForm,
   listingFormFromBody,
@@ -84,7 +77,7 @@ export function portalAppRoutes(deps: {
     } catch (err) {
       if (!isBadRequest(err)) throw err;
       ctx.status = 400;
-      newForm(ctx, form, errorsFromMessage(err.message, catalog));
+      newForm(ctx, form, errorsFromRefusal(err, catalog));
     }
   });
 
@@ -134,7 +127,7 @@ export function portalAppRoutes(deps: {
     } catch (err) {
       if (!isBadRequest(err)) throw err;
       ctx.status = 400;
-      return editPage(ctx, app, form, errors.length ? errors : errorsFromMessage(err.message, catalog));
+      return editPage(ctx, app, form, errors.length ? errors : errorsFromRefusal(err, catalog));
     }
     ctx.status = 303;
     ctx.redirect(`/developpeurs/applications/${app.id}?ok=enregistree`);

@@ -1,10 +1,12 @@
 // What the developer portal's pages show of an app: its review state in words, its credentials
 // (never a secret: those are shown once, on the page that creates them), what the review will
 // check, its team.
-import { errorsFromMessage, formatMoment } from '../admin/console-models.ts';
+import { issueLines } from '../admin/client-form-errors.ts';
+import { formatMoment } from '../admin/french-format.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import { usesSecret } from '../clients/client-auth-methods.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
+import type { ClientIssue } from '../clients/client-values.ts';
 import type { DeveloperAppRow, ReviewState } from './developer-app-queries.ts';
 
 export const REVIEW_LABELS: Record<ReviewState, string> = {
@@ -40,7 +42,7 @@ export function appsListModel(rows: DeveloperAppRow[]) {
 export function appPageModel(
   app: DeveloperAppRow,
   clients: { production: ClientRow; sandbox: ClientRow },
-  problems: string,
+  problems: readonly ClientIssue[],
   members: { account_id: string; email: string; role: string }[],
   catalog: Catalog,
 ) {
@@ -72,7 +74,7 @@ export function appPageModel(
         ? formatMoment(app.production_secret_issued_at)
         : undefined,
     },
-    problems: problems ? errorsFromMessage(problems, catalog).map((e) => `${e.label} : ${e.message}`) : [],
+    problems: issueLines(problems, catalog),
     members: members.map((m) => ({
       id: m.account_id,
       email: m.email,

@@ -6,9 +6,8 @@ import type { Logger } from 'pino';
 import type { AccessLog } from '../api/access-log.ts';
 import type { Catalog } from '../catalog/load-catalog.ts';
 import type { ClientRow } from '../clients/client-queries.ts';
-import { type ClientInput, sensitiveScopes } from '../clients/client-rules.ts';
+import { sensitiveScopes } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
-import { toProviderMetadata } from '../clients/client-service.ts';
 import { fromRfc7591 } from '../clients/rfc7591.ts';
 import type { Config } from '../config.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
@@ -24,6 +23,7 @@ import { introspectionScope } from './introspection-scope.ts';
 import { takeModel } from './oidc-model-queries.ts';
 import { createPostgresAdapterClass, guarded } from './postgres-adapter.ts';
 import { previousSecretPresented } from './previous-secret.ts';
+import { providerClientMetadata } from './provider-client-metadata.ts';
 import { providerConfiguration } from './provider-config.ts';
 import { providerPages } from './provider-pages.ts';
 import { prefetched } from './request-prefetch.ts';
@@ -81,7 +81,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
       const kept = prefetched.take<ClientRow>(relatedKey.client(id));
       const row = kept.found ? kept.value : await guarded(() => clients.find(id));
       guardAuthenticatedRequest(Provider.ctx, id, row, config.apiAudience);
-      const metadata = row && toProviderMetadata(row, secrets, dataScopeIds, highAssuranceScopeIds);
+      const metadata = row && providerClientMetadata(row, secrets, dataScopeIds, highAssuranceScopeIds);
       if (!row || !metadata) return undefined;
       const previous = previousSecretPresented(Provider.ctx, row, clients);
       if (previous) metadata.client_secret = previous;
@@ -125,7 +125,7 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
             // (A data_scopes that is not a list is refused by extraClientMetadata's validator.)
             const dataScopes = Array.isArray(metadata.data_scopes) ? (metadata.data_scopes as string[]) : [];
             const input = fromRfc7591(metadata, dataScopes);
-            clients.rules.parse({ ...(input as ClientInput), status: 'pending' });
+            clients.rules.parse({ ...input, status: 'pending' });
             await clients.checkFetchedUrls(input);
           } catch (err) {
             if (err instanceof AppError && err.status === 400)

@@ -16,7 +16,7 @@ export function isHighAssuranceAlg(alg: unknown): alg is (typeof HIGH_ASSURANCE_
 /** What the ID tokens of a high-assurance client are signed with (we hold an ES256 key, see signing-keys.ts). */
 export const HIGH_ASSURANCE_ID_TOKEN_ALG = 'ES256';
 
-/** The metadata property that marks a high-assurance client for oidc-provider (see toProviderMetadata). */
+/** The metadata property that marks a high-assurance client for oidc-provider (see provider-client-metadata.ts). */
 export const HIGH_ASSURANCE_METADATA = 'high_assurance';
 
 /** Whether a client, as oidc-provider sees it, is high-assurance. */

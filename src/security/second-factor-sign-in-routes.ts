@@ -7,7 +7,7 @@
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { z } from 'zod';
-import { formatMoment, groupSecret } from '../admin/console-models.ts';
+import { formatMoment, groupSecret } from '../admin/french-format.ts';
 import type { Render } from '../http/render.ts';
 import { seeOther } from '../http/see-other.ts';
 import { loginClient, rememberDevice } from './device-cookie.ts';

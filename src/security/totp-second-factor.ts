@@ -9,7 +9,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import * as OTPAuth from 'otpauth';
 import QRCode from 'qrcode';
-import { insertAudit } from '../admin/audit-queries.ts';
+import { insertAudit } from '../audit/audit-queries.ts';
 import type { Actor } from '../clients/client-service.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Pool, Queryable } from '../db/pool.ts';

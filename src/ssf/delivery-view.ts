@@ -1,7 +1,7 @@
 // What the admin console shows of an app's security event stream: how it is delivered, and where
 // delivery stands — pending, delivered, refused by the receiver, failing (with the last error and
 // when the next attempt is due).
-import { formatMoment } from '../admin/console-models.ts';
+import { formatMoment } from '../admin/french-format.ts';
 import type { LogoutDeliveryState } from './backchannel-logout-queries.ts';
 import { POLL } from './ssf-events.ts';
 import type { DeliveryState } from './ssf-queries.ts';

@@ -4,7 +4,7 @@
 // below 500 and leaks nothing; a refused post changes nothing.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEXT_FIELDS } from '../../src/admin/console-models.ts';
+import { TEXT_FIELDS } from '../../src/admin/client-form.ts';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import {

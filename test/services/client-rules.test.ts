@@ -8,10 +8,11 @@ import fc from 'fast-check';
 import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ClientInput, clientRules } from '../../src/clients/client-rules.ts';
-import { toProviderMetadata } from '../../src/clients/client-service.ts';
+import { clientRules } from '../../src/clients/client-rules.ts';
+import type { ClientInput } from '../../src/clients/client-values.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { createPostgresAdapterClass } from '../../src/oidc/postgres-adapter.ts';
+import { providerClientMetadata } from '../../src/oidc/provider-client-metadata.ts';
 import { createServiceContext, type ServiceContext } from './support/service-context.ts';
 
 const RUNS = { numRuns: 200, seed: 18_05 };
@@ -238,7 +239,7 @@ describe('clients service', () => {
     expect(row?.redirect_uris).toEqual(registered);
     const box = createSecretBox('service-tests-key-0123456789abcdef0123456789');
     // Without the sealed secret: the metadata's redirect URIs are what is checked here.
-    const metadata = toProviderMetadata(
+    const metadata = providerClientMetadata(
       { ...(row as NonNullable<typeof row>), secret_ciphertext: null },
       box,
       new Set(),

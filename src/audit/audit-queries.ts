@@ -1,3 +1,6 @@
+// The audit trail (who did what to which target, before → after), in a module of its own: the
+// clients, admin, advisors, developers and security services write to it, the admin console and API
+// read it, and none of them has to import another for that.
 import type { Queryable } from '../db/pool.ts';
 
 export interface AuditEntry {

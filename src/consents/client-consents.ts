@@ -1,0 +1,40 @@
+// Every consent given to one app, revoked at once: what deleting the app means for the jobseekers who
+// had agreed to share with it. Each revocation goes into the jobseeker's own history (consent_events),
+// as a withdrawal made by whoever deleted the app, in the caller's transaction (the app's deletion).
+import type { Queryable } from '../db/pool.ts';
+import { markConsentRevoked } from './consent-change-queries.ts';
+import { insertConsentEvent } from './consent-queries.ts';
+
+/** Locks the app's active consents (a withdrawal at the same moment waits for this one). */
+async function lockActiveConsentsOfClient(db: Queryable, clientId: string) {
+  const { rows } = await db.query<{ id: string; jobseeker_id: string }>(
+    "SELECT id, jobseeker_id FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
+    [clientId],
+  );
+  return rows;
+}
+
+/** Revokes every active consent of the app; returns how many. `actor` as consent_events records it. */
+export async function revokeClientConsents(
+  db: Queryable,
+  clientId: string,
+  who: { actor: string; requestId?: string },
+): Promise<number> {
+  const consents = await lockActiveConsentsOfClient(db, clientId);
+  for (const consent of consents) {
+    await markConsentRevoked(db, consent.id);
+    await insertConsentEvent(db, {
+      consentId: consent.id,
+      jobseekerId: consent.jobseeker_id,
+      clientId,
+      kind: 'revoked',
+      fieldsAdded: [],
+      fieldsRemoved: [],
+      fieldsAfter: [],
+      textsHash: null,
+      actor: who.actor,
+      requestId: who.requestId,
+    });
+  }
+  return consents.length;
+}
