@@ -9,6 +9,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
 import { freePort } from '../support/demo-app.ts';
+import { eventually } from '../support/eventually.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
 import { type RunningProvider, spawnProvider, waitForReady } from '../support/provider-process.ts';
@@ -20,7 +21,6 @@ const TOKEN_CLAIMS_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const SCOPE = 'openid profile competences';
 const FIELDS = ['profile.given_name', 'competences.code', 'competences.libelle'];
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const basic = (c: { client_id: string; client_secret: string }) =>
   `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
@@ -119,8 +119,7 @@ describe('across a provider restart', () => {
     receiver.failNext = 1_000;
     await changes.narrow(one.jobseekerId, one.consentId, ['competences.libelle']);
     await changes.revoke(one.jobseekerId, one.consentId);
-    for (let i = 0; receiver.failed < 2 && i < 200; i++) await wait(50);
-    expect(receiver.failed).toBeGreaterThanOrEqual(2);
+    await eventually(() => expect(receiver.failed).toBeGreaterThanOrEqual(2));
 
     const running = provider as RunningProvider;
     running.child.kill('SIGTERM');
@@ -137,7 +136,14 @@ describe('across a provider restart', () => {
     const failedBefore = receiver.failed;
     await start();
     const received = await receiver.waitFor(3);
-    await wait(800);
+    // Every event settled (its 202 is in): no retry or duplicate can still be on its way.
+    await eventually(async () => {
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM ssf_outbox WHERE client_id = $1 AND state = 'pending'",
+        [client.client_id],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     expect(receiver.failed).toBe(failedBefore);
     expect(receiver.refused).toEqual([]);
     expect(receiver.received).toHaveLength(3);
@@ -198,7 +204,14 @@ describe('three instances on one database', () => {
       }
     }
     for (const app of apps) await app.receiver.waitFor(4);
-    await wait(800);
+    // Every event settled (its 202 is in): no duplicate can still be on its way.
+    await eventually(async () => {
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM ssf_outbox WHERE client_id = ANY($1) AND state = 'pending'",
+        [apps.map((app) => app.client.client_id)],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     for (const app of apps) {
       expect(app.receiver.refused).toEqual([]);
       expect(app.receiver.received).toHaveLength(4);

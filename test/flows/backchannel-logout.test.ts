@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, getPage, newEmail, PASSWORD, passwordStep, post } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
+import { eventually } from '../support/eventually.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
 import { type LogoutReceiver, startLogoutReceiver } from '../support/set-receiver.ts';
@@ -133,7 +134,14 @@ describe('Logout Tokens', () => {
     await server.app.services.clients.update(client.client_id, { status: 'suspended' }, { actor: 'test' });
     const received = await receiver.waitFor(2);
     expect(received[1]?.sub).toBe(two.sub);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Every logout settled on our side (its 200 is in): no further one can still be on its way.
+    await eventually(async () => {
+      const { rows } = await server.pool.query(
+        "SELECT count(*)::int AS n FROM backchannel_logouts WHERE client_id = $1 AND state <> 'delivered'",
+        [client.client_id],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     expect(receiver.refused).toEqual([]);
     expect(receiver.received).toHaveLength(2);
     expect(new Set(received.map((r) => r.jti)).size).toBe(2);
