@@ -119,8 +119,8 @@ describe('Basic OP: the code flow', () => {
     const rp = await newRp(server);
     const { url } = await rawAuthorizationUrl(rp, { response_type: null });
     const { page, redirect } = await authorizationError(url, rp);
-    expect.soft(page, 'an error page').toBeUndefined();
-    expect.soft(redirect?.get('error')).toBe('invalid_request');
+    expect(page, 'an error page').toBeUndefined();
+    expect(redirect?.get('error')).toBe('invalid_request');
   });
 
   it('oidcc-ensure-request-without-nonce-succeeds-for-code-flow', async () => {
@@ -399,8 +399,8 @@ describe('Basic OP: request objects (not supported: rejected as such)', () => {
     expect(rp.config.serverMetadata().request_uri_parameter_supported).toBe(false);
     const { url } = await rawAuthorizationUrl(rp, { request_uri: 'https://evil.example/request.jwt' });
     const { page, redirect } = await authorizationError(url, rp);
-    expect.soft(page, 'an error page').toBeUndefined();
-    expect.soft(redirect?.get('error')).toBe('request_uri_not_supported');
+    expect(page, 'an error page').toBeUndefined();
+    expect(redirect?.get('error')).toBe('request_uri_not_supported');
   });
 });
 
