@@ -7,11 +7,10 @@
 //   - Three instances: every one runs its delivery worker; changes made through all three, for three
 //     apps' streams, reach each app once each and in order.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
 import { freePort } from '../support/demo-app.ts';
 import { eventually } from '../support/eventually.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { createClient } from '../support/factories.ts';
+import { consentTo } from '../support/grant.ts';
 import { type RunningProvider, spawnProvider, waitForReady } from '../support/provider-process.ts';
 import { type ReceivedSet, type SetReceiver, startSetReceiver } from '../support/set-receiver.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -46,26 +45,13 @@ async function pushStream(issuer: string, client: { client_id: string; client_se
   return receiver;
 }
 
-/** A jobseeker consents to the app through the pages (at `issuer`); returns what the events name. */
+/** A jobseeker consents to the app through the pages (at `server`); returns what the events name. */
 async function grantTo(
   server: TestServer,
   client: { client_id: string; client_secret: string; redirectUri: string },
 ) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const { rows } = await server.pool.query(
-    'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
-    [jobseeker.id, client.client_id],
-  );
-  return { jobseekerId: jobseeker.id, consentId: rows[0].id as string, sub: tokens.claims()?.sub as string };
+  const { jobseeker, consentId, sub } = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
+  return { jobseekerId: jobseeker.id, consentId, sub };
 }
 
 const summary = (received: ReceivedSet[]) =>

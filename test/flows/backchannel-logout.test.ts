@@ -5,10 +5,9 @@
 // own Logout Token when the session ends at the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, getPage, newEmail, PASSWORD, passwordStep, post } from '../support/admin-console.ts';
-import { authorize, discover } from '../support/authorize.ts';
 import { eventually } from '../support/eventually.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { createClient } from '../support/factories.ts';
+import { consentTo } from '../support/grant.ts';
 import { type LogoutReceiver, startLogoutReceiver } from '../support/set-receiver.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import type { UserAgent } from '../support/user-agent.ts';
@@ -47,27 +46,8 @@ async function appWithLogoutUri() {
 }
 
 async function grantTo(client: { client_id: string; client_secret: string; redirectUri: string }) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const { rows } = await server.pool.query(
-    'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
-    [jobseeker.id, client.client_id],
-  );
-  return {
-    jobseeker,
-    consentId: rows[0].id as string,
-    sub: tokens.claims()?.sub as string,
-    agent: flow.agent,
-    tokens,
-  };
+  const granted = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
+  return { ...granted, agent: granted.flow.agent };
 }
 
 describe('registration of a backchannel_logout_uri', () => {

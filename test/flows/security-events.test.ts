@@ -13,7 +13,7 @@ import { decode, getPage, newEmail, PASSWORD, passwordStep } from '../support/ad
 import { authorize, discover } from '../support/authorize.ts';
 import { eventually } from '../support/eventually.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { consentTo } from '../support/grant.ts';
 import { type ReceivedSet, type SetReceiver, startSetReceiver } from '../support/set-receiver.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -70,7 +70,7 @@ async function pushStream(client: { client_id: string; client_secret: string }) 
   return { receiver, stream: await response.json() };
 }
 
-const consentOf = async (jobseekerId: string, clientId: string) =>
+const _consentOf = async (jobseekerId: string, clientId: string) =>
   (
     await server.pool.query('SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2', [
       jobseekerId,
@@ -105,21 +105,11 @@ describe('/.well-known/ssf-configuration', () => {
 });
 
 async function grantTo(client: { client_id: string; client_secret: string; redirectUri: string }) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const consentId = await consentOf(jobseeker.id, client.client_id);
+  const granted = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
   const fieldsNow = async () =>
-    (await server.pool.query('SELECT fields FROM consents WHERE id = $1', [consentId])).rows[0]
+    (await server.pool.query('SELECT fields FROM consents WHERE id = $1', [granted.consentId])).rows[0]
       .fields as string[];
-  return { jobseeker, consentId, sub: tokens.claims()?.sub as string, tokens, config, fieldsNow };
+  return { ...granted, fieldsNow };
 }
 
 const summary = (received: ReceivedSet[]) =>
