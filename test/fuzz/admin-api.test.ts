@@ -8,7 +8,6 @@ import { createClient } from '../support/factories.ts';
 import {
   type Answer,
   bigDecimal,
-  checkBatch,
   checkOne,
   describeRequest,
   type Entries,

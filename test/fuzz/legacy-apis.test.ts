@@ -5,7 +5,6 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LEGACY_MAPPINGS } from '../../src/legacy-api/legacy-apis.ts';
 import {
-  checkBatch,
   checkOne,
   describeRequest,
   encode,

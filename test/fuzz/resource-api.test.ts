@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkBatch,
   checkOne,
   describeRequest,
   encode,
