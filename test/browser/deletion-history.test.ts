@@ -7,6 +7,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
 import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { eventually } from '../support/eventually.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { exchange } from '../support/grant.ts';
 import { type SetReceiver, startSetReceiver } from '../support/set-receiver.ts';
@@ -110,14 +111,13 @@ describe('the history of a withdrawal says whether the app deleted the data', ()
       expect(await confirmation.json()).toMatchObject({ jti: set?.jti, txn: set?.payload.txn });
       await (silent.receiver as SetReceiver).waitFor(1);
       // Delivered means settled on our side too (the 202 is in).
-      for (let i = 0; i < 100; i++) {
+      await eventually(async () => {
         const { rows } = await server.pool.query(
           "SELECT count(*)::int AS n FROM ssf_outbox WHERE state = 'pending' AND client_id = ANY($1)",
           [[confirming.client.client_id, silent.client.client_id]],
         );
-        if (rows[0].n === 0) break;
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+        expect(rows[0].n).toBe(0);
+      });
 
       const historyOf = async (clientId: string) => {
         await page.goto(`${server.issuer}/account/consents/${consentIds[clientId]}/history`);

@@ -81,6 +81,8 @@ describe('Basic OP: the code flow', () => {
     expect(tokens.expires_in).toBeGreaterThan(0);
     // openid-client checked iss, aud, exp, iat, nonce and azp; the rest of OIDC Core §2 and §3.1.3.7:
     expect(claims.iss).toBe(server.issuer);
+    // OIDC Core 1.0 §2 allows both: aud is "an array of case sensitive strings", or "a single case
+    // sensitive string" when there is one audience.
     expect(claims.aud === rp.client.client_id || (claims.aud as string[]).includes(rp.client.client_id)).toBe(
       true,
     );
@@ -117,8 +119,8 @@ describe('Basic OP: the code flow', () => {
     const rp = await newRp(server);
     const { url } = await rawAuthorizationUrl(rp, { response_type: null });
     const { page, redirect } = await authorizationError(url, rp);
-    if (page) expect(page).toContain('response_type');
-    else expect(redirect?.get('error')).toMatch(/^(invalid_request|unsupported_response_type)$/);
+    expect(page, 'an error page').toBeUndefined();
+    expect(redirect?.get('error')).toBe('invalid_request');
   });
 
   it('oidcc-ensure-request-without-nonce-succeeds-for-code-flow', async () => {
@@ -397,8 +399,8 @@ describe('Basic OP: request objects (not supported: rejected as such)', () => {
     expect(rp.config.serverMetadata().request_uri_parameter_supported).toBe(false);
     const { url } = await rawAuthorizationUrl(rp, { request_uri: 'https://evil.example/request.jwt' });
     const { page, redirect } = await authorizationError(url, rp);
-    if (page) expect(page).toMatch(/invalid_request_uri|request_uri_not_supported/);
-    else expect(redirect?.get('error')).toMatch(/^(invalid_request_uri|request_uri_not_supported)$/);
+    expect(page, 'an error page').toBeUndefined();
+    expect(redirect?.get('error')).toBe('request_uri_not_supported');
   });
 });
 

@@ -137,7 +137,7 @@ describe('Protocol: redirect URIs (RFC 9700 §4.1.3, §2.1: exact matching)', ()
       const response = await fetch(url, { redirect: 'manual' });
       expect(response.status, redirectUri).toBe(400);
       expect(response.headers.get('location'), redirectUri).toBeNull();
-      expect(await response.text(), redirectUri).toMatch(/invalid_redirect_uri|invalid_request/);
+      expect(await response.text(), redirectUri).toContain('invalid_redirect_uri');
     }
     // The registered URI itself is served (the refusals are not refusing everything).
     const { url } = await rawAuthorizationUrl(rp, { redirect_uri: registered });
@@ -233,7 +233,7 @@ describe('Protocol: authorization code misuse (RFC 9700 §4.5, §2.1.1; RFC 6749
     const { code: code2, verifier: verifier2 } = await issueCode(rp);
     const none = await redeemCode(rp.client, { code: code2, code_verifier: verifier2 });
     expect(none.response.status).toBe(400);
-    expect(none.json.error).toMatch(/^invalid_(grant|request)$/);
+    expect(none.json.error).toBe('invalid_request');
   });
 
   it('a code after its 60 s lifetime: invalid_grant', async () => {

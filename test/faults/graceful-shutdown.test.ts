@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../support/eventually.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 const SECRET = 'shutdown-test-secret-0123456789abcdef0123';
@@ -85,13 +86,12 @@ describe('graceful shutdown', () => {
       body: new URLSearchParams({ grant_type: 'authorization_code', code: 'x', redirect_uri: 'http://x/' }),
     }).catch((err: Error) => err);
     // Wait until the request is really waiting inside the server, on the lock.
-    for (let i = 0; i < 100; i++) {
+    await eventually(async () => {
       const { rows } = await db.pool.query(
         "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
       );
-      if (rows.length) break;
-      await wait(50);
-    }
+      expect(rows.length).toBeGreaterThan(0);
+    });
 
     child.kill('SIGTERM');
     await wait(500);

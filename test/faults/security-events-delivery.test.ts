@@ -7,10 +7,10 @@
 //   - Three instances: every one runs its delivery worker; changes made through all three, for three
 //     apps' streams, reach each app once each and in order.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { authorize, discover } from '../support/authorize.ts';
 import { freePort } from '../support/demo-app.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { eventually } from '../support/eventually.ts';
+import { createClient } from '../support/factories.ts';
+import { consentTo } from '../support/grant.ts';
 import { type RunningProvider, spawnProvider, waitForReady } from '../support/provider-process.ts';
 import { type ReceivedSet, type SetReceiver, startSetReceiver } from '../support/set-receiver.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -20,7 +20,6 @@ const TOKEN_CLAIMS_CHANGE = 'https://schemas.openid.net/secevent/caep/event-type
 const SESSION_REVOKED = 'https://schemas.openid.net/secevent/caep/event-type/session-revoked';
 const SCOPE = 'openid profile competences';
 const FIELDS = ['profile.given_name', 'competences.code', 'competences.libelle'];
-const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const basic = (c: { client_id: string; client_secret: string }) =>
   `Basic ${Buffer.from(`${c.client_id}:${c.client_secret}`).toString('base64')}`;
@@ -46,26 +45,13 @@ async function pushStream(issuer: string, client: { client_id: string; client_se
   return receiver;
 }
 
-/** A jobseeker consents to the app through the pages (at `issuer`); returns what the events name. */
+/** A jobseeker consents to the app through the pages (at `server`); returns what the events name. */
 async function grantTo(
   server: TestServer,
   client: { client_id: string; client_secret: string; redirectUri: string },
 ) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const { rows } = await server.pool.query(
-    'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
-    [jobseeker.id, client.client_id],
-  );
-  return { jobseekerId: jobseeker.id, consentId: rows[0].id as string, sub: tokens.claims()?.sub as string };
+  const { jobseeker, consentId, sub } = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
+  return { jobseekerId: jobseeker.id, consentId, sub };
 }
 
 const summary = (received: ReceivedSet[]) =>
@@ -119,8 +105,7 @@ describe('across a provider restart', () => {
     receiver.failNext = 1_000;
     await changes.narrow(one.jobseekerId, one.consentId, ['competences.libelle']);
     await changes.revoke(one.jobseekerId, one.consentId);
-    for (let i = 0; receiver.failed < 2 && i < 200; i++) await wait(50);
-    expect(receiver.failed).toBeGreaterThanOrEqual(2);
+    await eventually(() => expect(receiver.failed).toBeGreaterThanOrEqual(2));
 
     const running = provider as RunningProvider;
     running.child.kill('SIGTERM');
@@ -137,7 +122,14 @@ describe('across a provider restart', () => {
     const failedBefore = receiver.failed;
     await start();
     const received = await receiver.waitFor(3);
-    await wait(800);
+    // Every event settled (its 202 is in): no retry or duplicate can still be on its way.
+    await eventually(async () => {
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM ssf_outbox WHERE client_id = $1 AND state = 'pending'",
+        [client.client_id],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     expect(receiver.failed).toBe(failedBefore);
     expect(receiver.refused).toEqual([]);
     expect(receiver.received).toHaveLength(3);
@@ -198,7 +190,14 @@ describe('three instances on one database', () => {
       }
     }
     for (const app of apps) await app.receiver.waitFor(4);
-    await wait(800);
+    // Every event settled (its 202 is in): no duplicate can still be on its way.
+    await eventually(async () => {
+      const { rows } = await db.pool.query(
+        "SELECT count(*)::int AS n FROM ssf_outbox WHERE client_id = ANY($1) AND state = 'pending'",
+        [apps.map((app) => app.client.client_id)],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     for (const app of apps) {
       expect(app.receiver.refused).toEqual([]);
       expect(app.receiver.received).toHaveLength(4);

@@ -5,9 +5,9 @@
 // own Logout Token when the session ends at the provider.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decode, getPage, newEmail, PASSWORD, passwordStep, post } from '../support/admin-console.ts';
-import { authorize, discover } from '../support/authorize.ts';
-import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { eventually } from '../support/eventually.ts';
+import { createClient } from '../support/factories.ts';
+import { consentTo } from '../support/grant.ts';
 import { type LogoutReceiver, startLogoutReceiver } from '../support/set-receiver.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import type { UserAgent } from '../support/user-agent.ts';
@@ -46,27 +46,8 @@ async function appWithLogoutUri() {
 }
 
 async function grantTo(client: { client_id: string; client_secret: string; redirectUri: string }) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const { rows } = await server.pool.query(
-    'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
-    [jobseeker.id, client.client_id],
-  );
-  return {
-    jobseeker,
-    consentId: rows[0].id as string,
-    sub: tokens.claims()?.sub as string,
-    agent: flow.agent,
-    tokens,
-  };
+  const granted = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
+  return { ...granted, agent: granted.flow.agent };
 }
 
 describe('registration of a backchannel_logout_uri', () => {
@@ -133,7 +114,14 @@ describe('Logout Tokens', () => {
     await server.app.services.clients.update(client.client_id, { status: 'suspended' }, { actor: 'test' });
     const received = await receiver.waitFor(2);
     expect(received[1]?.sub).toBe(two.sub);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Every logout settled on our side (its 200 is in): no further one can still be on its way.
+    await eventually(async () => {
+      const { rows } = await server.pool.query(
+        "SELECT count(*)::int AS n FROM backchannel_logouts WHERE client_id = $1 AND state <> 'delivered'",
+        [client.client_id],
+      );
+      expect(rows[0].n).toBe(0);
+    });
     expect(receiver.refused).toEqual([]);
     expect(receiver.received).toHaveLength(2);
     expect(new Set(received.map((r) => r.jti)).size).toBe(2);

@@ -29,14 +29,18 @@ const configFor = (client: Client, auth?: oidc.ClientAuth) =>
     { execute: [oidc.allowInsecureRequests] },
   );
 
+// The apps whose consent this file's jobseeker has given: their next flow shows no consent page.
+const consented = new Set<string>();
+
 async function codeFor(client: Client, config: oidc.Configuration) {
   const flow = await authorize({
     config,
     redirectUri: client.redirectUri,
     scope: 'openid profile competences',
     login: jobseeker,
-    fields: ['profile.given_name', 'competences.code'],
+    fields: consented.has(client.client_id) ? undefined : ['profile.given_name', 'competences.code'],
   });
+  consented.add(client.client_id);
   return flow;
 }
 

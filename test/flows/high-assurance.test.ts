@@ -77,8 +77,9 @@ async function parAuthorization(
   const flow = await completeAuthorization({
     url,
     redirectUri: app.client.redirectUri,
-    login: jobseeker,
-    fields,
+    // A browser already signed in with its consent recorded goes straight back to the app.
+    login: o.agent ? undefined : jobseeker,
+    fields: o.agent ? undefined : fields,
     agent: o.agent,
   });
   return { ...flow, verifier, state, nonce, url };

@@ -11,8 +11,9 @@ import { insertConsentEvent } from '../../src/consents/consent-queries.ts';
 import { withTransaction } from '../../src/db/transaction.ts';
 import { decode, getPage, newEmail, PASSWORD, passwordStep } from '../support/admin-console.ts';
 import { authorize, discover } from '../support/authorize.ts';
+import { eventually } from '../support/eventually.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { consentTo } from '../support/grant.ts';
 import { type ReceivedSet, type SetReceiver, startSetReceiver } from '../support/set-receiver.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
@@ -69,7 +70,7 @@ async function pushStream(client: { client_id: string; client_secret: string }) 
   return { receiver, stream: await response.json() };
 }
 
-const consentOf = async (jobseekerId: string, clientId: string) =>
+const _consentOf = async (jobseekerId: string, clientId: string) =>
   (
     await server.pool.query('SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2', [
       jobseekerId,
@@ -104,21 +105,11 @@ describe('/.well-known/ssf-configuration', () => {
 });
 
 async function grantTo(client: { client_id: string; client_secret: string; redirectUri: string }) {
-  const jobseeker = await createJobseeker(server);
-  const config = await discover(server.issuer, client.client_id, client.client_secret);
-  const flow = await authorize({
-    config,
-    redirectUri: client.redirectUri,
-    scope: SCOPE,
-    login: jobseeker,
-    fields: FIELDS,
-  });
-  const tokens = await exchange(server, config, flow);
-  const consentId = await consentOf(jobseeker.id, client.client_id);
+  const granted = await consentTo(server, client, { scope: SCOPE, fields: FIELDS });
   const fieldsNow = async () =>
-    (await server.pool.query('SELECT fields FROM consents WHERE id = $1', [consentId])).rows[0]
+    (await server.pool.query('SELECT fields FROM consents WHERE id = $1', [granted.consentId])).rows[0]
       .fields as string[];
-  return { jobseeker, consentId, sub: tokens.claims()?.sub as string, tokens, config, fieldsNow };
+  return { ...granted, fieldsNow };
 }
 
 const summary = (received: ReceivedSet[]) =>
@@ -165,7 +156,8 @@ describe('push delivery', () => {
     await clients.remove(client.client_id, { actor: 'admin:test@example.fr' });
 
     const received = await receiver.waitFor(6);
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Every event settled on our side (its 202 is in): no seventh can still be on its way.
+    await eventually(async () => expect(await pending(client.client_id)).toBe(0));
     expect(receiver.refused).toEqual([]);
     expect(receiver.received).toHaveLength(6);
     expect(new Set(received.map((r) => r.jti)).size).toBe(6);
@@ -202,12 +194,11 @@ describe('push delivery', () => {
     await server.app.services.consentChanges.revoke(one.jobseeker.id, one.consentId);
 
     // Failing: the state the admin console shows, once the transmitter has recorded the 503.
-    const deadline = Date.now() + 10_000;
-    let failing = (await server.app.services.ssfStates(client.client_id))[0];
-    while (!failing?.failures && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 20));
-      failing = (await server.app.services.ssfStates(client.client_id))[0];
-    }
+    const failing = await eventually(async () => {
+      const [state] = await server.app.services.ssfStates(client.client_id);
+      expect(state?.failures).toBeTruthy();
+      return state;
+    });
     expect(failing).toMatchObject({ pending: 1, delivered: 0, last_error: 'HTTP 503' });
     expect(failing?.failures).toBeGreaterThanOrEqual(1);
     expect(failing?.next_attempt_at).toBeInstanceOf(Date);
@@ -224,7 +215,7 @@ describe('push delivery', () => {
     const [set] = await receiver.waitFor(1);
     expect(receiver.failed).toBe(3);
     // The receiver has it; the transmitter records it once the 202 is in.
-    while ((await pending(client.client_id)) > 0) await new Promise((r) => setTimeout(r, 50));
+    await eventually(async () => expect(await pending(client.client_id)).toBe(0));
     const { rows } = await server.pool.query(
       'SELECT jti, attempts, state FROM ssf_outbox WHERE client_id = $1',
       [client.client_id],
@@ -269,8 +260,7 @@ describe('push delivery', () => {
       }),
     ).rejects.toThrow('the change fails');
     await server.app.services.delivery.runOnce();
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(await pending(client.client_id)).toBe(0);
+    await eventually(async () => expect(await pending(client.client_id)).toBe(0));
     expect(receiver.received).toEqual([]);
     // The change made for real is sent.
     await server.app.services.consentChanges.revoke(one.jobseeker.id, one.consentId);

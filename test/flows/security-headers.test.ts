@@ -306,7 +306,7 @@ describe('security headers and cookies (development)', () => {
       config: app.config,
       redirectUri: app.client.redirectUri,
       scope: 'openid profile',
-      fields: ['profile.given_name'],
+      // Signed in, the consent recorded: straight back to the app.
       agent: app.flow.agent,
     });
     const userinfoTokens = await exchange(server, app.config, flow, false);
@@ -373,7 +373,7 @@ describe('security headers and cookies (development)', () => {
       config: app.config,
       redirectUri: app.client.redirectUri,
       scope: 'openid profile',
-      fields: ['profile.given_name'],
+      // Signed in, the consent recorded: straight back to the app.
       agent: app.flow.agent,
     });
     const userinfo = await exchange(server, app.config, flow, false);

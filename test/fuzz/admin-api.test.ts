@@ -8,7 +8,7 @@ import { createClient } from '../support/factories.ts';
 import {
   type Answer,
   bigDecimal,
-  checkBatch,
+  checkOne,
   describeRequest,
   type Entries,
   encode,
@@ -203,22 +203,20 @@ describe('fuzz: /admin/api with a valid token', () => {
     );
     await fc.assert(
       fc.asyncProperty(request, async (r) => {
-        const [result] = await checkBatch(server.pool, [
-          () => {
-            switch (r.op) {
-              case 'create':
-                return call('POST', '/clients', r.body);
-              case 'patch':
-                return call('PATCH', `/clients/${idOf(r.id)}`, r.body);
-              case 'get':
-                return call('GET', `/clients/${idOf(r.id)}`);
-              case 'delete':
-                return call('DELETE', `/clients/${idOf(r.id)}`);
-              default:
-                return call('POST', `/clients/${idOf(r.id)}/secret`);
-            }
-          },
-        ]);
+        const result = await checkOne(server.pool, () => {
+          switch (r.op) {
+            case 'create':
+              return call('POST', '/clients', r.body);
+            case 'patch':
+              return call('PATCH', `/clients/${idOf(r.id)}`, r.body);
+            case 'get':
+              return call('GET', `/clients/${idOf(r.id)}`);
+            case 'delete':
+              return call('DELETE', `/clients/${idOf(r.id)}`);
+            default:
+              return call('POST', `/clients/${idOf(r.id)}/secret`);
+          }
+        });
         if (result) expectJson(result.what, result.answer);
       }),
       { numRuns: runs(400) },
@@ -278,23 +276,21 @@ describe('fuzz: /admin/api with a valid token', () => {
     );
     await fc.assert(
       fc.asyncProperty(request, fc.boolean(), async (r, raw) => {
-        const [result] = await checkBatch(server.pool, [
-          () => {
-            switch (r.op) {
-              case 'token':
-                return call('POST', '/tokens', r.body);
-              case 'iat':
-                return call('POST', '/initial-access-tokens', r.body);
-              // Never our own token: revoking it would end the test's access.
-              case 'revoke':
-                return call('DELETE', `/tokens/${uriEscape(r.id === 'own' ? notOwn(tokenId) : r.id)}`);
-              case 'audit':
-                return call('GET', `/audit?${encode(r.query as Entries, raw)}`);
-              default:
-                return call('GET', `${r.path}?${encode([['x', 'y']], raw)}`);
-            }
-          },
-        ]);
+        const result = await checkOne(server.pool, () => {
+          switch (r.op) {
+            case 'token':
+              return call('POST', '/tokens', r.body);
+            case 'iat':
+              return call('POST', '/initial-access-tokens', r.body);
+            // Never our own token: revoking it would end the test's access.
+            case 'revoke':
+              return call('DELETE', `/tokens/${uriEscape(r.id === 'own' ? notOwn(tokenId) : r.id)}`);
+            case 'audit':
+              return call('GET', `/audit?${encode(r.query as Entries, raw)}`);
+            default:
+              return call('GET', `${r.path}?${encode([['x', 'y']], raw)}`);
+          }
+        });
         if (result) expectJson(result.what, result.answer);
       }),
       { numRuns: runs(300) },
@@ -330,9 +326,9 @@ describe('fuzz: /admin/api with a valid token', () => {
         fc.oneof(clientBody, hostileString),
         async (method, path, type, body) => {
           const hasBody = !['GET', 'HEAD', 'OPTIONS'].includes(method);
-          const [result] = await checkBatch(server.pool, [
-            () => call(method, path, hasBody ? body : undefined, type ? { 'content-type': type } : {}),
-          ]);
+          const result = await checkOne(server.pool, () =>
+            call(method, path, hasBody ? body : undefined, type ? { 'content-type': type } : {}),
+          );
           // Only paths under /admin/api/ are the API's (`/admin/api/../x` is /admin/x, and /admin/api
           // itself is no route: their 404 follows content negotiation).
           const inApi = new URL(`${server.url}/admin/api${path}`).pathname.startsWith('/admin/api/');
@@ -392,18 +388,15 @@ describe('fuzz: /admin/api without a valid token', () => {
           const headers: Record<string, string> = { 'content-type': 'application/json' };
           const header = value === undefined ? undefined : toByteString(value);
           if (header) headers.authorization = header;
-          const [result] = await checkBatch(server.pool, [
-            async () => ({
-              what: describeRequest(method, `/admin/api${path}`, body, headers),
-              answer: await send(`${server.url}/admin/api${path}`, {
-                method,
-                headers,
-                body: method === 'GET' ? undefined : body,
-              }),
-              inputs: inputsOf(body, headers),
+          const result = await checkOne(server.pool, async () => ({
+            what: describeRequest(method, `/admin/api${path}`, body, headers),
+            answer: await send(`${server.url}/admin/api${path}`, {
+              method,
+              headers,
+              body: method === 'GET' ? undefined : body,
             }),
-          ]);
-          if (!result) return;
+            inputs: inputsOf(body, headers),
+          }));
           expectJson(result.what, result.answer);
           if (result.answer.status !== 401)
             throw new Error(`not refused: ${result.what} → ${result.answer.status}`);
@@ -432,8 +425,8 @@ describe('inputs that once broke it (found by the properties above)', () => {
       ['GET', '/audit?target_id=%00', undefined, 400],
     ];
     for (const [method, path, body, status] of cases) {
-      const [result] = await checkBatch(server.pool, [() => call(method, path, body)]);
-      expect(result?.answer.status, `${method} ${path} ${body ?? ''}`).toBe(status);
+      const result = await checkOne(server.pool, () => call(method, path, body));
+      expect(result.answer.status, `${method} ${path} ${body ?? ''}`).toBe(status);
       if (result) expectJson(result.what, result.answer);
     }
   });

@@ -9,6 +9,7 @@ import { createClient, createJobseeker } from '../support/factories.ts';
 import {
   type Answer,
   assertSafe,
+  assertUnchanged,
   checkBatch,
   describeRequest,
   type Entries,
@@ -203,9 +204,7 @@ describe('fuzz: /auth', () => {
             ]),
           );
           // Without a session, /auth only ever stores an interaction: nothing else, accepted or not.
-          const after = await stateFingerprint(server.pool);
-          if (JSON.stringify(after) !== JSON.stringify(before))
-            throw new Error('an anonymous /auth changed the state');
+          await assertUnchanged(server.pool, before, () => 'an anonymous /auth');
         },
       ),
       { numRuns: runs(250) },

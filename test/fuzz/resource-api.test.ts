@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  checkBatch,
+  checkOne,
   describeRequest,
   encode,
   headerValue,
@@ -164,14 +164,11 @@ describe('fuzz: /api/v1', () => {
             if (pr) headers.dpop = pr;
           } else if (pr) headers.dpop = await dpopProof(pr, url, value);
           if (origin) headers.origin = origin;
-          const [result] = await checkBatch(server.pool, [
-            async () => ({
-              what: describeRequest(method, url, undefined, headers),
-              answer: await send(url, { method, headers }),
-              inputs: inputsOf(p, value, query, headers),
-            }),
-          ]);
-          if (!result) return;
+          const result = await checkOne(server.pool, async () => ({
+            what: describeRequest(method, url, undefined, headers),
+            answer: await send(url, { method, headers }),
+            inputs: inputsOf(p, value, query, headers),
+          }));
           const { answer, what } = result;
           expect([200, 204, 400, 401, 403, 404, 405], what).toContain(answer.status);
           expect(answer.headers.get('access-control-allow-origin'), what).toBeNull();

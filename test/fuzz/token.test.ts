@@ -8,6 +8,7 @@ import { authorize } from '../support/authorize.ts';
 import {
   type Answer,
   checkBatch,
+  checkOne,
   describeRequest,
   type Entries,
   encode,
@@ -184,9 +185,7 @@ describe('fuzz: /token', () => {
     await fc.assert(
       fc.asyncProperty(tokenParams, rawEncoding, clientAuth, async (entries, raw, auth) => {
         // One at a time: a refresh that succeeds rotates the token the next request uses.
-        const [result] = await checkBatch(server.pool, [
-          () => postForm('/token', entries, raw, authHeader(auth)),
-        ]);
+        const result = await checkOne(server.pool, () => postForm('/token', entries, raw, authHeader(auth)));
         if (result) rotated(result.answer);
       }),
       { numRuns: runs(400) },
@@ -256,9 +255,9 @@ describe('refused refreshes', () => {
         ['resource', 'urn:y'],
       ],
     ] as Entries[]) {
-      const [refused] = await checkBatch(server.pool, [() => refresh(extra)]);
-      expect(refused?.answer.status).toBe(400);
-      expect(JSON.parse(refused?.answer.text ?? '{}').error).toBe('invalid_target');
+      const refused = await checkOne(server.pool, () => refresh(extra));
+      expect(refused.answer.status).toBe(400);
+      expect(JSON.parse(refused.answer.text ?? '{}').error).toBe('invalid_target');
     }
     const { answer } = await refresh([]);
     expect(answer.status, answer.text).toBe(200);
@@ -434,15 +433,13 @@ describe('fuzz: /reg (RFC 7591)', () => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (auth === 'valid') headers.authorization = `Bearer ${initialAccessToken}`;
         else if (auth) headers.authorization = auth;
-        const [result] = await checkBatch(server.pool, [
-          async () => ({
-            what: describeRequest('POST', '/reg', text, headers),
-            answer: await send(`${server.url}/reg`, { method: 'POST', headers, body: text }),
-            inputs: inputsOf(text, headers),
-          }),
-        ]);
+        const result = await checkOne(server.pool, async () => ({
+          what: describeRequest('POST', '/reg', text, headers),
+          answer: await send(`${server.url}/reg`, { method: 'POST', headers, body: text }),
+          inputs: inputsOf(text, headers),
+        }));
         // A registration that went through used the token up: the next runs get a new one.
-        if (result?.answer.status === 201) {
+        if (result.answer.status === 201) {
           initialAccessToken = await new server.app.provider.InitialAccessToken({
             expiresIn: 3_600,
             policies: ['single-use'],
@@ -514,18 +511,16 @@ describe('registration inputs that once broke it (found by the properties above)
       },
     ]) {
       const text = JSON.stringify(body);
-      const [result] = await checkBatch(server.pool, [
-        async () => ({
-          what: describeRequest('POST', '/reg', text),
-          answer: await send(`${server.url}/reg`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: `Bearer ${initialAccessToken}` },
-            body: text,
-          }),
-          inputs: inputsOf(body),
+      const result = await checkOne(server.pool, async () => ({
+        what: describeRequest('POST', '/reg', text),
+        answer: await send(`${server.url}/reg`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${initialAccessToken}` },
+          body: text,
         }),
-      ]);
-      expect(result?.answer.status, text).toBe(400);
+        inputs: inputsOf(body),
+      }));
+      expect(result.answer.status, text).toBe(400);
     }
   });
 });

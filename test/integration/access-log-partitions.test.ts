@@ -21,6 +21,7 @@ import {
   purgeLegacyRows,
 } from '../../src/jobs/access-log-retention.ts';
 import { createLogger } from '../../src/logger.ts';
+import { eventually } from '../support/eventually.ts';
 import { databaseUrl } from '../support/global-setup.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -166,13 +167,12 @@ describe('retention by month', () => {
       settled = true;
     });
     // …and is seen waiting on its lock (not holding an ACCESS EXCLUSIVE lock on the parent)…
-    for (;;) {
+    await eventually(async () => {
       const waiting = await db.pool.query(
         "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'ALTER TABLE access_log DETACH PARTITION%' AND wait_event_type = 'Lock'",
       );
-      if (waiting.rowCount) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+      expect(waiting.rowCount).toBeGreaterThan(0);
+    });
     const exclusive = await db.pool.query(
       "SELECT 1 FROM pg_locks WHERE relation = 'access_log'::regclass AND mode = 'AccessExclusiveLock'",
     );

@@ -1,45 +1,21 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { alertOf, enrol, getPage, passwordStep, post, totp } from '../support/admin-console.ts';
-import { runCli as runChild } from '../support/cli.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { cliWithServer } from '../support/cli.ts';
 import type { UserAgent } from '../support/user-agent.ts';
 
-// The same secrets as the test server, which runs on this same database.
-const _SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
-const _NODE = path.resolve('node_modules/.bin/node');
-const _CLI = path.resolve('src/cli/main.ts');
 const PASSWORD = 'un mot de passe très long';
 
-let db: TestDatabase;
-let server: TestServer;
-let dir: string;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({}, undefined, db);
-  dir = mkdtempSync(path.join(tmpdir(), 'pec-admin-cli-test-'));
-});
-afterAll(async () => {
-  await server?.close();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const runCli = (args: string[], stdin = '') =>
-  runChild(args, { databaseUrl: db.url, dataDir: path.join(dir, 'data'), stdin });
+const cli = cliWithServer('pec-admin-cli-test-');
 
 const adminApi = (token: string, pathname = '/clients') =>
-  fetch(`${server.issuer}/admin/api${pathname}`, { headers: { authorization: `Bearer ${token}` } });
+  fetch(`${cli.server.issuer}/admin/api${pathname}`, { headers: { authorization: `Bearer ${token}` } });
 
 const admins = async (email: string) =>
-  (await db.pool.query('SELECT * FROM admins WHERE lower(email) = lower($1)', [email])).rows;
+  (await cli.db.pool.query('SELECT * FROM admins WHERE lower(email) = lower($1)', [email])).rows;
 
 describe('cli: admins create', () => {
   it('creates an admin with the password read from stdin, hashed with argon2id', async () => {
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await cli.runCli(
       ['admins', 'create', '--email', 'ops@pole-emploi.example'],
       `${PASSWORD}\n`,
     );
@@ -66,16 +42,16 @@ describe('cli: admins create', () => {
     expect(row.password_hash).not.toContain(PASSWORD);
     expect(row.disabled_at).toBeNull();
     // The same password works at the first factor; another does not.
-    expect(await server.app.services.admins.checkPassword('ops@pole-emploi.example', PASSWORD)).toMatchObject(
-      {
-        id: created.id,
-      },
-    );
     expect(
-      await server.app.services.admins.checkPassword('ops@pole-emploi.example', `${PASSWORD}!`),
+      await cli.server.app.services.admins.checkPassword('ops@pole-emploi.example', PASSWORD),
+    ).toMatchObject({
+      id: created.id,
+    });
+    expect(
+      await cli.server.app.services.admins.checkPassword('ops@pole-emploi.example', `${PASSWORD}!`),
     ).toBeUndefined();
 
-    const audit = await db.pool.query(
+    const audit = await cli.db.pool.query(
       "SELECT actor, after FROM admin_audit WHERE action = 'admin.create' AND target_id = $1",
       [created.id],
     );
@@ -90,18 +66,18 @@ describe('cli: admins create', () => {
   });
 
   it('takes only the first line of stdin as the password', async () => {
-    const { code } = await runCli(
+    const { code } = await cli.runCli(
       ['admins', 'create', '--email', 'lines@pole-emploi.example'],
       `${PASSWORD}\nautre\n`,
     );
     expect(code).toBe(0);
     expect(
-      await server.app.services.admins.checkPassword('lines@pole-emploi.example', PASSWORD),
+      await cli.server.app.services.admins.checkPassword('lines@pole-emploi.example', PASSWORD),
     ).toBeTruthy();
   });
 
   it('refuses a password shorter than 12 characters, with a message', async () => {
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await cli.runCli(
       ['admins', 'create', '--email', 'short@pole-emploi.example'],
       'court\n',
     );
@@ -112,16 +88,22 @@ describe('cli: admins create', () => {
   });
 
   it('refuses an empty stdin', async () => {
-    const { code, stderr } = await runCli(['admins', 'create', '--email', 'empty@pole-emploi.example']);
+    const { code, stderr } = await cli.runCli(['admins', 'create', '--email', 'empty@pole-emploi.example']);
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^Error: .*12 caractères/m);
     expect(await admins('empty@pole-emploi.example')).toEqual([]);
   });
 
   it('refuses an email that is already taken, whatever its case', async () => {
-    const first = await runCli(['admins', 'create', '--email', 'twice@pole-emploi.example'], `${PASSWORD}\n`);
+    const first = await cli.runCli(
+      ['admins', 'create', '--email', 'twice@pole-emploi.example'],
+      `${PASSWORD}\n`,
+    );
     expect(first.code).toBe(0);
-    const again = await runCli(['admins', 'create', '--email', 'TWICE@pole-emploi.example'], `${PASSWORD}\n`);
+    const again = await cli.runCli(
+      ['admins', 'create', '--email', 'TWICE@pole-emploi.example'],
+      `${PASSWORD}\n`,
+    );
     expect(again.code).not.toBe(0);
     expect(again.stdout).toBe('');
     expect(again.stderr).toMatch(/^Error: .*existe déjà/m);
@@ -129,17 +111,20 @@ describe('cli: admins create', () => {
   });
 
   it('refuses an invalid email', async () => {
-    const { code, stderr } = await runCli(['admins', 'create', '--email', 'pas-un-email'], `${PASSWORD}\n`);
+    const { code, stderr } = await cli.runCli(
+      ['admins', 'create', '--email', 'pas-un-email'],
+      `${PASSWORD}\n`,
+    );
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^Error: .*e-mail/m);
   });
 
   it('prints its usage with --help, and without --email', async () => {
-    const help = await runCli(['admins', 'create', '--help']);
+    const help = await cli.runCli(['admins', 'create', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: .*admins create --email EMAIL/);
     expect(help.stdout).toContain('12');
-    const missing = await runCli(['admins', 'create']);
+    const missing = await cli.runCli(['admins', 'create']);
     expect(missing.code).not.toBe(0);
     expect(missing.stdout).toMatch(/^Usage: .*admins create/);
   });
@@ -147,22 +132,25 @@ describe('cli: admins create', () => {
 
 describe('cli: the enrolment code of admins create and admins reset-totp', () => {
   const codeOf = async (email: string) => {
-    const { code, stdout, stderr } = await runCli(['admins', 'create', '--email', email], `${PASSWORD}\n`);
+    const { code, stdout, stderr } = await cli.runCli(
+      ['admins', 'create', '--email', email],
+      `${PASSWORD}\n`,
+    );
     expect(code, stderr).toBe(0);
     return JSON.parse(stdout) as { id: string; enrolment_code: string };
   };
   const toEnrolment = async (email: string) => {
-    const { agent, location } = await passwordStep(server, email, PASSWORD);
+    const { agent, location } = await passwordStep(cli.server, email, PASSWORD);
     expect(location).toBe('/admin/enrolment');
     return agent;
   };
   const useCode = async (agent: UserAgent, code: string) =>
-    post(agent, server, '/admin/enrolment', '/admin/enrolment/code', [['code', code]]);
+    post(agent, cli.server, '/admin/enrolment', '/admin/enrolment/code', [['code', code]]);
 
   it('is required to enrol, works once, is stored only as a hash, and expires after 24 hours', async () => {
     const email = 'enrol@pole-emploi.example';
     const created = await codeOf(email);
-    const { rows } = await db.pool.query('SELECT * FROM admin_enrolment_codes WHERE admin_id = $1', [
+    const { rows } = await cli.db.pool.query('SELECT * FROM admin_enrolment_codes WHERE admin_id = $1', [
       created.id,
     ]);
     expect(rows).toHaveLength(1);
@@ -170,21 +158,21 @@ describe('cli: the enrolment code of admins create and admins reset-totp', () =>
     expect(JSON.stringify(rows)).not.toContain(created.enrolment_code.replace(/-/g, ''));
 
     const agent = await toEnrolment(email);
-    const { secret } = await enrol(agent, server, created.enrolment_code);
+    const { secret } = await enrol(agent, cli.server, created.enrolment_code);
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
     // Used once: another browser with the password cannot use it again, nor see the secret.
     const thief = await toEnrolment(email);
     const reused = await useCode(thief, created.enrolment_code);
     expect(reused.response.status).toBe(401);
     expect(reused.html).not.toContain(secret);
-    expect((await getPage(thief, server, '/admin/enrolment')).html).not.toContain('id="totp-secret"');
-    const done = await post(agent, server, '/admin/enrolment', '/admin/enrolment', [
+    expect((await getPage(thief, cli.server, '/admin/enrolment')).html).not.toContain('id="totp-secret"');
+    const done = await post(agent, cli.server, '/admin/enrolment', '/admin/enrolment', [
       ['code', totp(secret).generate()],
     ]);
     expect(done.location).toBe('/admin?ok=enrolled');
 
     const late = await codeOf('late@pole-emploi.example');
-    await db.pool.query(
+    await cli.db.pool.query(
       "UPDATE admin_enrolment_codes SET expires_at = now() - interval '1 second' WHERE admin_id = $1",
       [late.id],
     );
@@ -197,10 +185,12 @@ describe('cli: the enrolment code of admins create and admins reset-totp', () =>
     const email = 'reset@pole-emploi.example';
     const created = await codeOf(email);
     const agent = await toEnrolment(email);
-    const { secret } = await enrol(agent, server, created.enrolment_code);
-    await post(agent, server, '/admin/enrolment', '/admin/enrolment', [['code', totp(secret).generate()]]);
+    const { secret } = await enrol(agent, cli.server, created.enrolment_code);
+    await post(agent, cli.server, '/admin/enrolment', '/admin/enrolment', [
+      ['code', totp(secret).generate()],
+    ]);
 
-    const reset = await runCli(['admins', 'reset-totp', '--email', email]);
+    const reset = await cli.runCli(['admins', 'reset-totp', '--email', email]);
     expect(reset.code, reset.stderr).toBe(0);
     const issued = JSON.parse(reset.stdout);
     expect(issued).toEqual({
@@ -212,14 +202,14 @@ describe('cli: the enrolment code of admins create and admins reset-totp', () =>
     // The old authenticator is gone: the password leads to enrolment again, with the new code only.
     const again = await toEnrolment(email);
     expect((await useCode(again, created.enrolment_code)).response.status).toBe(401);
-    const { secret: next } = await enrol(again, server, issued.enrolment_code);
+    const { secret: next } = await enrol(again, cli.server, issued.enrolment_code);
     expect(next).not.toBe(secret);
-    const audit = await db.pool.query<{ actor: string }>(
+    const audit = await cli.db.pool.query<{ actor: string }>(
       "SELECT actor FROM admin_audit WHERE action = 'admin.totp.reset' AND target_id = $1",
       [created.id],
     );
     expect(audit.rows).toEqual([{ actor: 'cli' }]);
-    const unknown = await runCli(['admins', 'reset-totp', '--email', 'nobody@pole-emploi.example']);
+    const unknown = await cli.runCli(['admins', 'reset-totp', '--email', 'nobody@pole-emploi.example']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toMatch(/^Error: no admin/m);
   });
@@ -228,12 +218,12 @@ describe('cli: the enrolment code of admins create and admins reset-totp', () =>
 describe('cli: admins token create', () => {
   const EMAIL = 'pipeline@pole-emploi.example';
   beforeAll(async () => {
-    const { code } = await runCli(['admins', 'create', '--email', EMAIL], `${PASSWORD}\n`);
+    const { code } = await cli.runCli(['admins', 'create', '--email', EMAIL], `${PASSWORD}\n`);
     expect(code).toBe(0);
   });
 
   it('prints exactly one token line, which authenticates the admin API of the server', async () => {
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli.runCli([
       'admins',
       'token',
       'create',
@@ -251,7 +241,7 @@ describe('cli: admins token create', () => {
     expect(res.status).toBe(200);
     expect(Array.isArray(await res.json())).toBe(true);
     // Acting with it is audited under that admin.
-    const created = await fetch(`${server.issuer}/admin/api/clients`, {
+    const created = await fetch(`${cli.server.issuer}/admin/api/clients`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -268,7 +258,7 @@ describe('cli: admins token create', () => {
     ]);
 
     // Only its hash is stored; the listing shows its name, never its value.
-    const { rows } = await db.pool.query(
+    const { rows } = await cli.db.pool.query(
       'SELECT t.name, t.token_hash, t.expires_at FROM admin_tokens t JOIN admins a ON a.id = t.admin_id WHERE a.email = $1',
       [EMAIL],
     );
@@ -279,16 +269,16 @@ describe('cli: admins token create', () => {
     const listing = await (await adminApi(token, '/tokens')).text();
     expect(listing).toContain('"name":"CI"');
     expect(listing).not.toContain(token);
-    const tokenAudit = await db.pool.query(
+    const tokenAudit = await cli.db.pool.query(
       `SELECT actor FROM admin_audit WHERE action = 'admin_token.create'
           AND target_id IN (SELECT id::text FROM admin_tokens WHERE name = 'CI')`,
     );
     expect(tokenAudit.rows).toEqual([{ actor: 'cli' }]);
-    expect(JSON.stringify((await db.pool.query('SELECT * FROM admin_audit')).rows)).not.toContain(token);
+    expect(JSON.stringify((await cli.db.pool.query('SELECT * FROM admin_audit')).rows)).not.toContain(token);
   });
 
   it('sets an expiry with --expires-in-days, and refuses a bad one', async () => {
-    const { code, stdout } = await runCli([
+    const { code, stdout } = await cli.runCli([
       'admins',
       'token',
       'create',
@@ -301,13 +291,13 @@ describe('cli: admins token create', () => {
     ]);
     expect(code).toBe(0);
     expect((await adminApi(stdout.trim())).status).toBe(200);
-    const { rows } = await db.pool.query("SELECT expires_at FROM admin_tokens WHERE name = 'court'");
+    const { rows } = await cli.db.pool.query("SELECT expires_at FROM admin_tokens WHERE name = 'court'");
     const days = (rows[0].expires_at.getTime() - Date.now()) / 86_400_000;
     expect(days).toBeGreaterThan(1.99);
     expect(days).toBeLessThanOrEqual(2);
 
     for (const bad of ['0', '-1', '1.5', 'demain', '99999']) {
-      const res = await runCli([
+      const res = await cli.runCli([
         'admins',
         'token',
         'create',
@@ -325,7 +315,7 @@ describe('cli: admins token create', () => {
   });
 
   it('refuses an unknown email, and a disabled admin', async () => {
-    const unknown = await runCli([
+    const unknown = await cli.runCli([
       'admins',
       'token',
       'create',
@@ -338,13 +328,15 @@ describe('cli: admins token create', () => {
     expect(unknown.stdout).toBe('');
     expect(unknown.stderr).toMatch(/^Error: .*personne@pole-emploi\.example/m);
 
-    const { code } = await runCli(
+    const { code } = await cli.runCli(
       ['admins', 'create', '--email', 'parti@pole-emploi.example'],
       `${PASSWORD}\n`,
     );
     expect(code).toBe(0);
-    await db.pool.query("UPDATE admins SET disabled_at = now() WHERE email = 'parti@pole-emploi.example'");
-    const disabled = await runCli([
+    await cli.db.pool.query(
+      "UPDATE admins SET disabled_at = now() WHERE email = 'parti@pole-emploi.example'",
+    );
+    const disabled = await cli.runCli([
       'admins',
       'token',
       'create',
@@ -358,13 +350,13 @@ describe('cli: admins token create', () => {
   });
 
   it('prints its usage with --help, and when --name is missing', async () => {
-    const help = await runCli(['admins', 'token', 'create', '--help']);
+    const help = await cli.runCli(['admins', 'token', 'create', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage: .*admins token create --email EMAIL --name NAME/);
     expect(help.stdout).toContain('--expires-in-days');
-    const bare = await runCli(['admins', 'token']);
+    const bare = await cli.runCli(['admins', 'token']);
     expect(bare.stdout).toMatch(/^Usage: .*admins token create/);
-    const missing = await runCli(['admins', 'token', 'create', '--email', EMAIL]);
+    const missing = await cli.runCli(['admins', 'token', 'create', '--email', EMAIL]);
     expect(missing.code).not.toBe(0);
     expect(missing.stdout).toMatch(/^Usage: .*admins token create/);
   });
@@ -372,18 +364,18 @@ describe('cli: admins token create', () => {
 
 describe('cli: usage and clients create', () => {
   it('lists the admin commands in the general usage', async () => {
-    const { code, stdout } = await runCli(['--help']);
+    const { code, stdout } = await cli.runCli(['--help']);
     expect(code).toBe(0);
     expect(stdout).toContain('admins create');
     expect(stdout).toContain('admins token create');
     expect(stdout).toContain('clients create');
-    const unknown = await runCli(['admins', 'delete']);
+    const unknown = await cli.runCli(['admins', 'delete']);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stdout).toMatch(/^Usage:/);
   });
 
   it('creates a client through the same service, audited with actor cli', async () => {
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli.runCli([
       'clients',
       'create',
       '--name',
@@ -411,7 +403,7 @@ describe('cli: usage and clients create', () => {
       status: 'active',
     });
 
-    const { rows } = await db.pool.query(
+    const { rows } = await cli.db.pool.query(
       "SELECT actor, before, after FROM admin_audit WHERE action = 'client.create' AND target_id = $1",
       [created.client_id],
     );
@@ -427,11 +419,11 @@ describe('cli: usage and clients create', () => {
     });
     expect(JSON.stringify(rows)).not.toContain(created.client_secret);
 
-    // The server sees it at once, through the admin API, without its secret.
-    const reader = await server.app.services.admins.create('lecteur@pole-emploi.example', PASSWORD, {
+    // The cli.server sees it at once, through the admin API, without its secret.
+    const reader = await cli.server.app.services.admins.create('lecteur@pole-emploi.example', PASSWORD, {
       actor: 'test',
     });
-    const { token } = await server.app.services.admins.createToken(reader.id, 'lecture', null, {
+    const { token } = await cli.server.app.services.admins.createToken(reader.id, 'lecture', null, {
       actor: 'test',
     });
     const read = await adminApi(token, `/clients/${created.client_id}`);
@@ -446,7 +438,7 @@ describe('cli: usage and clients create', () => {
   });
 
   it('refuses an invalid client with the rules of the admin API', async () => {
-    const { code, stdout, stderr } = await runCli([
+    const { code, stdout, stderr } = await cli.runCli([
       'clients',
       'create',
       '--name',

@@ -1,34 +1,16 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as runChild } from '../support/cli.ts';
+import { describe, expect, it } from 'vitest';
+import { cliWithServer } from '../support/cli.ts';
 import { createJobseeker } from '../support/factories.ts';
-import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const PASSWORD = 'un mot de passe de conseiller';
 
-let db: TestDatabase;
-let server: TestServer;
-let dir: string;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  server = await startTestServer({}, undefined, db);
-  dir = mkdtempSync(path.join(tmpdir(), 'pec-advisors-cli-test-'));
-});
-afterAll(async () => {
-  await server?.close();
-  await db?.drop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-});
-
-const runCli = (args: string[], stdin = '') =>
-  runChild(args, { databaseUrl: db.url, dataDir: path.join(dir, 'data'), stdin });
+const cli = cliWithServer('pec-advisors-cli-test-');
 
 const assignmentsOf = async (advisorEmail: string) =>
   (
-    await db.pool.query<{ login: string }>(
+    await cli.db.pool.query<{ login: string }>(
       `SELECT j.login FROM advisor_assignments s JOIN advisors a ON a.id = s.advisor_id
          JOIN jobseekers j ON j.id = s.jobseeker_id WHERE a.email = $1 ORDER BY j.login`,
       [advisorEmail],
@@ -37,7 +19,7 @@ const assignmentsOf = async (advisorEmail: string) =>
 
 describe('cli: advisors create and assign', () => {
   it('creates an advisor with an agency and an enrolment code, audited, apart from admins', async () => {
-    const { code, stdout, stderr } = await runCli(
+    const { code, stdout, stderr } = await cli.runCli(
       [
         'advisors',
         'create',
@@ -61,11 +43,15 @@ describe('cli: advisors create and assign', () => {
       enrolment_code: expect.stringMatching(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/),
       enrolment_code_expires_at: expect.any(String),
     });
-    const row = (await db.pool.query('SELECT password_hash FROM advisors WHERE id = $1', [created.id]))
+    const row = (await cli.db.pool.query('SELECT password_hash FROM advisors WHERE id = $1', [created.id]))
       .rows[0];
     expect(row.password_hash).toMatch(/^\$argon2id\$/);
-    expect((await db.pool.query('SELECT 1 FROM admins WHERE email = $1', [created.email])).rowCount).toBe(0);
-    const audit = await db.pool.query("SELECT actor, after FROM admin_audit WHERE action = 'advisor.create'");
+    expect((await cli.db.pool.query('SELECT 1 FROM admins WHERE email = $1', [created.email])).rowCount).toBe(
+      0,
+    );
+    const audit = await cli.db.pool.query(
+      "SELECT actor, after FROM admin_audit WHERE action = 'advisor.create'",
+    );
     expect(audit.rows).toEqual([
       { actor: 'cli', after: expect.objectContaining({ agency: 'Lyon Part-Dieu' }) },
     ]);
@@ -73,13 +59,13 @@ describe('cli: advisors create and assign', () => {
   });
 
   it('imports a portfolio: errors by line number, idempotent, a reassignment ends the old mandate', async () => {
-    await runCli(
+    await cli.runCli(
       ['advisors', 'create', '--email', 'paul@pole-emploi.example', '--name', 'Paul', '--agency', 'Lyon Sud'],
       `${PASSWORD}\n`,
     );
-    const a = await createJobseeker(server);
-    const b = await createJobseeker(server);
-    const file = path.join(dir, 'portfolio.jsonl');
+    const a = await createJobseeker(cli.server);
+    const b = await createJobseeker(cli.server);
+    const file = path.join(cli.dir, 'portfolio.jsonl');
     writeFileSync(
       file,
       [
@@ -95,7 +81,7 @@ describe('cli: advisors create and assign', () => {
         JSON.stringify({ advisor: 'julie.martin@pole-emploi.example', jobseeker: b.login, extra: 1 }),
       ].join('\n'),
     );
-    const first = await runCli(['advisors', 'assign', file]);
+    const first = await cli.runCli(['advisors', 'assign', file]);
     expect(first.code).toBe(1);
     expect(JSON.parse(first.stdout.trim())).toEqual({
       assigned: 2,
@@ -109,24 +95,24 @@ describe('cli: advisors create and assign', () => {
     expect(first.stderr).toMatch(/^line 7: /m);
     expect(await assignmentsOf('julie.martin@pole-emploi.example')).toEqual([a.login, b.login].sort());
 
-    const again = await runCli(['advisors', 'assign', file]);
+    const again = await cli.runCli(['advisors', 'assign', file]);
     expect(JSON.parse(again.stdout.trim())).toMatchObject({ assigned: 0, reassigned: 0, unchanged: 2 });
 
     // A live mandate to Julie, then b is reassigned to Paul: the mandate ends, with its event.
-    await server.app.services.mandates.give(b.id, ['competences.libelle'], 3);
-    const move = path.join(dir, 'move.jsonl');
+    await cli.server.app.services.mandates.give(b.id, ['competences.libelle'], 3);
+    const move = path.join(cli.dir, 'move.jsonl');
     writeFileSync(move, `${JSON.stringify({ advisor: 'paul@pole-emploi.example', jobseeker: b.login })}\n`);
-    const moved = await runCli(['advisors', 'assign', move]);
+    const moved = await cli.runCli(['advisors', 'assign', move]);
     expect(JSON.parse(moved.stdout.trim())).toMatchObject({ reassigned: 1, rejected: 0 });
     expect(await assignmentsOf('paul@pole-emploi.example')).toEqual([b.login]);
-    const consents = await db.pool.query(
+    const consents = await cli.db.pool.query(
       `SELECT a.email, c.status, c.fields FROM consents c JOIN advisors a ON a.id = c.advisor_id WHERE c.jobseeker_id = $1`,
       [b.id],
     );
     expect(consents.rows).toEqual([
       { email: 'julie.martin@pole-emploi.example', status: 'revoked', fields: [] },
     ]);
-    const events = await db.pool.query(
+    const events = await cli.db.pool.query(
       'SELECT kind, actor, advisor_id IS NOT NULL AS to_advisor, client_id FROM consent_events WHERE jobseeker_id = $1 ORDER BY id',
       [b.id],
     );
@@ -135,26 +121,28 @@ describe('cli: advisors create and assign', () => {
       { kind: 'revoked', actor: 'system:reassignment', to_advisor: true, client_id: null },
     ]);
     // The hash chain still verifies with advisor events in it.
-    const verify = await runCli(['audit', 'verify']);
+    const verify = await cli.runCli(['audit', 'verify']);
     expect(verify.code, verify.stderr).toBe(0);
   });
 });
 
 describe('admin API: advisors', () => {
   it('creates, lists, edits and disables advisors with an admin token; validates with zod; audits', async () => {
-    const admin = await server.app.services.admins.create(
+    const admin = await cli.server.app.services.admins.create(
       'ops-advisors@pole-emploi.example',
       'correct horse battery staple',
       { actor: 'test' },
     );
-    const { token } = await server.app.services.admins.createToken(admin.id, 'test', null, { actor: 'test' });
+    const { token } = await cli.server.app.services.admins.createToken(admin.id, 'test', null, {
+      actor: 'test',
+    });
     const call = (method: string, pathname: string, body?: unknown) =>
-      fetch(`${server.issuer}/admin/api${pathname}`, {
+      fetch(`${cli.server.issuer}/admin/api${pathname}`, {
         method,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
         body: body === undefined ? undefined : JSON.stringify(body),
       });
-    expect((await fetch(`${server.issuer}/admin/api/advisors`)).status).toBe(401);
+    expect((await fetch(`${cli.server.issuer}/admin/api/advisors`)).status).toBe(401);
     const bad = await call('POST', '/advisors', {
       email: 'x@example.fr',
       display_name: 'X',
@@ -203,13 +191,13 @@ describe('admin API: advisors', () => {
     const reset = await (await call('POST', `/advisors/${advisor.id}/enrolment-code`)).json();
     expect(reset.enrolment_code).toMatch(/^([A-Z2-9]{4}-){4}[A-Z2-9]{4}$/);
     const actions = (
-      await db.pool.query(
+      await cli.db.pool.query(
         "SELECT action FROM admin_audit WHERE target_type = 'advisor' AND target_id = $1 ORDER BY id",
         [advisor.id],
       )
     ).rows.map((r) => r.action);
     expect(actions).toEqual(['advisor.create', 'advisor.update', 'advisor.totp.reset']);
-    const openapi = await (await fetch(`${server.issuer}/admin/api/openapi.json`)).json();
+    const openapi = await (await fetch(`${cli.server.issuer}/admin/api/openapi.json`)).json();
     expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/advisors', '/advisors/{id}']));
   });
 });

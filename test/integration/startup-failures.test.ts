@@ -2,6 +2,7 @@
 // likely cause, the setting or command that fixes it — and exits non-zero, with no stack trace: a busy
 // port (EMBEDDED_PG_PORT set explicitly, PORT), an unreachable DATABASE_URL, a wrong password in it, a
 // missing migrations folder, an unreadable scopes/ folder, a DATA_DIR that cannot be written.
+import { spawn } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -178,5 +179,25 @@ describe('start-up failures', () => {
     );
     expect(line).toContain(`data folder ${readOnly} (DATA_DIR)`);
     expect(line).toContain('permission denied');
+  });
+});
+
+describe('node src/main.ts', () => {
+  it('exits quickly with a message naming DATABASE_URL when production is not configured', async () => {
+    const started = Date.now();
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+      const child = spawn(path.resolve('node_modules/.bin/node'), ['src/main.ts'], {
+        env: { PATH: process.env.PATH, NODE_ENV: 'production' },
+        timeout: 15_000,
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stderr }));
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.code).not.toBeNull(); // exited by itself, not killed by the timeout
+    expect(result.stderr).toContain('DATABASE_URL');
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 });

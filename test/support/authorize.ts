@@ -43,12 +43,18 @@ export interface CompleteOptions {
   agent?: UserAgent;
 }
 
-/** Opens an authorization URL and goes through the login and consent pages, back to the app. */
+/**
+ * Opens an authorization URL and goes through the login and consent pages, back to the app. Each
+ * step asked for must happen: a login given with no login page, or fields given with no consent page,
+ * is a failure that names the step and what came instead, never a step quietly left out.
+ */
 export async function completeAuthorization(o: CompleteOptions) {
   const agent = o.agent ?? new UserAgent();
   let { response, url: at } = await agent.follow(o.url, {}, o.redirectUri);
   const pages: string[] = [];
-  if (!at.href.startsWith(o.redirectUri) && o.login) {
+  const backAtApp = () => at.href.startsWith(o.redirectUri);
+  if (o.login) {
+    if (backAtApp()) throw new Error(`login step: no login page, straight back to the app (${answered()})`);
     const html = await response.text();
     pages.push(html);
     ({ response, url: at } = await agent.submit(
@@ -62,7 +68,9 @@ export async function completeAuthorization(o: CompleteOptions) {
       o.redirectUri,
     ));
   }
-  if (!at.href.startsWith(o.redirectUri) && (o.fields || o.refuse)) {
+  if (o.fields || o.refuse) {
+    if (backAtApp())
+      throw new Error(`consent step: no consent page, straight back to the app (${answered()})`);
     const html = await response.text();
     pages.push(html);
     const action = o.refuse
@@ -77,6 +85,11 @@ export async function completeAuthorization(o: CompleteOptions) {
     ));
   }
   return { callback: at, response, agent, pages };
+
+  // The app's address without its query, which carries the code.
+  function answered() {
+    return `${response.status} to ${at.origin}${at.pathname}${at.searchParams.has('error') ? ` error=${at.searchParams.get('error')}` : ''}`;
+  }
 }
 
 export async function discover(issuer: string, clientId: string, clientSecret: string) {

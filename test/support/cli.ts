@@ -2,9 +2,13 @@
 // with standard input a pipe (never a TTY) and the same secrets as the test servers (so the CLI and a
 // server on one database can read each other's sealed values).
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { NODE, outputOf, type ProviderResult } from './provider-process.ts';
-import { SECRET } from './test-server.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { SECRET, startTestServer, type TestServer } from './test-server.ts';
 
 const CLI = path.resolve('src/cli/main.ts');
 
@@ -38,4 +42,45 @@ export function runCli(
   const result = outputOf(child);
   child.stdin.end(options.stdin ?? '');
   return result;
+}
+
+/**
+ * The opening of a CLI test file: a test server and the CLI on one database, and a scratch folder;
+ * set up before the file's tests and removed after them. Read `server`, `db` and `dir` inside tests.
+ */
+export function cliWithServer(folderPrefix: string) {
+  const state: { db?: TestDatabase; server?: TestServer; dir?: string } = {};
+  beforeAll(async () => {
+    state.db = await createTestDatabase();
+    state.server = await startTestServer({}, undefined, state.db);
+    state.dir = mkdtempSync(path.join(tmpdir(), folderPrefix));
+  });
+  afterAll(async () => {
+    await state.server?.close();
+    await state.db?.drop();
+    if (state.dir) rmSync(state.dir, { recursive: true, force: true });
+  });
+  const set = <T>(value: T | undefined, name: string): T => {
+    if (value === undefined) throw new Error(`cliWithServer: ${name} read before the file's beforeAll`);
+    return value;
+  };
+  return {
+    get db() {
+      return set(state.db, 'db');
+    },
+    get server() {
+      return set(state.server, 'server');
+    },
+    get dir() {
+      return set(state.dir, 'dir');
+    },
+    /** the CLI on the server's database, its embedded data folder inside the scratch folder */
+    runCli(args: string[], stdin = '') {
+      return runCli(args, {
+        databaseUrl: set(state.db, 'db').url,
+        dataDir: path.join(set(state.dir, 'dir'), 'data'),
+        stdin,
+      });
+    },
+  };
 }

@@ -1,5 +1,8 @@
 // Small factories: each test builds what it needs.
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadCatalog } from '../../src/catalog/load-catalog.ts';
+import { sensitiveScopes } from '../../src/clients/client-rules.ts';
 import type { NewClientInput } from '../../src/clients/client-service.ts';
 import { demoJobseekers } from '../../src/demo/demo-jobseekers.ts';
 import { saveJobseeker } from '../../src/profiles/jobseeker-import.ts';
@@ -8,20 +11,18 @@ import type { TestServer } from './test-server.ts';
 
 const unique = () => randomBytes(4).toString('hex');
 
-export const ALL_DATA_SCOPES = [
-  'statut',
-  'indemnisation',
-  'competences',
-  'langues',
-  'permis',
-  'formations',
-  'experiences',
-  'projet',
-  'conseillers',
-];
+// The scope lists come from the catalog (scopes/), as the server reads it: a scope added there is
+// offered to every test app without a second list to keep in step.
+const catalog = loadCatalog(path.resolve('scopes'));
+
+/** Every data scope of the catalog. */
+export const ALL_DATA_SCOPES = catalog.dataScopes.map((s) => s.id);
 
 /** The data scopes a standard (not high-assurance) app may be allowed: all but the sensitive ones. */
-export const STANDARD_DATA_SCOPES = ALL_DATA_SCOPES.filter((s) => s !== 'indemnisation');
+export const STANDARD_DATA_SCOPES = ALL_DATA_SCOPES.filter((s) => !sensitiveScopes(catalog).has(s));
+
+/** The OpenID Connect scopes of the catalog (openid, profile, email…). */
+export const OIDC_SCOPES = catalog.oidcScopes.map((s) => s.id);
 
 export async function createJobseeker(
   server: TestServer,
@@ -51,7 +52,7 @@ export async function createClient(server: TestServer, overrides: Partial<NewCli
     operatorName: 'Opérateur de test',
     redirectUris: [redirectUri],
     postLogoutRedirectUris: ['http://127.0.0.1:9/after-logout'],
-    scopes: ['openid', 'profile', 'email', 'phone', 'address', 'offline_access', ...STANDARD_DATA_SCOPES],
+    scopes: [...OIDC_SCOPES, 'offline_access', ...STANDARD_DATA_SCOPES],
     // A purpose for every data scope the app may ask for: required to be active.
     purposes: Object.fromEntries(
       (overrides.scopes ?? STANDARD_DATA_SCOPES)

@@ -5,7 +5,7 @@
 // seed a failure printed; FUZZ_STATS=1 prints the statuses each route answered; FUZZ_DEBUG=text
 // prints the requests containing text and their answers; FUZZ_SLOW=1 names requests over a second.
 import fc from 'fast-check';
-import { afterAll, vi } from 'vitest';
+import { afterAll, afterEach, beforeEach, vi } from 'vitest';
 import type { Queryable } from '../../src/db/pool.ts';
 
 if (process.env.FUZZ_SEED) fc.configureGlobal({ seed: Number(process.env.FUZZ_SEED) });
@@ -312,10 +312,10 @@ export function assertSafe(what: string, answer: Answer, inputs: readonly string
   const shown = () => `${what}\n→ ${answer.status}\n${answer.text.slice(0, 1_500)}`;
   if (answer.status >= 500) throw new Error(`server error: ${shown()}`);
   // The stylesheet is a file of the repository served as is, not something the server composed:
-  // its `select { … }` rule is CSS, not a leaked statement.
-  if (answer.status === 200 && answer.headers.get('content-type')?.startsWith('text/css')) return;
+  // its `select { … }` rule is CSS, not a leaked statement. Its headers are still checked below.
+  const stylesheet = answer.status === 200 && answer.headers.get('content-type')?.startsWith('text/css');
   for (const input of inputs) if (input.length >= 3 && input.length < 10_000) everSent.add(input);
-  let body = withoutEchoes(answer.text, inputs);
+  let body = stylesheet ? '' : withoutEchoes(answer.text, inputs);
   for (const [label, pattern] of FORBIDDEN) {
     if (!pattern.test(body)) continue;
     // Only when something matched: strip what earlier requests stored too, then look again.
@@ -375,6 +375,32 @@ export async function stateFingerprint(db: Queryable): Promise<Record<string, st
   return Object.fromEntries(rows.map((r) => [r.t, `${r.n}:${r.h}`]));
 }
 
+// A test that claims refusals change nothing must have compared the state at least once: a property
+// whose batches always held an accepted request never ran that check, and passing would claim what
+// was not tested. Counted per test; a test named for the claim fails when the count stays at zero.
+const CLAIMS_NO_CHANGE = /change nothing|changes nothing|no state change|nothing stored|record nothing/i;
+let stateChecks = 0;
+beforeEach(() => {
+  stateChecks = 0;
+});
+afterEach(({ task }) => {
+  if (CLAIMS_NO_CHANGE.test(task.name) && task.result?.state !== 'fail' && stateChecks === 0)
+    throw new Error(`"${task.name}": no request of it was refused, so the "no state change" check never ran`);
+});
+
+/** Fails, naming what changed, when the state is not the one fingerprinted in `before`. */
+export async function assertUnchanged(
+  db: Queryable,
+  before: Record<string, string>,
+  what: () => string,
+): Promise<void> {
+  stateChecks++;
+  const after = await stateFingerprint(db);
+  if (JSON.stringify(after) === JSON.stringify(before)) return;
+  const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
+  throw new Error(`${what()} changed ${changed.join(', ')}`);
+}
+
 /** Rejected answers: refused input (4xx). Redirects carrying an error (to the app) count too. */
 export function isRejected(answer: Answer): boolean {
   if (answer.status >= 400) return true;
@@ -404,16 +430,23 @@ export async function checkBatch(
       console.log(r.what, '→', r.answer.status, r.answer.text.slice(0, 300).replace(/\s+/g, ' '));
     assertSafe(r.what, r.answer, r.inputs);
   }
-  if (results.every((r) => isRejected(r.answer))) {
-    const after = await stateFingerprint(db);
-    if (JSON.stringify(after) !== JSON.stringify(before)) {
-      const changed = Object.keys({ ...before, ...after }).filter((k) => before[k] !== after[k]);
-      throw new Error(
-        `rejected requests changed ${changed.join(', ')}:\n${results.map((r) => `${r.what} → ${r.answer.status}`).join('\n')}`,
-      );
-    }
-  }
+  if (results.every((r) => isRejected(r.answer)))
+    await assertUnchanged(
+      db,
+      before,
+      () => `rejected requests:\n${results.map((r) => `${r.what} → ${r.answer.status}`).join('\n')}\n`,
+    );
   return results;
+}
+
+/** checkBatch for one request: its one result, which is always there. */
+export async function checkOne(
+  db: Queryable,
+  request: () => Promise<{ what: string; answer: Answer; inputs: readonly string[] }>,
+): Promise<{ what: string; answer: Answer }> {
+  const [result] = await checkBatch(db, [request]);
+  if (!result) throw new Error('checkBatch answered no result for its one request');
+  return result;
 }
 
 /** Describes a request for failure messages, without flooding them. */

@@ -55,3 +55,37 @@ export async function grantedApp(
 
 export const apiGet = (server: TestServer, token: string, path: string) =>
   fetch(`${server.issuer}/api/v1/${path}`, { headers: { authorization: `Bearer ${token}` } });
+
+/**
+ * A new jobseeker consents to an existing app through the real pages, and the app redeems the code:
+ * what the security-event and back-channel tests then change, and the names their events carry.
+ */
+export async function consentTo(
+  server: TestServer,
+  client: { client_id: string; client_secret: string; redirectUri: string },
+  options: { scope: string; fields: string[] },
+) {
+  const jobseeker = await createJobseeker(server);
+  const config = await discover(server.issuer, client.client_id, client.client_secret);
+  const flow = await authorize({
+    config,
+    redirectUri: client.redirectUri,
+    scope: options.scope,
+    login: jobseeker,
+    fields: options.fields,
+  });
+  const tokens = await exchange(server, config, flow);
+  const { rows } = await server.pool.query(
+    'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
+    [jobseeker.id, client.client_id],
+  );
+  if (!rows[0]) throw new Error(`consentTo: no consent recorded for ${client.client_id}`);
+  return {
+    jobseeker,
+    config,
+    flow,
+    tokens,
+    consentId: rows[0].id as string,
+    sub: tokens.claims()?.sub as string,
+  };
+}

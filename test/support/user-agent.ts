@@ -67,6 +67,25 @@ export class UserAgent {
 
 export function formAction(html: string, suffix: string): string {
   const action = new RegExp(`action="([^"]*${suffix})"`).exec(html)?.[1];
-  if (!action) throw new Error(`no form posting to …${suffix}`);
+  if (!action) throw new Error(`no form posting to …${suffix} on the page: ${describePage(html)}`);
   return action;
+}
+
+const text = (fragment = '') =>
+  fragment
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
+
+/**
+ * What a page says, for a failure message: its title, heading and alerts, and the forms it holds.
+ * Never the whole page, which carries the CSRF token, nor any field's value.
+ */
+export function describePage(html: string): string {
+  const title = text(/<title>([\s\S]*?)<\/title>/.exec(html)?.[1]);
+  const heading = text(/<h1[^>]*>([\s\S]*?)<\/h1>/.exec(html)?.[1]);
+  const alerts = [...html.matchAll(/role="alert"[^>]*>([\s\S]*?)<\/div>/g)].map((m) => text(m[1]));
+  const forms = [...html.matchAll(/<form[^>]*action="([^"?]*)/g)].map((m) => m[1]);
+  return JSON.stringify({ title, heading, alerts, forms });
 }

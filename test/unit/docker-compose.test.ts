@@ -67,11 +67,15 @@ describe('docker-compose.yml', () => {
     const url = new URL(environment(services.provider as Service).DATABASE_URL as string);
     expect(url.protocol).toMatch(/^postgres(ql)?:$/);
     expect(url.hostname).toBe('postgres');
-    expect(url.port === '' || url.port === '5432').toBe(true);
+    expect(url.port).toBe('5432');
     const pg = environment(services.postgres as Service);
-    if (pg.POSTGRES_USER) expect(decodeURIComponent(url.username)).toBe(pg.POSTGRES_USER);
-    if (pg.POSTGRES_PASSWORD) expect(decodeURIComponent(url.password)).toBe(pg.POSTGRES_PASSWORD);
-    if (pg.POSTGRES_DB) expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
+    // The postgres image's own user, password and database, each set in the file and each in the URL.
+    expect(pg.POSTGRES_USER).toBeTruthy();
+    expect(decodeURIComponent(url.username)).toBe(pg.POSTGRES_USER);
+    expect(pg.POSTGRES_PASSWORD).toBeTruthy();
+    expect(decodeURIComponent(url.password)).toBe(pg.POSTGRES_PASSWORD);
+    expect(pg.POSTGRES_DB).toBeTruthy();
+    expect(url.pathname).toBe(`/${pg.POSTGRES_DB}`);
   });
 
   it('has every depends_on name an existing service', () => {
