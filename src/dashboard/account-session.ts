@@ -32,12 +32,19 @@ export async function currentJobseeker(
   ctx: Koa.Context,
   pool: Pool,
   absoluteMs: number,
-): Promise<{ id: string; authenticatedAt: number } | undefined> {
+): Promise<{ id: string; authenticatedAt: number; sandbox: boolean } | undefined> {
   const current = await jobseekerSignIn.current(ctx, absoluteMs, async (id) => {
     const jobseeker = await findJobseekerById(pool, id);
     return jobseeker && !jobseeker.disabled_at ? jobseeker : undefined;
   });
-  return current && { id: current.account.id, authenticatedAt: current.authenticatedAt };
+  // sandbox: the flow's login step applies the sandbox gate with it (interaction-routes.ts).
+  return (
+    current && {
+      id: current.account.id,
+      authenticatedAt: current.authenticatedAt,
+      sandbox: current.account.sandbox,
+    }
+  );
 }
 
 export function requireJobseeker(pool: Pool, absoluteMs: number): Koa.Middleware {

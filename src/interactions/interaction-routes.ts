@@ -43,7 +43,7 @@ export function interactionRoutes(deps: {
   service: InteractionService;
   render: Render;
   /** the jobseeker signed in to /account in this browser (account-session.ts currentJobseeker) */
-  signedIn: (ctx: Context) => Promise<{ id: string; authenticatedAt: number } | undefined>;
+  signedIn: (ctx: Context) => Promise<{ id: string; authenticatedAt: number; sandbox: boolean } | undefined>;
   catalog: Catalog;
   secureCookies: boolean;
 }) {
@@ -130,7 +130,7 @@ export function interactionRoutes(deps: {
       const onlyNoSession = interaction.prompt.reasons.join() === 'no_session';
       const signedIn = onlyNoSession ? await deps.signedIn(ctx) : undefined;
       // A sandbox app never signs in a real jobseeker, an ordinary app never a persona (sandbox-gate.ts).
-      const refusal = signedIn ? await service.sandboxRefusal(interaction, signedIn.id) : undefined;
+      const refusal = signedIn ? await service.sandboxRefusal(interaction, signedIn.sandbox) : undefined;
       // ts: the login time is when the password was typed at /account (auth_time, max_age).
       if (signedIn && !refusal)
         return finish(ctx, {
@@ -162,7 +162,7 @@ export function interactionRoutes(deps: {
       });
       return;
     }
-    const refusal = await service.sandboxRefusal(interaction, outcome.id);
+    const refusal = await service.sandboxRefusal(interaction, outcome.sandbox);
     if (refusal) {
       ctx.status = 403;
       page(ctx, 'login', {

@@ -8,7 +8,7 @@ import { createConsentGrant } from '../consents/consent-grant.ts';
 import type { ConsentService } from '../consents/consent-service.ts';
 import type { GrantBuilder } from '../consents/grant-builder.ts';
 import type { Pool } from '../db/pool.ts';
-import { sandboxRefusal } from '../developers/sandbox-gate.ts';
+import { isSandboxBarrier, sandboxRefusal } from '../developers/sandbox-gate.ts';
 import { AppError, pageError } from '../http/app-error.ts';
 import { unavailableAppPage } from '../http/error-pages.ts';
 import { findJobseekerByLogin } from '../profiles/jobseeker-queries.ts';
@@ -24,7 +24,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
 export const WRONG_CREDENTIALS = 'Identifiant ou mot de passe incorrect.';
 
 export type LoginOutcome =
-  | { ok: true; id: string; login: string }
+  | { ok: true; id: string; login: string; sandbox: boolean }
   | { ok: false; status: 401 | 429 | 503; error: string; retryAfter?: number };
 
 export function createInteractionService(deps: {
@@ -73,24 +73,18 @@ export function createInteractionService(deps: {
         if (!ok || !jobseeker || jobseeker.disabled_at)
           return { ok: false, status: 401, error: WRONG_CREDENTIALS };
         await throttle.succeeded('account', login, client);
-        return { ok: true, id: jobseeker.id, login };
+        return { ok: true, id: jobseeker.id, login, sandbox: jobseeker.sandbox };
       } catch (err) {
         return refusedSignIn(err);
       }
     },
 
     /** Why this account may not use this app (the sandbox gate, src/developers/sandbox-gate.ts). */
-    async sandboxRefusal(interaction: Interaction, accountId: string): Promise<string | undefined> {
-      return sandboxRefusal(pool, await clientOf(interaction), accountId);
+    async sandboxRefusal(interaction: Interaction, persona: boolean): Promise<string | undefined> {
+      return sandboxRefusal(await clientOf(interaction), persona);
     },
 
     async consentPage(interaction: Interaction) {
-      const refusal = await sandboxRefusal(
-        pool,
-        await clientOf(interaction),
-        String(interaction.session?.accountId),
-      );
-      if (refusal) throw new AppError(403, 'access_denied', refusal);
       const [client, page] = await Promise.all([
         clientOf(interaction),
         findConsentPageData(
@@ -105,6 +99,9 @@ export function createInteractionService(deps: {
           'session_not_found',
           'Votre session a expiré ; recommencez depuis l’application.',
         );
+      // The sandbox gate, with the flag the page's own query read.
+      const refusal = sandboxRefusal(client, page.sandbox);
+      if (refusal) throw new AppError(403, 'access_denied', refusal);
       const scope = String(interaction.params.scope ?? '');
       return {
         title: `Autoriser ${client.name}`,
@@ -125,24 +122,30 @@ export function createInteractionService(deps: {
     async grant(interaction: Interaction, ticked: string[], requestId?: string): Promise<string> {
       const client = await clientOf(interaction);
       const accountId = String(interaction.session?.accountId);
-      const refusal = await sandboxRefusal(pool, client, accountId);
-      if (refusal) throw new AppError(403, 'access_denied', refusal);
       const scope = String(interaction.params.scope ?? '');
       const shown = requestedFields(catalog, scope, client.scopes);
       // The pairwise identifier is always shared with openid: it is how the app recognises the person.
-      return consentGrant.decide({
-        jobseekerId: accountId,
-        clientId: client.id,
-        requested: shown,
-        ticked: [...ticked, SUBJECT_FIELD],
-        purposes: client.purposes,
-        durationDays: durationOf(client),
-        interactionUid: interaction.uid,
-        requestId,
-        grantId: interaction.grantId,
-        offlineAccess:
-          scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),
-      });
+      // The sandbox gate is the consent row's own trigger here (consents_same_world): a first consent
+      // across the two worlds is refused by the insert, and a consent row that exists was let in by
+      // it. No statement of its own; its refusal becomes the gate's page.
+      return consentGrant
+        .decide({
+          jobseekerId: accountId,
+          clientId: client.id,
+          requested: shown,
+          ticked: [...ticked, SUBJECT_FIELD],
+          purposes: client.purposes,
+          durationDays: durationOf(client),
+          interactionUid: interaction.uid,
+          requestId,
+          grantId: interaction.grantId,
+          offlineAccess:
+            scope.split(' ').includes('offline_access') && client.scopes.includes('offline_access'),
+        })
+        .catch((err: unknown) => {
+          if (!isSandboxBarrier(err)) throw err;
+          throw new AppError(403, 'access_denied', sandboxRefusal(client, !client.sandbox) as string);
+        });
     },
   };
 }

@@ -7,13 +7,15 @@ export interface JobseekerRow {
   password_hash: string;
   claims: Record<string, unknown>;
   disabled_at: Date | null;
+  /** a sandbox persona (migration 101): the sandbox gate reads it here, without a statement of its own */
+  sandbox: boolean;
 }
 
 export async function findJobseekerById(db: Queryable, id: string): Promise<JobseekerRow | undefined> {
   // Ids come from tokens and sessions; a malformed one is simply unknown, not a database error.
   if (!/^[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}$/i.test(id)) return undefined;
   const { rows } = await db.query<JobseekerRow>(
-    'SELECT id, login, password_hash, claims, disabled_at FROM jobseekers WHERE id = $1',
+    'SELECT id, login, password_hash, claims, disabled_at, sandbox FROM jobseekers WHERE id = $1',
     [id],
   );
   return rows[0];
@@ -41,7 +43,7 @@ export async function findWithLiveConsent<T extends object>(
 
 /** $1: the jobseeker, $2: the app (or null). */
 export const JOBSEEKER_WITH_CONSENT_SQL = jobseekerWithLiveConsentSql(
-  'j.id, j.login, j.password_hash, j.claims, j.disabled_at, to_json(c.fields) AS consent_fields',
+  'j.id, j.login, j.password_hash, j.claims, j.disabled_at, j.sandbox, to_json(c.fields) AS consent_fields',
 );
 
 /** The jobseeker and the fields of their live consent to `clientId` (null without one), in one round
@@ -56,7 +58,7 @@ export const findJobseekerWithConsent = (db: Queryable, id: string, clientId: st
 
 export async function findJobseekerByLogin(db: Queryable, login: string): Promise<JobseekerRow | undefined> {
   const { rows } = await db.query<JobseekerRow>(
-    'SELECT id, login, password_hash, claims, disabled_at FROM jobseekers WHERE login = $1',
+    'SELECT id, login, password_hash, claims, disabled_at, sandbox FROM jobseekers WHERE login = $1',
     [login],
   );
   return rows[0];

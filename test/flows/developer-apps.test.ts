@@ -13,6 +13,7 @@ import { createDraft, signedInDeveloper } from '../support/developer-portal.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { apiGet, exchange } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { UserAgent } from '../support/user-agent.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -137,6 +138,55 @@ describe('a draft and its sandbox', () => {
     ).rejects.toThrow(/sandbox/);
     // A token of the sandbox app cannot be had by the client credentials route either.
     await expect(oidc.clientCredentialsGrant(config, { scope: 'competences' })).rejects.toThrow();
+  });
+
+  it('refuses the consent page and the decision to a provider session of the other world', async () => {
+    // The login steps are gated above; a provider session opened for an ordinary app goes straight to
+    // the consent step of a sandbox app, where the page's query and the consent row's trigger gate it.
+    const { agent: developer } = await signedInDeveloper(server);
+    const uri = redirectUri();
+    const draft = await createDraft(server, developer, { name: 'Appli Session', redirectUri: uri });
+    const real = await createJobseeker(server);
+    const realApp = await createClient(server);
+    const browser = new UserAgent();
+    const first = await authorize({
+      config: await discover(server.issuer, realApp.client_id, realApp.client_secret),
+      redirectUri: realApp.redirectUri,
+      scope: 'openid competences',
+      login: real,
+      refuse: true,
+      agent: browser,
+    });
+    expect(first.callback.searchParams.get('error')).toBe('access_denied');
+
+    const sandboxFlow = await authorize({
+      config: await discover(server.issuer, draft.sandboxClientId, draft.sandboxSecret),
+      redirectUri: uri,
+      scope: 'openid competences',
+      agent: browser,
+    });
+    expect(sandboxFlow.callback.href.startsWith(uri)).toBe(false);
+    expect(sandboxFlow.callback.pathname).toMatch(/^\/interaction\/[^/]+$/);
+    expect(sandboxFlow.response.status).toBe(403);
+    expect(decodeHtml(await sandboxFlow.response.text())).toContain(REAL_ACCOUNT_ON_SANDBOX);
+
+    // The decision sent anyway (with a valid CSRF token from /account): refused, nothing recorded.
+    const accountPage = await browser.follow(new URL('/account', server.issuer));
+    const decision = await browser.submit(
+      sandboxFlow.callback,
+      await accountPage.response.text(),
+      `${sandboxFlow.callback.pathname}/consent`,
+      [['fields', 'competences.libelle']],
+      uri,
+    );
+    expect(decision.url.href.startsWith(uri)).toBe(false);
+    expect(decision.response.status).toBe(403);
+    expect(decodeHtml(await decision.response.text())).toContain(REAL_ACCOUNT_ON_SANDBOX);
+    const consents = await server.pool.query(
+      'SELECT 1 FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
+      [real.id, draft.sandboxClientId],
+    );
+    expect(consents.rowCount).toBe(0);
   });
 
   it('shows a developer only the apps of their team: another one gets 404 everywhere', async () => {
