@@ -61,10 +61,19 @@ export const TOKEN_CLIENT_ID_SQL = `t.payload->>'clientId'`;
 
 /** What checkSessionBinding and the grant check compare, from the joins above (`t.client_id` being
  * the token's app id): named as RelatedRows' fields. */
-export const RELATED_COLUMNS_SQL = `g.payload->>'clientId' AS grant_client_id,
-            g.payload->>'accountId' AS grant_account_id,
-            s.payload->>'accountId' AS session_account_id,
-            s.payload->'authorizations'->t.client_id->>'grantId' AS session_grant_id`;
+const RELATED_COLUMNS: readonly [keyof RelatedRows, string][] = [
+  ['grant_client_id', `g.payload->>'clientId'`],
+  ['grant_account_id', `g.payload->>'accountId'`],
+  ['session_account_id', `s.payload->>'accountId'`],
+  ['session_grant_id', `s.payload->'authorizations'->t.client_id->>'grantId'`],
+];
+export const RELATED_COLUMNS_SQL = RELATED_COLUMNS.map(([name, sql]) => `${sql} AS ${name}`).join(
+  ',\n            ',
+);
+/** The same, as key-value arguments of a json_build_object (the API's one-column row). */
+export const RELATED_JSON_PAIRS_SQL = RELATED_COLUMNS.map(([name, sql]) => `'${name}', ${sql}`).join(
+  ',\n            ',
+);
 
 export interface RelatedRows {
   grant_client_id: string | null;
