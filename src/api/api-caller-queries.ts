@@ -30,7 +30,7 @@ export interface ApiCallerRow extends RelatedRows {
 }
 
 /** $1: the access token's stored id (its hash, hashed-ids.ts), $2: the data scope whose row to read (or null). */
-// One JSON column, not fifteen: pg describes every field of a result (RowDescription), looks up a parser
+// One JSON column, not thirteen: pg describes every field of a result (RowDescription), looks up a parser
 // for each (addFields) and copies them into an object on every execution, the busiest statement there
 // is; one json field is one JSON.parse. Arrays come as JSON and dates as numbers (milliseconds), which
 // JSON.parse reads several times faster than pg's parsers for text[] and timestamptz.
