@@ -19,7 +19,8 @@ import { freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-const TIMEOUT = 60_000;
+// Each test signs in and sets up its app before its own steps: twice the time of a single step.
+const TIMEOUT = 120_000;
 const APP_NAME = 'CV Express (démo)';
 const ADMIN_EMAIL = 'admin@pole-emploi-connect.example';
 const ADMIN_PASSWORD = 'un mot de passe long et unique';
