@@ -2,53 +2,55 @@
 // authenticator at first login, registers "CV Express" (first with mistakes), vets and approves it;
 // the demo app, configured with the credentials the console showed once, then works for a jobseeker
 // in the same browser; once the admin suspends the app, the demo's API calls answer 401.
-// Every console page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import * as OTPAuth from 'otpauth';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser } from '../support/browser.ts';
+// Every console page is checked with axe (WCAG 2.1 A and AA) and screenshotted. Each test sets up
+// what comes before it (over HTTP or the services where that is not what it checks), so it runs alone.
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { enrolledAdmin, totp } from '../support/admin-console.ts';
+import {
+  expectAccessible as axeCheck,
+  type BrowserTab,
+  launchBrowser,
+  openTab,
+  screenshot as shoot,
+} from '../support/browser.ts';
 import { tickFields } from '../support/consent-page.ts';
 import { freePort, startDemo } from '../support/demo-app.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
-const TIMEOUT = 60_000;
+// Each test signs in and sets up its app before its own steps: twice the time of a single step.
+const TIMEOUT = 120_000;
 const APP_NAME = 'CV Express (démo)';
 const ADMIN_EMAIL = 'admin@pole-emploi-connect.example';
 const ADMIN_PASSWORD = 'un mot de passe long et unique';
-const SCREENSHOTS = path.resolve('artifacts/screenshots');
-// Committed copies for the README: written when missing, or refreshed with UPDATE_DOC_SCREENSHOTS=1.
-const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
 // What the demo app asks for (src/demo/demo-app.ts): the app must be allowed all of it.
 const OIDC_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'offline_access'];
 const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
 
 type Competence = { code: string; libelle: string; niveau: string | null };
 
+// One browser for the file; each test has its own provider (the apps list and the audit log count
+// what is in it), its own browser profile, and sets up the admin, the app and the consent it needs.
+let browser: Browser;
 let server: TestServer;
 let demo: { close(): Promise<void> } | undefined;
 let demoPort: number;
 let demoUrl: string;
-let browser: Browser;
-let context: BrowserContext;
+let tab: BrowserTab | undefined;
 let page: Page;
 let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
-let totpSecret: string;
-let enrolmentCode: string;
-let clientId: string;
-let clientSecret: string;
-const cspViolations: string[] = [];
-
-const totp = (secret: string) =>
-  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  browser = await launchBrowser();
+}, TIMEOUT);
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+beforeEach(async () => {
   server = await startTestServer(); // TOTP required, as in production
-  enrolmentCode = (await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' }))
-    .enrolmentCode;
   // Two other apps, so that the list looks like a real one.
   const scopes = [...OIDC_SCOPES, ...DATA_SCOPES]; // no sensitive scope: ordinary apps
   await createClient(server, {
@@ -61,35 +63,105 @@ beforeAll(async () => {
   demoPort = await freePort();
   demoUrl = `http://127.0.0.1:${demoPort}`;
   jobseeker = await createJobseeker(server);
-  browser = await launchBrowser();
-  context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 } });
-  page = await context.newPage();
-  page.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-  });
 }, TIMEOUT);
 
-afterAll(async () => {
-  await context?.close();
-  await browser?.close();
-  await demo?.close();
-  await server?.close();
+afterEach(async () => {
+  try {
+    expect(tab?.cspViolations ?? []).toEqual([]);
+  } finally {
+    await tab?.close();
+    tab = undefined;
+    await demo?.close();
+    demo = undefined;
+    await server?.close();
+  }
 });
 
-async function screenshot(name: string, forDocs?: string) {
-  const file = path.join(SCREENSHOTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  if (!forDocs) return;
-  const doc = path.join(DOC_SCREENSHOTS, forDocs);
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc)) {
-    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
-    copyFileSync(file, doc);
+/** A fresh browser profile; signed in as ADMIN_EMAIL (enrolled over HTTP) when `signedIn`. */
+async function openConsole(signedIn: boolean) {
+  const admin = signedIn ? await enrolledAdmin(server, ADMIN_EMAIL, ADMIN_PASSWORD) : undefined;
+  tab = await openTab(browser, admin ? { signedIn: { agent: admin.agent, issuer: server.issuer } } : {});
+  page = tab.page;
+  if (signedIn) {
+    await page.goto(`${server.issuer}/admin`);
+    await h1('Applications');
   }
+  return admin;
 }
 
-async function expectAccessible(what: string) {
-  const violations = await checkA11y(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+const screenshot = (name: string, forDocs?: string) => shoot(page, name, forDocs);
+const expectAccessible = (what: string) => axeCheck(page, what);
+
+/** Fills in the registration form as it should be and submits it: the app's credentials, shown once. */
+async function registerDemoApp(beforeSubmit: () => Promise<unknown> = async () => undefined) {
+  await page.goto(`${server.issuer}/admin/clients/new`);
+  await h1('Enregistrer une application');
+  await page.getByLabel('Nom de l’application').fill(APP_NAME);
+  await page.getByLabel('Description').fill('Crée votre CV à partir de vos données Pôle emploi.');
+  await page.getByLabel('Site web').fill('https://cv-express.example');
+  await page
+    .getByLabel('URL de la politique de confidentialité')
+    .fill('https://cv-express.example/confidentialite');
+  await page.getByLabel('Opérateur', { exact: true }).fill('CV Express SAS');
+  await page.getByLabel('SIRET de l’opérateur').fill('73282932000074');
+  await page.getByLabel('Adresse e-mail de contact').fill('equipe@cv-express.example');
+  await page.locator('#redirect-uris').fill(`${demoUrl}/callback`);
+  await page.locator('#post-logout-redirect-uris').fill(`${demoUrl}/`);
+  for (const scope of [...OIDC_SCOPES, ...DATA_SCOPES]) await page.locator(`#scope-${scope}`).check();
+  await page.getByLabel('Durée de l’accord (en jours)').fill('365');
+  await beforeSubmit();
+  await page.getByRole('button', { name: 'Enregistrer l’application' }).click();
+  await h1('Application enregistrée');
+  return {
+    clientId: (await page.locator('#client-id').textContent()) as string,
+    clientSecret: (await page.locator('#client-secret').textContent()) as string,
+  };
+}
+
+/** The demo app as the console would have approved it (through the service), and the demo started. */
+async function activeDemoApp() {
+  const client = await createClient(server, {
+    name: APP_NAME,
+    operatorName: 'CV Express SAS',
+    redirectUris: [`${demoUrl}/callback`],
+    postLogoutRedirectUris: [`${demoUrl}/`],
+    scopes: [...OIDC_SCOPES, ...DATA_SCOPES],
+    purposes: Object.fromEntries(DATA_SCOPES.map((scope) => [scope, `Préremplir votre CV (${scope}).`])),
+  });
+  demo = await startDemo(server, {
+    port: demoPort,
+    clientId: client.client_id,
+    clientSecret: client.client_secret,
+  });
+  return { clientId: client.client_id, clientSecret: client.client_secret };
+}
+
+/** The jobseeker signs in through the demo app, up to the consent page. */
+async function demoUpToConsent() {
+  await page.goto(`${demoUrl}/`);
+  await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
+  await page.waitForURL(`${server.issuer}/interaction/**`);
+  await page.locator('input[name="login"]').fill(jobseeker.login);
+  await page.locator('input[name="password"]').fill(jobseeker.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Autoriser' }).waitFor();
+}
+
+/** … and consents to competences (name) and statut: the demo then holds tokens and reads. */
+async function consentInDemo() {
+  await tickFields(page, { competences: ['Nom de la compétence'], statut: ['Votre situation'] });
+  await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
+  await page.waitForURL(`${demoUrl}/callback**`);
+  await h1('Voici exactement les données reçues');
+}
+
+/** Suspends the demo app from its page in the console. */
+async function suspend(clientId: string) {
+  await page.goto(`${server.issuer}/admin`);
+  await page.getByRole('link', { name: APP_NAME }).click();
+  await h1(APP_NAME);
+  await page.getByRole('button', { name: 'Suspendre' }).click();
+  await page.waitForURL(`${server.issuer}/admin/clients/${clientId}?ok=suspended`);
 }
 
 const h1 = (name: string) => page.getByRole('heading', { level: 1, name }).waitFor();
@@ -106,6 +178,10 @@ describe('the admin console in a real browser', () => {
   it(
     'asks for the password, then the enrolment code, then enrols an authenticator at the first login',
     async () => {
+      const { enrolmentCode } = await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, {
+        actor: 'test',
+      });
+      await openConsole(false);
       await page.goto(`${server.issuer}/admin`);
       await page.waitForURL(`${server.issuer}/admin/login`);
       await h1('Connexion à l’administration');
@@ -138,7 +214,7 @@ describe('the admin console in a real browser', () => {
       });
       expect(await qr.getAttribute('src')).toMatch(/^data:image\/png;base64,/);
       expect(await qr.evaluate((img) => (img as HTMLImageElement).naturalWidth)).toBeGreaterThan(100);
-      totpSecret = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
+      const totpSecret = ((await page.locator('#totp-secret').textContent()) ?? '').replace(/\s/g, '');
       expect(totpSecret).toMatch(/^[A-Z2-7]{32}$/);
       await screenshot('admin-enrolment.png');
       await expectAccessible('enrolment page');
@@ -158,6 +234,7 @@ describe('the admin console in a real browser', () => {
   it(
     'asks for a code at the next login',
     async () => {
+      const totpSecret = (await openConsole(true))?.secret as string;
       await nav().getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForURL(`${server.issuer}/admin/login?deconnecte=1`);
       expect(await page.getByRole('status').textContent()).toContain('Vous êtes déconnecté');
@@ -184,6 +261,7 @@ describe('the admin console in a real browser', () => {
   it(
     'adds an admin and shows their enrolment code once, on accessible pages at both widths',
     async () => {
+      await openConsole(true);
       await nav().getByRole('link', { name: 'Administrateurs' }).click();
       await page.waitForURL(`${server.issuer}/admin/admins`);
       await h1('Administrateurs');
@@ -210,6 +288,7 @@ describe('the admin console in a real browser', () => {
   it(
     'registers the demo app: mistakes are listed and linked to their fields, then the secret is shown once',
     async () => {
+      await openConsole(true);
       await page.getByRole('link', { name: 'Enregistrer une application' }).click();
       await page.waitForURL(`${server.issuer}/admin/clients/new`);
       await h1('Enregistrer une application');
@@ -237,27 +316,9 @@ describe('the admin console in a real browser', () => {
       await expectAccessible('app form with errors');
 
       // A fresh form, filled in as it should be.
-      await page.goto(`${server.issuer}/admin/clients/new`);
-      await h1('Enregistrer une application');
-      await page.getByLabel('Nom de l’application').fill(APP_NAME);
-      await page.getByLabel('Description').fill('Crée votre CV à partir de vos données Pôle emploi.');
-      await page.getByLabel('Site web').fill('https://cv-express.example');
-      await page
-        .getByLabel('URL de la politique de confidentialité')
-        .fill('https://cv-express.example/confidentialite');
-      await page.getByLabel('Opérateur', { exact: true }).fill('CV Express SAS');
-      await page.getByLabel('SIRET de l’opérateur').fill('73282932000074');
-      await page.getByLabel('Adresse e-mail de contact').fill('equipe@cv-express.example');
-      await page.locator('#redirect-uris').fill(`${demoUrl}/callback`);
-      await page.locator('#post-logout-redirect-uris').fill(`${demoUrl}/`);
-      for (const scope of [...OIDC_SCOPES, ...DATA_SCOPES]) await page.locator(`#scope-${scope}`).check();
-      await page.getByLabel('Durée de l’accord (en jours)').fill('365');
-      await screenshot('admin-client-form.png', 'admin-client-form.png');
-      await page.getByRole('button', { name: 'Enregistrer l’application' }).click();
-
-      await h1('Application enregistrée');
-      clientId = (await page.locator('#client-id').textContent()) as string;
-      clientSecret = (await page.locator('#client-secret').textContent()) as string;
+      const { clientId, clientSecret } = await registerDemoApp(() =>
+        screenshot('admin-client-form.png', 'admin-client-form.png'),
+      );
       expect(clientId).toMatch(/^[\w-]{20,}$/);
       expect(clientSecret).toMatch(/^[\w-]{40,}$/);
       expect(await page.getByText('Copiez le secret maintenant, il ne sera plus affiché.').count()).toBe(1);
@@ -271,6 +332,8 @@ describe('the admin console in a real browser', () => {
   it(
     'approves the app once its purposes and the attestation are filled in',
     async () => {
+      await openConsole(true);
+      const { clientId, clientSecret } = await registerDemoApp();
       await page.getByRole('link', { name: 'Voir la fiche de l’application' }).click();
       await h1(APP_NAME);
       expect(await page.locator('.page-head-status').textContent()).toContain('En attente');
@@ -316,20 +379,12 @@ describe('the admin console in a real browser', () => {
   it(
     'lets a jobseeker use the demo app with the credentials the console gave, in the same browser',
     async () => {
-      demo = await startDemo(server, { port: demoPort, clientId: clientId, clientSecret: clientSecret });
-      await page.goto(`${demoUrl}/`);
-      await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
-      await page.waitForURL(`${server.issuer}/interaction/**`);
-      await page.locator('input[name="login"]').fill(jobseeker.login);
-      await page.locator('input[name="password"]').fill(jobseeker.password);
-      await page.getByRole('button', { name: 'Se connecter' }).click();
-      await page.getByRole('button', { name: 'Autoriser' }).waitFor();
+      await openConsole(false);
+      await activeDemoApp();
+      await demoUpToConsent();
       // The purpose typed in the console is what the jobseeker reads.
       expect(await page.content()).toContain('Préremplir votre CV (competences).');
-      await tickFields(page, { competences: ['Nom de la compétence'], statut: ['Votre situation'] });
-      await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
-      await page.waitForURL(`${demoUrl}/callback**`);
-      await h1('Voici exactement les données reçues');
+      await consentInDemo();
       const competences = (jobseeker.data as { competences: Competence[] }).competences;
       expect(await apiResult('competences')).toEqual({
         status: 200,
@@ -343,6 +398,10 @@ describe('the admin console in a real browser', () => {
   it(
     'lists the apps with their status, consents and last activity',
     async () => {
+      await openConsole(true);
+      await activeDemoApp();
+      await demoUpToConsent();
+      await consentInDemo();
       await page.goto(`${server.issuer}/admin`);
       await h1('Applications');
       const rows = await page
@@ -364,10 +423,11 @@ describe('the admin console in a real browser', () => {
   it(
     'suspends the app: the demo’s API calls now answer 401',
     async () => {
-      await page.getByRole('link', { name: APP_NAME }).click();
-      await h1(APP_NAME);
-      await page.getByRole('button', { name: 'Suspendre' }).click();
-      await page.waitForURL(`${server.issuer}/admin/clients/${clientId}?ok=suspended`);
+      await openConsole(true);
+      const { clientId } = await activeDemoApp();
+      await demoUpToConsent();
+      await consentInDemo();
+      await suspend(clientId);
       expect(await page.locator('.page-head-status').textContent()).toContain('Suspendue');
 
       await page.goto(`${demoUrl}/donnees`);
@@ -380,6 +440,9 @@ describe('the admin console in a real browser', () => {
   it(
     'shows the audit log, newest first, with the admin as the actor',
     async () => {
+      await openConsole(true);
+      const { clientId, clientSecret } = await activeDemoApp();
+      await suspend(clientId);
       await page.goto(`${server.issuer}/admin`);
       await nav().getByRole('link', { name: 'Journal d’audit' }).click();
       await h1('Journal d’audit');
@@ -399,6 +462,7 @@ describe('the admin console in a real browser', () => {
   it(
     'creates an admin API token, shown once, and revokes it',
     async () => {
+      await openConsole(true);
       await nav().getByRole('link', { name: 'Jetons d’API' }).click();
       await h1('Jetons d’API');
       await expectAccessible('tokens page, empty');
@@ -440,7 +504,17 @@ describe('the admin console in a real browser', () => {
     TIMEOUT,
   );
 
-  it('breaks no Content Security Policy rule', () => {
-    expect(cspViolations).toEqual([]);
-  });
+  // Every test's pages are also checked in afterEach.
+  it(
+    'breaks no Content Security Policy rule',
+    async () => {
+      await openConsole(true);
+      for (const path of ['/admin', '/admin/admins', '/admin/clients/new', '/admin/audit', '/admin/tokens']) {
+        await page.goto(`${server.issuer}${path}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+      }
+      expect(tab?.cspViolations).toEqual([]);
+    },
+    TIMEOUT,
+  );
 });

@@ -1,13 +1,18 @@
 // The jobseeker's space (/account) in a real browser, end to end with the demo app: consent in the
 // demo → the consent card with its fields and read statistics → untick a field (the demo then reads
 // less) → revoke with confirmation (the demo's tokens stop working) → who read my data → the export.
-// Every dashboard page is checked with axe (WCAG 2.1 A and AA) and screenshotted.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+// Every dashboard page is checked with axe (WCAG 2.1 A and AA) and screenshotted. Each test sets up
+// the steps before its own (through the same pages) in a fresh browser profile, so that it runs alone.
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureAccessLogPartitions, insertAccessLogEntries } from '../../src/api/access-log-queries.ts';
-import { checkA11y, launchBrowser } from '../support/browser.ts';
+import {
+  expectAccessible as axeCheck,
+  type BrowserTab,
+  launchBrowser,
+  openTab,
+  screenshot as shoot,
+} from '../support/browser.ts';
 import { tickFields } from '../support/consent-page.ts';
 import { registeredDemo } from '../support/demo-app.ts';
 import { createJobseeker } from '../support/factories.ts';
@@ -15,64 +20,125 @@ import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 60_000;
 const APP_NAME = 'CV Express (démo)';
-const SCREENSHOTS = path.resolve('artifacts/screenshots');
-// Committed copies for the README: written when missing, or refreshed with UPDATE_DOC_SCREENSHOTS=1
-// (so that an ordinary test run does not rewrite committed images whose dates change every day).
-const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
 const DATA_SCOPES = ['statut', 'competences', 'langues', 'permis', 'formations', 'experiences', 'projet'];
 
 type Competence = { code: string; libelle: string; niveau: string | null };
 
+// One provider and one demo app for the file; each test has its own jobseeker and its own browser
+// profile (the demo app and the dashboard side by side, as a jobseeker would use them), and sets up
+// the consent it needs.
 let server: TestServer;
 let demo: { close(): Promise<void> } | undefined;
 let demoUrl: string;
 let clientId: string;
 let browser: Browser;
-let context: BrowserContext;
+let tab: BrowserTab;
 let page: Page;
 let jobseeker: Awaited<ReturnType<typeof createJobseeker>>;
 let competences: Competence[];
-const cspViolations: string[] = [];
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   server = await startTestServer();
   const started = await registeredDemo(server, APP_NAME);
   demo = started;
   demoUrl = started.url;
   clientId = started.client.client_id;
-  jobseeker = await createJobseeker(server);
-  competences = (jobseeker.data as { competences: Competence[] }).competences;
   browser = await launchBrowser();
-  // One browser profile for the whole story: the demo app and the dashboard side by side, as a
-  // jobseeker would use them. 1024×768 is the size of the README screenshots.
-  context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1024, height: 768 } });
-  page = await context.newPage();
-  page.on('console', (msg) => {
-    if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
-  });
 }, TIMEOUT);
 
 afterAll(async () => {
-  await context?.close();
   await browser?.close();
   await demo?.close();
   await server?.close();
 });
 
-async function screenshot(name: string, forDocs = false) {
-  const file = path.join(SCREENSHOTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  const doc = path.join(DOC_SCREENSHOTS, name);
-  if (forDocs && (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc))) {
-    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
-    copyFileSync(file, doc);
+beforeEach(async () => {
+  jobseeker = await createJobseeker(server);
+  competences = (jobseeker.data as { competences: Competence[] }).competences;
+  tab = await openTab(browser);
+  page = tab.page;
+}, TIMEOUT);
+
+afterEach(async () => {
+  try {
+    expect(tab.cspViolations).toEqual([]);
+  } finally {
+    await tab.close();
   }
+});
+
+const screenshot = (name: string, forDocs = false) => shoot(page, name, forDocs ? name : undefined);
+const expectAccessible = (what: string) => axeCheck(page, what);
+
+/** Signs in through the demo app and consents to competences (name, level) and statut. */
+async function consentInDemo() {
+  await page.goto(`${demoUrl}/`);
+  await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
+  await page.waitForURL(`${server.issuer}/interaction/**`);
+  await page.locator('input[name="login"]').fill(jobseeker.login);
+  await page.locator('input[name="password"]').fill(jobseeker.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.getByRole('button', { name: 'Autoriser' }).waitFor();
+  await tickFields(page, {
+    competences: ['Nom de la compétence', 'Niveau de maîtrise'],
+    statut: ['Votre situation'],
+  });
+  await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
+  await page.waitForURL(`${demoUrl}/callback**`);
+  await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
 }
 
-async function expectAccessible(what: string) {
-  const violations = await checkA11y(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
+/** Unticks « Niveau de maîtrise » on the consent card and saves. */
+async function narrowLevel() {
+  await page.goto(`${server.issuer}/account/consents`);
+  await card().getByLabel('Niveau de maîtrise', { exact: true }).uncheck();
+  await card().getByRole('button', { name: 'Enregistrer', exact: true }).click();
+  await page.waitForURL(`${server.issuer}/account/consents?ok=narrowed**`);
+}
+
+/** The demo app reads every scope again. */
+async function demoReads() {
+  await page.goto(`${demoUrl}/donnees`);
+  await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+}
+
+async function renew() {
+  await page.goto(`${server.issuer}/account/consents`);
+  await card().getByRole('button', { name: 'Prolonger mon accord' }).click();
+  await page.waitForURL(`${server.issuer}/account/consents?ok=renewed**`);
+}
+
+async function revoke() {
+  await page.goto(`${server.issuer}/account/consents`);
+  await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
+  await page.getByRole('button', { name: 'Confirmer', exact: true }).click();
+  await page.waitForURL(`${server.issuer}/account/consents?ok=revoked`);
+}
+
+/** 60 reads of langues 40 days ago and before: past the first page of 50 of the access log. */
+async function olderReads() {
+  const old = Date.now() - 40 * 86_400_000;
+  // Their months' partitions (a new database has the current month onwards: migration 082).
+  await ensureAccessLogPartitions(server.pool, 0, 3);
+  await insertAccessLogEntries(
+    server.pool,
+    Array.from({ length: 60 }, (_, i) => ({
+      jobseekerId: jobseeker.id,
+      clientId,
+      scope: 'langues',
+      fields: ['code', 'libelle'],
+      readAt: new Date(old - i * 60_000),
+    })),
+  );
+}
+
+/** Signs in to the jobseeker's space on its own login page. */
+async function signIn() {
+  await page.goto(`${server.issuer}/account`);
+  await page.getByLabel('Identifiant', { exact: true }).fill(jobseeker.login);
+  await page.getByLabel('Mot de passe', { exact: true }).fill(jobseeker.password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL(`${server.issuer}/account/consents`);
 }
 
 /** The JSON the demo received for one data scope, with its HTTP status. */
@@ -116,20 +182,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'starts with a consent given to the demo app, which reads the ticked fields',
     async () => {
-      await page.goto(`${demoUrl}/`);
-      await page.getByRole('link', { name: 'Se connecter avec Pôle emploi Connect' }).click();
-      await page.waitForURL(`${server.issuer}/interaction/**`);
-      await page.locator('input[name="login"]').fill(jobseeker.login);
-      await page.locator('input[name="password"]').fill(jobseeker.password);
-      await page.getByRole('button', { name: 'Se connecter' }).click();
-      await page.getByRole('button', { name: 'Autoriser' }).waitFor();
-      await tickFields(page, {
-        competences: ['Nom de la compétence', 'Niveau de maîtrise'],
-        statut: ['Votre situation'],
-      });
-      await page.getByRole('button', { name: 'Autoriser', exact: true }).click();
-      await page.waitForURL(`${demoUrl}/callback**`);
-      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      await consentInDemo();
 
       expect(await apiResult('competences')).toEqual({
         status: 200,
@@ -143,6 +196,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'is open after the app’s flow, asks to log in after a logout, then shows the consent card',
     async () => {
+      await consentInDemo();
       // One sign-in: the login during the demo app's flow opened the jobseeker's space too.
       await page.goto(`${server.issuer}/account`);
       await page.waitForURL(`${server.issuer}/account/consents`);
@@ -218,6 +272,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'reaches « Enregistrer » and « Révoquer » with the keyboard, with a visible focus',
     async () => {
+      await consentInDemo();
       for (const name of ['Enregistrer', 'Révoquer']) {
         const focused = await tabTo(name);
         expect(focused.visible, name).toBe(true);
@@ -231,14 +286,12 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'stops sharing an unticked field: the demo app no longer receives it',
     async () => {
-      await card().getByLabel('Niveau de maîtrise', { exact: true }).uncheck();
-      await card().getByRole('button', { name: 'Enregistrer', exact: true }).click();
-      await page.waitForURL(`${server.issuer}/account/consents?ok=narrowed**`);
+      await consentInDemo();
+      await narrowLevel();
       expect(await page.getByRole('status').textContent()).toContain('C’est enregistré');
       expect(await checkedFields()).toEqual(['competences.libelle', 'statut.libelleStatutIndividu']);
 
-      await page.goto(`${demoUrl}/donnees`);
-      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      await demoReads();
       expect(await apiResult('competences')).toEqual({
         status: 200,
         body: competences.map(({ code, libelle }) => ({ code, libelle })),
@@ -250,6 +303,8 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'shows the history of the consent, newest first, with the texts that were shown',
     async () => {
+      await consentInDemo();
+      await narrowLevel();
       await page.goto(`${server.issuer}/account/consents`);
       await card()
         .getByRole('link', { name: /Voir l’historique/ })
@@ -284,6 +339,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'offers to renew a consent that expires soon',
     async () => {
+      await consentInDemo();
       await server.pool.query(
         "UPDATE consents SET expires_at = now() + interval '10 days' WHERE jobseeker_id = $1",
         [jobseeker.id],
@@ -310,6 +366,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'offers « Retirer tous mes accords » behind one confirmation, which « Annuler » leaves untouched',
     async () => {
+      await consentInDemo();
       await page.goto(`${server.issuer}/account/consents`);
       await page.getByRole('button', { name: 'Retirer tous mes accords' }).click();
       await page.getByRole('heading', { level: 1, name: 'Retirer tous vos accords ?' }).waitFor();
@@ -326,6 +383,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'revokes after confirmation: the card moves to the past, the demo’s tokens stop working',
     async () => {
+      await consentInDemo();
       await page.goto(`${server.issuer}/account/consents`);
       await card().getByRole('button', { name: 'Révoquer', exact: true }).click();
       await page.getByRole('heading', { level: 1, name: `Retirer votre accord à ${APP_NAME} ?` }).waitFor();
@@ -357,8 +415,7 @@ describe('the jobseeker’s space in a real browser', () => {
       await screenshot('dashboard-consents-after-revoke.png');
       await expectAccessible('consents page after revocation');
 
-      await page.goto(`${demoUrl}/donnees`);
-      await page.getByRole('heading', { level: 1, name: 'Voici exactement les données reçues' }).waitFor();
+      await demoReads();
       for (const scope of DATA_SCOPES) expect((await apiResult(scope)).status, scope).toBe(401);
 
       await page.goto(`${demoUrl}/rafraichir`);
@@ -370,6 +427,10 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'lists who read the data',
     async () => {
+      // Read at the consent, then once narrowed.
+      await consentInDemo();
+      await narrowLevel();
+      await demoReads();
       await page.goto(`${server.issuer}/account/consents`);
       await page
         .getByRole('navigation', { name: 'Mon espace' })
@@ -397,19 +458,7 @@ describe('the jobseeker’s space in a real browser', () => {
       await expectAccessible('access log page');
 
       // Older reads, past the first page of 50: the page links to them, and back.
-      const old = Date.now() - 40 * 86_400_000;
-      // Their months' partitions (a new database has the current month onwards: migration 082).
-      await ensureAccessLogPartitions(server.pool, 0, 3);
-      await insertAccessLogEntries(
-        server.pool,
-        Array.from({ length: 60 }, (_, i) => ({
-          jobseekerId: jobseeker.id,
-          clientId,
-          scope: 'langues',
-          fields: ['code', 'libelle'],
-          readAt: new Date(old - i * 60_000),
-        })),
-      );
+      await olderReads();
       await page.reload();
       expect(await page.locator('table tbody tr').count()).toBe(50);
       expect(await page.getByRole('link', { name: 'Revenir aux plus récentes' }).count()).toBe(0);
@@ -430,6 +479,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'shows « Mes données » as a readable, printable page in French',
     async () => {
+      await signIn();
       await page
         .getByRole('navigation', { name: 'Mon espace' })
         .getByRole('link', { name: 'Mes données', exact: true })
@@ -454,6 +504,7 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'reads well on a phone: no page of the space scrolls sideways, and each is accessible',
     async () => {
+      await consentInDemo(); // the access log has rows
       await page.setViewportSize({ width: 375, height: 800 });
       try {
         for (const path of ['/account/consents', '/account/access-log', '/account/mes-donnees']) {
@@ -485,6 +536,13 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'exports everything held about the jobseeker as JSON',
     async () => {
+      // A consent's whole life: given, narrowed, read again, extended, revoked; and older reads.
+      await consentInDemo();
+      await narrowLevel();
+      await demoReads();
+      await renew();
+      await revoke();
+      await olderReads();
       await page.goto(`${server.issuer}/account/mes-donnees`);
       const link = page.getByRole('link', { name: 'Télécharger mes données (fichier JSON)' });
       const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
@@ -511,12 +569,13 @@ describe('the jobseeker’s space in a real browser', () => {
   it(
     'logs out, and then asks to log in again',
     async () => {
+      await signIn();
       await page.getByRole('button', { name: 'Se déconnecter' }).click();
       await page.waitForURL(`${server.issuer}/account/login?deconnecte=1`);
       expect(await page.getByRole('status').textContent()).toContain('Vous êtes déconnecté.');
       await page.goto(`${server.issuer}/account/access-log`);
       await page.waitForURL(`${server.issuer}/account/login?retour=%2Faccount%2Faccess-log`);
-      expect(cspViolations).toEqual([]);
+      expect(tab.cspViolations).toEqual([]);
     },
     TIMEOUT,
   );

@@ -2,49 +2,98 @@
 // outbox) → draft → sandbox sign-in with a persona through the real login and consent pages →
 // submit → an admin approves in the console's review queue → the production credentials work for a
 // real jobseeker; then the figures. Every page on the way is checked with axe (WCAG 2.1 A and AA)
-// at 1280 and 375 px, with no horizontal scroll on a phone and no script.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+// at 1280 and 375 px, with no horizontal scroll on a phone and no script. Each test sets up what comes
+// before it over HTTP (sign-up, draft, approval), in a fresh provider and browser, so it runs alone.
 import * as oidc from 'openid-client';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_PASSWORD } from '../../src/developers/sandbox-personas.ts';
-import { enrolledAdmin } from '../support/admin-console.ts';
+import { enrolledAdmin, post } from '../support/admin-console.ts';
 import { discover } from '../support/authorize.ts';
-import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { type BrowserTab, checkA11y, launchBrowser, openTab, screenshot } from '../support/browser.ts';
 import { tickFields } from '../support/consent-page.ts';
-import { lastMail, linkIn } from '../support/developer-portal.ts';
+import {
+  createDraft,
+  lastMail,
+  linkIn,
+  signedInDeveloper,
+  submittedDraft,
+} from '../support/developer-portal.ts';
 import { createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
+import type { UserAgent } from '../support/user-agent.ts';
 
 const TIMEOUT = 120_000;
-const SCREENSHOTS = path.resolve('artifacts/screenshots');
-const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
 const EMAIL = 'equipe@cv-partenaire.example';
 const PASSWORD = 'une longue phrase de passe pour le portail';
+const ORGANISATION = 'CV Partenaire SAS';
 const APP = 'CV Partenaire';
 const REDIRECT = 'http://127.0.0.1:9/retour';
+const VIEWPORT = { width: 1280, height: 900 };
 
-let server: TestServer;
+// One browser for the file; each test has its own provider (the review queue and the figures count
+// what is in it) and its own browser profile, and sets up over HTTP the account and the app it needs.
 let browser: Browser;
-let dev: BrowserContext;
+let server: TestServer;
+const tabs: BrowserTab[] = [];
 let page: Page;
-let sandbox: { clientId: string; secret: string };
-let production: { clientId: string; secret: string };
-let appPath: string;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
-  dev = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  page = await dev.newPage();
+  browser = await launchBrowser();
 }, TIMEOUT);
 
 afterAll(async () => {
-  await dev?.close();
   await browser?.close();
+});
+
+beforeEach(async () => {
+  server = await startTestServer();
+}, TIMEOUT);
+
+afterEach(async () => {
+  for (const tab of tabs.splice(0)) await tab.close();
   await server?.close();
 });
+
+/** A fresh browser profile at 1280 px, signed in with `agent`'s cookies when given. */
+async function newTab(agent?: UserAgent) {
+  const tab = await openTab(browser, {
+    viewport: VIEWPORT,
+    ...(agent ? { signedIn: { agent, issuer: server.issuer } } : {}),
+  });
+  tabs.push(tab);
+  return tab.page;
+}
+
+/** A developer of ORGANISATION, verified and signed in over HTTP, and the portal open in a browser. */
+async function developer() {
+  const dev = await signedInDeveloper(server, ORGANISATION);
+  page = await newTab(dev.agent);
+  return dev;
+}
+
+/** A complete draft, submitted over HTTP, approved by an admin over HTTP, with its production secret. */
+async function approvedApp(agent: UserAgent) {
+  const draft = await submittedDraft(server, agent, APP, REDIRECT);
+  const admin = await enrolledAdmin(server);
+  const review = `/admin/validations/${draft.appId}`;
+  const decided = await post(admin.agent, server, review, review, [
+    ['decision', 'approve'],
+    ['comment', ''],
+  ]);
+  expect(decided.location, decided.html).toBe('/admin/validations?ok=approve');
+  const base = `/developpeurs/applications/${draft.appId}`;
+  const issued = await post(agent, server, base, `${base}/production/secret`, []);
+  expect(issued.response.status, issued.html).toBe(200);
+  return {
+    appPath: base,
+    sandbox: { clientId: draft.sandboxClientId, secret: draft.sandboxSecret },
+    production: {
+      clientId: /id="client-id">([^<]+)</.exec(issued.html)?.[1] as string,
+      secret: /id="client-secret">([^<]+)</.exec(issued.html)?.[1] as string,
+    },
+  };
+}
 
 /** axe at 1280 and 375 px, no horizontal scroll at 375, no script; a screenshot of each. */
 async function expectAccessible(on: Page, name: string, forDocs?: string) {
@@ -53,15 +102,7 @@ async function expectAccessible(on: Page, name: string, forDocs?: string) {
     await on.setViewportSize({ width, height: 900 });
     const violations = await checkA11y(on);
     expect(violations, `${name} at ${width} px: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-    const file = path.join(SCREENSHOTS, `${name}-${width}.png`);
-    await on.screenshot({ path: file, fullPage: true });
-    if (width === 1280 && forDocs) {
-      const doc = path.join(DOC_SCREENSHOTS, forDocs);
-      if (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc)) {
-        mkdirSync(DOC_SCREENSHOTS, { recursive: true });
-        copyFileSync(file, doc);
-      }
-    }
+    await screenshot(on, `${name}-${width}.png`, width === 1280 ? forDocs : undefined);
     if (width === 375) {
       const overflow = await on.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
       expect(overflow, `${name} scrolls sideways at 375 px`).toBeLessThanOrEqual(0);
@@ -75,8 +116,7 @@ async function signInWith(
   credentials: { clientId: string; secret: string },
   person: { login: string; password: string },
 ) {
-  const context = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 900 } });
-  const tab = await context.newPage();
+  const { context, page: tab } = await openTab(browser, { viewport: VIEWPORT });
   let callback: string | undefined;
   await tab.route('http://127.0.0.1:9/**', (route) => {
     callback = route.request().url();
@@ -125,11 +165,12 @@ async function signInWith(
 
 describe('the developer portal, end to end', () => {
   it('signs up and verifies the address through the outbox', { timeout: TIMEOUT }, async () => {
+    page = await newTab();
     await page.goto(`${server.issuer}/developpeurs/inscription`);
     await expectAccessible(page, 'portal-sign-up');
     await page.getByLabel('Adresse e-mail professionnelle').fill(EMAIL);
     await page.getByLabel('Mot de passe').fill(PASSWORD);
-    await page.getByLabel('Nom de votre organisation').fill('CV Partenaire SAS');
+    await page.getByLabel('Nom de votre organisation').fill(ORGANISATION);
     await page.getByRole('button', { name: 'Créer mon compte' }).click();
     await page.getByRole('heading', { level: 1, name: 'Vérifiez votre adresse e-mail' }).waitFor();
     await expectAccessible(page, 'portal-sign-up-sent');
@@ -149,6 +190,8 @@ describe('the developer portal, end to end', () => {
   });
 
   it('drafts an app and gets sandbox credentials at once', { timeout: TIMEOUT }, async () => {
+    await developer();
+    await page.goto(`${server.issuer}/developpeurs/applications`);
     await page.getByRole('link', { name: 'Créer une application' }).click();
     await page.getByRole('heading', { level: 1, name: 'Nouvelle application' }).waitFor();
     await expectAccessible(page, 'portal-app-new');
@@ -166,7 +209,7 @@ describe('the developer portal, end to end', () => {
     await page.locator('input[name="free_for_jobseekers"]').check();
     await page.getByRole('button', { name: 'Créer le brouillon' }).click();
     await page.getByRole('heading', { level: 1, name: 'Application créée' }).waitFor();
-    sandbox = {
+    const sandbox = {
       clientId: (await page.locator('#sandbox-client-id').textContent()) as string,
       secret: (await page.locator('#sandbox-client-secret').textContent()) as string,
     };
@@ -174,20 +217,21 @@ describe('the developer portal, end to end', () => {
     await expectAccessible(page, 'portal-app-created');
     await page.getByRole('link', { name: 'Voir l’application' }).click();
     await page.getByRole('heading', { level: 1, name: APP }).waitFor();
-    appPath = new URL(page.url()).pathname;
     await expectAccessible(page, 'portal-app', 'developer-portal-app.png');
   });
 
   it('signs a sandbox persona in through the real consent page; a real jobseeker cannot', {
     timeout: TIMEOUT,
   }, async () => {
+    const dev = await developer();
+    const draft = await createDraft(server, dev.agent, { name: APP, redirectUri: REDIRECT });
+    const sandbox = { clientId: draft.sandboxClientId, secret: draft.sandboxSecret };
     const persona = await signInWith(sandbox, { login: 'bac-a-sable.lea', password: SANDBOX_PASSWORD });
     expect(persona.status).toBe(200);
     expect(persona.body).toContain('Accueillir une clientèle');
 
     const real = await createJobseeker(server);
-    const context = await browser.newContext({ locale: 'fr-FR' });
-    const tab = await context.newPage();
+    const { context, page: tab } = await openTab(browser);
     const config = await discover(server.issuer, sandbox.clientId, sandbox.secret);
     const url = oidc.buildAuthorizationUrl(config, {
       redirect_uri: REDIRECT,
@@ -210,26 +254,19 @@ describe('the developer portal, end to end', () => {
   it('submits; an admin approves in the review queue; production credentials work for a real jobseeker', {
     timeout: TIMEOUT,
   }, async () => {
+    const dev = await developer();
+    const draft = await createDraft(server, dev.agent, { name: APP, redirectUri: REDIRECT, complete: true });
+    const appPath = `/developpeurs/applications/${draft.appId}`;
     await page.goto(`${server.issuer}${appPath}`);
     await page.getByRole('button', { name: 'Soumettre à la validation' }).click();
     await page.getByText('L’application est soumise').waitFor();
     await expectAccessible(page, 'portal-app-submitted');
 
     const admin = await enrolledAdmin(server);
-    const adminContext = await browser.newContext({
-      locale: 'fr-FR',
-      viewport: { width: 1280, height: 900 },
+    const { context: adminContext, page: console } = await openTab(browser, {
+      viewport: VIEWPORT,
+      signedIn: { agent: admin.agent, issuer: server.issuer },
     });
-    await adminContext.addCookies(
-      admin.agent
-        .cookieHeader(new URL(server.issuer))
-        .split('; ')
-        .map((pair) => {
-          const at = pair.indexOf('=');
-          return { name: pair.slice(0, at), value: pair.slice(at + 1), url: server.issuer };
-        }),
-    );
-    const console = await adminContext.newPage();
     await console.goto(`${server.issuer}/admin/validations`);
     await expectAccessible(console, 'admin-review-queue');
     await console.getByRole('link', { name: APP }).click();
@@ -239,14 +276,14 @@ describe('the developer portal, end to end', () => {
     await console.getByRole('button', { name: 'Enregistrer la décision' }).click();
     await console.getByText('L’application est approuvée').waitFor();
     await console.goto(`${server.issuer}/admin/developpeurs`);
-    await console.getByRole('cell', { name: 'CV Partenaire SAS' }).waitFor();
+    await console.getByRole('cell', { name: ORGANISATION }).waitFor();
     await expectAccessible(console, 'admin-developer-accounts');
     await adminContext.close();
 
     await page.goto(`${server.issuer}${appPath}`);
     await page.getByRole('button', { name: 'Obtenir le secret de production' }).click();
     await page.getByRole('heading', { level: 1, name: /Secret de production/ }).waitFor();
-    production = {
+    const production = {
       clientId: (await page.locator('#client-id').textContent()) as string,
       secret: (await page.locator('#client-secret').textContent()) as string,
     };
@@ -264,6 +301,13 @@ describe('the developer portal, end to end', () => {
   it('shows the figures as charts with their tables, and the API reference', {
     timeout: TIMEOUT,
   }, async () => {
+    // One persona's consent in the sandbox, one real jobseeker's in production.
+    const dev = await developer();
+    const { appPath, sandbox, production } = await approvedApp(dev.agent);
+    expect((await signInWith(sandbox, { login: 'bac-a-sable.lea', password: SANDBOX_PASSWORD })).status).toBe(
+      200,
+    );
+    expect((await signInWith(production, await createJobseeker(server))).status).toBe(200);
     await page.goto(`${server.issuer}${appPath}/statistiques?environnement=bac-a-sable`);
     await page.getByRole('heading', { level: 1, name: `Statistiques de ${APP}` }).waitFor();
     expect(await page.locator('#accords-actifs').textContent()).toBe('1');

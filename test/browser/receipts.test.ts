@@ -1,35 +1,30 @@
 // The receipt pages in a real browser, checked with axe (WCAG 2.1 A and AA): the printable receipt
 // of a consent event, and the public verification page with a genuine and a modified receipt — usable
 // without JavaScript (plain links and a plain form).
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
-import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { type BrowserTab, expectAccessible, launchBrowser, openTab } from '../support/browser.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 60_000;
 let server: TestServer;
 let browser: Browser;
-let context: BrowserContext;
+let tab: BrowserTab;
 let page: Page;
 
 beforeAll(async () => {
   server = await startTestServer();
   browser = await launchBrowser();
-  context = await browser.newContext({ locale: 'fr-FR' });
-  page = await context.newPage();
+  tab = await openTab(browser);
+  page = tab.page;
 }, TIMEOUT);
 afterAll(async () => {
-  await context?.close();
+  await tab?.close();
   await browser?.close();
   await server?.close();
 });
-
-async function expectAccessible(what: string) {
-  const violations = await checkA11y(page);
-  expect(violations, `${what}: ${JSON.stringify(violations, null, 2)}`).toEqual([]);
-}
 
 describe('receipt pages', () => {
   it(
@@ -54,16 +49,16 @@ describe('receipt pages', () => {
       await page.getByRole('link', { name: /^Reçu signé/ }).click();
       await page.getByRole('heading', { level: 1, name: 'Reçu : Accord donné' }).waitFor();
       expect(await page.getByText('Mon CV').count()).toBeGreaterThan(0);
-      await expectAccessible('printable receipt');
+      await expectAccessible(page, 'printable receipt');
       const jws = ((await page.locator('pre.receipt-jws').textContent()) ?? '').trim();
       expect(jws.split('.')).toHaveLength(3);
 
       await page.goto(`${server.issuer}/recus/verifier`);
-      await expectAccessible('verification page');
+      await expectAccessible(page, 'verification page');
       await page.getByLabel('Contenu du reçu').fill(jws);
       await page.getByRole('button', { name: 'Vérifier' }).click();
       await page.getByText('Ce reçu est authentique.').waitFor();
-      await expectAccessible('verification page, genuine receipt');
+      await expectAccessible(page, 'verification page, genuine receipt');
 
       const [h, p, s] = jws.split('.') as [string, string, string];
       const claims = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
@@ -74,7 +69,7 @@ describe('receipt pages', () => {
       await page.getByRole('button', { name: 'Vérifier' }).click();
       await page.getByText('Ce reçu n’est pas valide').waitFor();
       expect(await page.getByRole('alert').textContent()).toContain('il a été modifié');
-      await expectAccessible('verification page, modified receipt');
+      await expectAccessible(page, 'verification page, modified receipt');
     },
     TIMEOUT,
   );

@@ -3,17 +3,13 @@
 // why each app is shown, hiding one, switching them all off and on again; and the admin's « Fiche
 // catalogue » where an audience is vetted. Every page is checked with axe (WCAG 2.1 A and AA), must
 // not scroll sideways, and is screenshotted.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkA11y, launchBrowser } from '../support/browser.ts';
+import { checkA11y, launchBrowser, screenshot } from '../support/browser.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 const TIMEOUT = 120_000;
-const SCREENSHOTS = path.resolve('artifacts/screenshots');
-const DOC_SCREENSHOTS = path.resolve('docs/screenshots');
 const ADMIN_EMAIL = 'admin.catalogue@pole-emploi-connect.example';
 const ADMIN_PASSWORD = 'un mot de passe long et unique';
 const APP_ORIGIN = 'http://127.0.0.1:9';
@@ -23,7 +19,6 @@ let browser: Browser;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOTS, { recursive: true });
   // Password-only admin sign-in: the second factor has its own browser test.
   server = await startTestServer({ ADMIN_TOTP_REQUIRED: 'false' });
   await server.app.services.admins.create(ADMIN_EMAIL, ADMIN_PASSWORD, { actor: 'test' });
@@ -85,17 +80,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-async function screenshot(page: Page, name: string, forDocs?: string) {
-  const file = path.join(SCREENSHOTS, name);
-  await page.screenshot({ path: file, fullPage: true });
-  if (!forDocs) return;
-  const doc = path.join(DOC_SCREENSHOTS, forDocs);
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1' || !existsSync(doc)) {
-    mkdirSync(DOC_SCREENSHOTS, { recursive: true });
-    copyFileSync(file, doc);
-  }
-}
 
 async function expectGood(page: Page, what: string, _width: number) {
   const violations = await checkA11y(page);

@@ -92,10 +92,9 @@ export async function enrol(agent: UserAgent, server: TestServer, enrolmentCode:
 }
 
 /** A new admin, enrolled in TOTP and signed in (TOTP required), with their secret. */
-export async function enrolledAdmin(server: TestServer) {
-  const email = newEmail();
-  const created = await server.app.services.admins.create(email, PASSWORD, { actor: 'test' });
-  const { agent, location } = await passwordStep(server, email);
+export async function enrolledAdmin(server: TestServer, email = newEmail(), password = PASSWORD) {
+  const created = await server.app.services.admins.create(email, password, { actor: 'test' });
+  const { agent, location } = await passwordStep(server, email, password);
   expect(location).toBe('/admin/enrolment');
   const { secret } = await enrol(agent, server, created.enrolmentCode);
   const code = totp(secret).generate();
