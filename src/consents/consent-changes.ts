@@ -6,8 +6,8 @@
 // only by the Grant the consent names: two first authorizations racing can each have built a Grant and
 // issued tokens from it, while the consent names one (consent-grant.ts); expiry does the same, and a
 // narrowing deletes such a stray Grant, whose tokens would keep the `scope` taken back.
-// Only an active consent is revoked: an expired one (status 'expired', set by the expiry job) has
-// already recorded what it took back and lost its tokens, and a revocation would record it again. Narrowing and renewing rewrite the Grant
+// An expired consent (status 'expired', set by the expiry job) can still be revoked: the revocation is
+// recorded, removing nothing, as the expiry already recorded what it took back. Narrowing and renewing rewrite the Grant
 // from the record once the change is committed, so the `scope` of the app's tokens, refreshes and
 // introspection loses a taken-back scope at once; a lost write is repaired at the next authorization,
 // and no field is released on the Grant alone (every release checks the live record).
@@ -71,7 +71,7 @@ export function createConsentChanges(deps: {
     await destroyPairGrants(db, consent.jobseeker_id, consent.client_id);
   }
 
-  // One revocation on a locked active row: the consent, the app's tokens and grants, and its event.
+  // One revocation on a locked row: the consent, the app's tokens and grants, and its event.
   async function revokeLocked(
     db: import('pg').PoolClient,
     jobseekerId: string,
@@ -87,7 +87,8 @@ export function createConsentChanges(deps: {
       clientId: consent.client_id,
       kind: 'revoked',
       fieldsAdded: [],
-      fieldsRemoved: consent.fields,
+      // 'expired' (and past its date) released nothing any more: the expiry's event removed it all.
+      fieldsRemoved: consent.status === 'active' ? consent.fields : [],
       fieldsAfter: [],
       textsHash: consent.texts_hash,
       actor,
@@ -132,7 +133,7 @@ export function createConsentChanges(deps: {
 
     revoke: (jobseekerId: string, consentId: string, requestId?: string, actor = 'jobseeker') =>
       mutate(jobseekerId, consentId, async (db, consent) => {
-        if (consent.status !== 'active') return { changed: false };
+        if (consent.status === 'revoked') return { changed: false };
         await revokeLocked(db, jobseekerId, consent, requestId, actor);
         return { changed: true };
       }),
