@@ -1,14 +1,16 @@
 // Every consent given to one app, revoked at once: what deleting the app means for the jobseekers who
 // had agreed to share with it. Each revocation goes into the jobseeker's own history (consent_events),
-// as a withdrawal made by whoever deleted the app, in the caller's transaction (the app's deletion).
+// as a withdrawal made by whoever deleted the app, in the caller's transaction (the app's deletion):
+// what it took back and the texts in force, as a jobseeker's own withdrawal records them
+// (consent-changes.ts). The app's tokens and Grants go with the app (destroyClientArtifacts).
 import type { Queryable } from '../db/pool.ts';
 import { markConsentRevoked } from './consent-change-queries.ts';
-import { insertConsentEvent } from './consent-queries.ts';
+import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
 
 /** Locks the app's active consents (a withdrawal at the same moment waits for this one). */
 async function lockActiveConsentsOfClient(db: Queryable, clientId: string) {
-  const { rows } = await db.query<{ id: string; jobseeker_id: string }>(
-    "SELECT id, jobseeker_id FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
+  const { rows } = await db.query<Pick<ConsentRow, 'id' | 'jobseeker_id' | 'fields' | 'texts_hash'>>(
+    "SELECT id, jobseeker_id, fields, texts_hash FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
     [clientId],
   );
   return rows;
@@ -29,9 +31,9 @@ export async function revokeClientConsents(
       clientId,
       kind: 'revoked',
       fieldsAdded: [],
-      fieldsRemoved: [],
+      fieldsRemoved: consent.fields,
       fieldsAfter: [],
-      textsHash: null,
+      textsHash: consent.texts_hash,
       actor: who.actor,
       requestId: who.requestId,
     });

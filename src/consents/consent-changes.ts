@@ -2,14 +2,19 @@
 // is one transaction that also appends its consent event; concurrent changes to one consent serialise
 // on the row lock, so the final state is consistent and every event is recorded once.
 // Revoking deletes the app's tokens and oidc-provider grant in the same transaction: the access and
-// refresh tokens stop working at once, on every instance. Narrowing and renewing rewrite the Grant
+// refresh tokens stop working at once, on every instance. It goes by the (jobseeker, app) pair, not
+// only by the Grant the consent names: two first authorizations racing can each have built a Grant and
+// issued tokens from it, while the consent names one (consent-grant.ts); expiry does the same, and a
+// narrowing deletes such a stray Grant, whose tokens would keep the `scope` taken back.
+// An expired consent (status 'expired', set by the expiry job) can still be revoked: the revocation is
+// recorded, removing nothing, as the expiry already recorded what it took back. Narrowing and renewing rewrite the Grant
 // from the record once the change is committed, so the `scope` of the app's tokens, refreshes and
 // introspection loses a taken-back scope at once; a lost write is repaired at the next authorization,
 // and no field is released on the Grant alone (every release checks the live record).
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
-import { destroyByGrantId } from '../oidc/oidc-model-queries.ts';
+import { destroyByGrantId, destroyPairGrants } from '../oidc/oidc-model-queries.ts';
 import {
   expireDueConsents,
   extendConsent,
@@ -60,7 +65,13 @@ export function createConsentChanges(deps: {
     });
   }
 
-  // One revocation on a locked row: the consent, the app's tokens and grant, and its event.
+  // Every Grant of the consent's pair and all their tokens (see the top of this file).
+  async function destroyTokensOf(db: import('pg').PoolClient, consent: ConsentRow) {
+    if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+    await destroyPairGrants(db, consent.jobseeker_id, consent.client_id);
+  }
+
+  // One revocation on a locked row: the consent, the app's tokens and grants, and its event.
   async function revokeLocked(
     db: import('pg').PoolClient,
     jobseekerId: string,
@@ -69,13 +80,14 @@ export function createConsentChanges(deps: {
     actor: string,
   ) {
     await markConsentRevoked(db, consent.id);
-    if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+    await destroyTokensOf(db, consent);
     await insertConsentEvent(db, {
       consentId: consent.id,
       jobseekerId,
       clientId: consent.client_id,
       kind: 'revoked',
       fieldsAdded: [],
+      // 'expired' (and past its date) released nothing any more: the expiry's event removed it all.
       fieldsRemoved: consent.status === 'active' ? consent.fields : [],
       fieldsAfter: [],
       textsHash: consent.texts_hash,
@@ -94,6 +106,10 @@ export function createConsentChanges(deps: {
         const wanted = new Set([...keep, SUBJECT_FIELD]);
         const after = consent.fields.filter((key) => wanted.has(key));
         const removed = consent.fields.filter((key) => !wanted.has(key));
+        // A Grant of the pair other than the consent's own (a racing first authorization's) would
+        // keep the taken-back scope in its tokens' refreshes: it goes, with them. Also when nothing
+        // changed, as the Grant is repaired below.
+        await destroyPairGrants(db, jobseekerId, consent.client_id, consent.grant_id);
         if (!removed.length) return { changed: false, consent, removed };
         await setConsentFields(db, consent.id, after);
         await insertConsentEvent(db, {
@@ -166,7 +182,7 @@ export function createConsentChanges(deps: {
       return withTransaction(pool, async (db) => {
         const expired = await expireDueConsents(db, batch);
         for (const consent of expired) {
-          if (consent.grant_id) await destroyByGrantId(db, consent.grant_id);
+          await destroyTokensOf(db, consent);
           await insertConsentEvent(db, {
             consentId: consent.id,
             jobseekerId: consent.jobseeker_id,

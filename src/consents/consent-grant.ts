@@ -9,8 +9,10 @@
 //    statement of its own. oidc-provider derives from it the `scope` of tokens, refreshes and
 //    introspection, and whether its own consent checks ask again;
 // 3. the grant link (consents.grant_id, setConsentGrantId): a statement of its own, only when the Grant
-//    is not already the one the consent names. Withdrawal and expiry delete the tokens of that Grant in
-//    their own transaction (consent-changes.ts).
+//    is not already the one the consent names. Withdrawal and expiry delete, in their own transaction,
+//    the tokens of every Grant of the pair, not only of the one linked (consent-changes.ts): two first
+//    decisions racing both read the consent before either links, each builds a Grant and the later
+//    link wins, and the other's tokens must not outlive a withdrawal.
 // The app gets its code only after all three (interaction-routes.ts calls interactionFinished with the
 // Grant's id this returns), so a crash or a failure between them issues no token:
 // - between 1 and 2, the record holds the decision and the Grant is the previous one, or none. Nothing
@@ -21,7 +23,7 @@
 //   what the jobseeker already answered;
 // - between 2 and 3, a Grant no consent names, from which no token was issued: the next authorization
 //   starts from the consent's own Grant (or builds one) and links it, and the stray one expires with
-//   the consent (its lifetime is the consent's).
+//   the consent (its lifetime is the consent's), or goes with a withdrawal or a narrowing.
 // The changes made in /account write 1 then 2 (the same Grant, no link to change; consent-changes.ts);
 // withdrawal and expiry are one transaction with the deletion of the Grant and its tokens.
 import type { Grant } from 'oidc-provider';

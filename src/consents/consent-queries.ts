@@ -4,7 +4,8 @@ export interface ConsentRow {
   id: string;
   jobseeker_id: string;
   client_id: string;
-  status: 'active' | 'revoked';
+  /** 'expired' is set by the expiry job (migration 007), once the consent is past its date */
+  status: 'active' | 'revoked' | 'expired';
   fields: string[];
   texts_hash: string;
   grant_id: string | null;

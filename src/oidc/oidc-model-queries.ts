@@ -188,6 +188,31 @@ export async function destroyByGrantId(db: Queryable, grantId: string): Promise<
   await db.query('DELETE FROM oidc_models WHERE grant_id = $1', [grantId]);
 }
 
+/**
+ * Every Grant of one (jobseeker, app) pair and everything issued under them, but `keep` (the Grant the
+ * consent names, when the pair keeps one). A consent names one Grant (consents.grant_id), yet two first
+ * authorizations racing can each have built one and issued tokens from it (consent-grant.ts): a
+ * withdrawal, an expiry or a narrowing goes by the pair, so that no token of either survives it.
+ * The Grants are found along oidc_models_grant_pair_idx (migration 120), their rows by grant_id (a
+ * Grant row carries its own id there, see upsertModel).
+ */
+export async function destroyPairGrants(
+  db: Queryable,
+  accountId: string,
+  clientId: string,
+  keep: string | null = null,
+): Promise<void> {
+  await db.query({
+    name: 'oidc-destroy-pair-grants',
+    text: `DELETE FROM oidc_models
+            WHERE grant_id IS NOT NULL
+              AND grant_id IN (SELECT id FROM oidc_models
+                                WHERE model = 'Grant' AND (payload ->> 'accountId') = $1
+                                  AND (payload ->> 'clientId') = $2 AND id IS DISTINCT FROM $3)`,
+    values: [accountId, clientId, keep],
+  });
+}
+
 export async function destroyModelsByGrantId(db: Queryable, model: string, grantId: string): Promise<void> {
   await db.query('DELETE FROM oidc_models WHERE model = $1 AND grant_id = $2', [model, grantId]);
 }

@@ -150,4 +150,18 @@ describe('revoking a consent', () => {
       fields_after: [],
     });
   });
+
+  it('records what the app’s deletion took back, and the texts in force, as a jobseeker’s withdrawal does', async () => {
+    const { clientId, decide } = await ctx.createPair();
+    const consent = await decide({ requested: PAGE, ticked: TICKED });
+    await ctx.clients.remove(clientId, { actor: 'admin:root@example.fr', requestId: 'req-app-gone' });
+    expect((await ctx.eventsOf(consent.id))[1]).toMatchObject({
+      kind: 'revoked',
+      fields_added: [],
+      fields_removed: TICKED,
+      fields_after: [],
+      texts_hash: consent.texts_hash,
+      request_id: 'req-app-gone',
+    });
+  });
 });
