@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
+import { authorizedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -132,34 +133,26 @@ describe('authorization code flow with a subset of fields', () => {
   });
 
   it('does not ask again for the same fields, but does when new ones are requested', async () => {
-    const jobseeker = await createJobseeker(server);
-    const client = await createClient(server);
-    const config = await discover(server.issuer, client.client_id, client.client_secret);
-    const first = await authorize({
+    const {
+      client,
       config,
-      redirectUri: client.redirectUri,
-      scope: 'openid profile competences',
-      login: jobseeker,
-      fields: ['competences.code'],
-    });
+      flow: first,
+    } = await authorizedApp(server, { scope: 'openid profile competences', fields: ['competences.code'] });
     expect(first.callback.searchParams.get('code')).toBeTruthy();
+    // The same browser asks again with prompt=none: a code only if no new consent is due.
+    const silently = (scope: string) =>
+      authorize({
+        config,
+        redirectUri: client.redirectUri,
+        scope,
+        agent: first.agent,
+        extra: { prompt: 'none' },
+      });
 
-    const silent = await authorize({
-      config,
-      redirectUri: client.redirectUri,
-      scope: 'openid profile competences',
-      agent: first.agent,
-      extra: { prompt: 'none' },
-    });
+    const silent = await silently('openid profile competences');
     expect(silent.callback.searchParams.get('code')).toBeTruthy();
 
-    const wider = await authorize({
-      config,
-      redirectUri: client.redirectUri,
-      scope: 'openid profile competences langues',
-      agent: first.agent,
-      extra: { prompt: 'none' },
-    });
+    const wider = await silently('openid profile competences langues');
     expect(wider.callback.searchParams.get('error')).toBe('consent_required');
   });
 

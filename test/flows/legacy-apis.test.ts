@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { completeAuthorization } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
 import { type grantedApp as GrantedApp, grantedApp } from '../support/grant.ts';
+import { MARIE_COORDONNEES } from '../support/legacy-answers.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 
@@ -76,22 +77,7 @@ describe('legacy API shapes, everything consented', () => {
   });
 
   it('coordonnees: split lines, codes, identity, phone', async () => {
-    expect(await read('peconnect-coordonnees/v1/coordonnees', first())).toEqual({
-      adresse1: null,
-      adresse2: 'APPARTEMENT 12',
-      adresse3: 'RÉSIDENCE LES TILLEULS',
-      adresse4: '12 RUE DES LILAS',
-      codePostal: '69003',
-      codeINSEE: '69383',
-      libelleCommune: 'LYON',
-      codePays: 'FR',
-      libellePays: 'FRANCE',
-      nom: 'DUPONT',
-      prenom: 'MARIE',
-      email: 'marie.dupont@example.fr',
-      telephone1: '0612345678',
-      statutValidationEmail: 'V',
-    });
+    expect(await read('peconnect-coordonnees/v1/coordonnees', first())).toEqual(MARIE_COORDONNEES);
   });
 
   it('statut with U+2019, etat-civil with its offset', async () => {

@@ -10,15 +10,26 @@ const cli = cliWithServer('pec-admin-cli-test-');
 const adminApi = (token: string, pathname = '/clients') =>
   fetch(`${cli.server.issuer}/admin/api${pathname}`, { headers: { authorization: `Bearer ${token}` } });
 
+/** `admins create --email EMAIL`, the password (then whatever else) typed on stdin. */
+const createAdmin = (email: string, stdin = `${PASSWORD}\n`) =>
+  cli.runCli(['admins', 'create', '--email', email], stdin);
+
+/** `admins token create --email EMAIL --name NAME`, then the other options given. */
+const createToken = (email: string, name: string, ...options: string[]) =>
+  cli.runCli(['admins', 'token', 'create', '--email', email, '--name', name, ...options]);
+
+/** A refused command: it exits non-zero and prints nothing on stdout (no half-made token or admin). */
+function expectRefused(result: { code: number | null; stdout: string }, what?: string) {
+  expect(result.code, what).not.toBe(0);
+  expect(result.stdout).toBe('');
+}
+
 const admins = async (email: string) =>
   (await cli.db.pool.query('SELECT * FROM admins WHERE lower(email) = lower($1)', [email])).rows;
 
 describe('cli: admins create', () => {
   it('creates an admin with the password read from stdin, hashed with argon2id', async () => {
-    const { code, stdout, stderr } = await cli.runCli(
-      ['admins', 'create', '--email', 'ops@pole-emploi.example'],
-      `${PASSWORD}\n`,
-    );
+    const { code, stdout, stderr } = await createAdmin('ops@pole-emploi.example');
     expect(stderr).not.toMatch(/^Error/m);
     expect(code).toBe(0);
     const lines = stdout.trim().split('\n');
@@ -66,10 +77,7 @@ describe('cli: admins create', () => {
   });
 
   it('takes only the first line of stdin as the password', async () => {
-    const { code } = await cli.runCli(
-      ['admins', 'create', '--email', 'lines@pole-emploi.example'],
-      `${PASSWORD}\nautre\n`,
-    );
+    const { code } = await createAdmin('lines@pole-emploi.example', `${PASSWORD}\nautre\n`);
     expect(code).toBe(0);
     expect(
       await cli.server.app.services.admins.checkPassword('lines@pole-emploi.example', PASSWORD),
@@ -77,44 +85,30 @@ describe('cli: admins create', () => {
   });
 
   it('refuses a password shorter than 12 characters, with a message', async () => {
-    const { code, stdout, stderr } = await cli.runCli(
-      ['admins', 'create', '--email', 'short@pole-emploi.example'],
-      'court\n',
-    );
-    expect(code).not.toBe(0);
-    expect(stdout).toBe('');
+    const { code, stdout, stderr } = await createAdmin('short@pole-emploi.example', 'court\n');
+    expectRefused({ code, stdout });
     expect(stderr).toMatch(/^Error: .*12 caractères/m);
     expect(await admins('short@pole-emploi.example')).toEqual([]);
   });
 
   it('refuses an empty stdin', async () => {
-    const { code, stderr } = await cli.runCli(['admins', 'create', '--email', 'empty@pole-emploi.example']);
+    const { code, stderr } = await createAdmin('empty@pole-emploi.example', '');
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^Error: .*12 caractères/m);
     expect(await admins('empty@pole-emploi.example')).toEqual([]);
   });
 
   it('refuses an email that is already taken, whatever its case', async () => {
-    const first = await cli.runCli(
-      ['admins', 'create', '--email', 'twice@pole-emploi.example'],
-      `${PASSWORD}\n`,
-    );
+    const first = await createAdmin('twice@pole-emploi.example');
     expect(first.code).toBe(0);
-    const again = await cli.runCli(
-      ['admins', 'create', '--email', 'TWICE@pole-emploi.example'],
-      `${PASSWORD}\n`,
-    );
-    expect(again.code).not.toBe(0);
-    expect(again.stdout).toBe('');
+    const again = await createAdmin('TWICE@pole-emploi.example');
+    expectRefused(again);
     expect(again.stderr).toMatch(/^Error: .*existe déjà/m);
     expect(await admins('twice@pole-emploi.example')).toHaveLength(1);
   });
 
   it('refuses an invalid email', async () => {
-    const { code, stderr } = await cli.runCli(
-      ['admins', 'create', '--email', 'pas-un-email'],
-      `${PASSWORD}\n`,
-    );
+    const { code, stderr } = await createAdmin('pas-un-email');
     expect(code).not.toBe(0);
     expect(stderr).toMatch(/^Error: .*e-mail/m);
   });
@@ -132,10 +126,7 @@ describe('cli: admins create', () => {
 
 describe('cli: the enrolment code of admins create and admins reset-totp', () => {
   const codeOf = async (email: string) => {
-    const { code, stdout, stderr } = await cli.runCli(
-      ['admins', 'create', '--email', email],
-      `${PASSWORD}\n`,
-    );
+    const { code, stdout, stderr } = await createAdmin(email);
     expect(code, stderr).toBe(0);
     return JSON.parse(stdout) as { id: string; enrolment_code: string };
   };
@@ -218,20 +209,12 @@ describe('cli: the enrolment code of admins create and admins reset-totp', () =>
 describe('cli: admins token create', () => {
   const EMAIL = 'pipeline@pole-emploi.example';
   beforeAll(async () => {
-    const { code } = await cli.runCli(['admins', 'create', '--email', EMAIL], `${PASSWORD}\n`);
+    const { code } = await createAdmin(EMAIL);
     expect(code).toBe(0);
   });
 
   it('prints exactly one token line, which authenticates the admin API of the server', async () => {
-    const { code, stdout, stderr } = await cli.runCli([
-      'admins',
-      'token',
-      'create',
-      '--email',
-      EMAIL,
-      '--name',
-      'CI',
-    ]);
+    const { code, stdout, stderr } = await createToken(EMAIL, 'CI');
     expect(stderr).not.toMatch(/^Error/m);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^pecadm_[A-Za-z0-9_-]{40,}\n$/);
@@ -278,17 +261,7 @@ describe('cli: admins token create', () => {
   });
 
   it('sets an expiry with --expires-in-days, and refuses a bad one', async () => {
-    const { code, stdout } = await cli.runCli([
-      'admins',
-      'token',
-      'create',
-      '--email',
-      EMAIL,
-      '--name',
-      'court',
-      '--expires-in-days',
-      '2',
-    ]);
+    const { code, stdout } = await createToken(EMAIL, 'court', '--expires-in-days', '2');
     expect(code).toBe(0);
     expect((await adminApi(stdout.trim())).status).toBe(200);
     const { rows } = await cli.db.pool.query("SELECT expires_at FROM admin_tokens WHERE name = 'court'");
@@ -297,56 +270,24 @@ describe('cli: admins token create', () => {
     expect(days).toBeLessThanOrEqual(2);
 
     for (const bad of ['0', '-1', '1.5', 'demain', '99999']) {
-      const res = await cli.runCli([
-        'admins',
-        'token',
-        'create',
-        '--email',
-        EMAIL,
-        '--name',
-        'x',
-        '--expires-in-days',
-        bad,
-      ]);
-      expect(res.code, bad).not.toBe(0);
-      expect(res.stdout).toBe('');
+      const res = await createToken(EMAIL, 'x', '--expires-in-days', bad);
+      expectRefused(res, bad);
       expect(res.stderr).toMatch(/^Error: .*expires-in-days/m);
     }
   });
 
   it('refuses an unknown email, and a disabled admin', async () => {
-    const unknown = await cli.runCli([
-      'admins',
-      'token',
-      'create',
-      '--email',
-      'personne@pole-emploi.example',
-      '--name',
-      'x',
-    ]);
-    expect(unknown.code).not.toBe(0);
-    expect(unknown.stdout).toBe('');
+    const unknown = await createToken('personne@pole-emploi.example', 'x');
+    expectRefused(unknown);
     expect(unknown.stderr).toMatch(/^Error: .*personne@pole-emploi\.example/m);
 
-    const { code } = await cli.runCli(
-      ['admins', 'create', '--email', 'parti@pole-emploi.example'],
-      `${PASSWORD}\n`,
-    );
+    const { code } = await createAdmin('parti@pole-emploi.example');
     expect(code).toBe(0);
     await cli.db.pool.query(
       "UPDATE admins SET disabled_at = now() WHERE email = 'parti@pole-emploi.example'",
     );
-    const disabled = await cli.runCli([
-      'admins',
-      'token',
-      'create',
-      '--email',
-      'parti@pole-emploi.example',
-      '--name',
-      'x',
-    ]);
-    expect(disabled.code).not.toBe(0);
-    expect(disabled.stdout).toBe('');
+    const disabled = await createToken('parti@pole-emploi.example', 'x');
+    expectRefused(disabled);
   });
 
   it('prints its usage with --help, and when --name is missing', async () => {
@@ -450,8 +391,7 @@ describe('cli: usage and clients create', () => {
       '--operator-siret',
       '73282932000075',
     ]);
-    expect(code).not.toBe(0);
-    expect(stdout).toBe('');
+    expectRefused({ code, stdout });
     expect(stderr).toMatch(/^Error: .*operator_siret/m);
   });
 });

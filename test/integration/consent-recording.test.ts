@@ -4,9 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashTexts } from '../../src/catalog/load-catalog.ts';
 import type { GrantDecision } from '../../src/consents/consent-service.ts';
-import { authorize, discover } from '../support/authorize.ts';
 import { createClient, createJobseeker } from '../support/factories.ts';
-import { exchange } from '../support/grant.ts';
+import { grantedApp } from '../support/grant.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
 
 let server: TestServer;
@@ -158,17 +157,10 @@ describe('consent recording', () => {
   });
 
   it('stops serving an expired consent, in the service and in the API', async () => {
-    const jobseeker = await createJobseeker(server);
-    const client = await createClient(server);
-    const config = await discover(server.issuer, client.client_id, client.client_secret);
-    const flow = await authorize({
-      config,
-      redirectUri: client.redirectUri,
+    const { jobseeker, client, tokens } = await grantedApp(server, {
       scope: 'openid competences',
-      login: jobseeker,
       fields: ['competences.code'],
     });
-    const tokens = await exchange(server, config, flow);
     const read = () =>
       fetch(`${server.issuer}/api/v1/competences`, {
         headers: { authorization: `Bearer ${tokens.access_token}` },

@@ -2,37 +2,27 @@
 // in the middle), the consent page answered with a random subset of the boxes, its token request, then
 // HttpFtConnectGateway.getUserAndAdvisors in its order — userinfo, état civil, coordonnées (for the
 // phone), statut, and the advisors only when the statut says « demandeur d’emploi » — and its logout.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createJobseeker } from '../support/factories.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { describe, expect, test } from 'vitest';
+import { startTestServer } from '../support/test-server.ts';
 import { immersionFacileClient, immersionFacileScope } from './apps/immersion-facile.ts';
-import {
-  legacySeed,
-  logoutThroughPages,
-  randomSubset,
-  seededRandom,
-  throughPages,
-} from './legacy-browser.ts';
+import { legacySeed, logoutThroughPages, seededRandom, throughPages } from './legacy-browser.ts';
 import {
   expectCallback,
   expectConsentedAnswer,
-  expectIdToken,
   expectRelease,
   expectTokenAnswer,
-  expectWithheld,
   jsonOf,
   randomString,
   registerLegacyApp,
 } from './legacy-checks.ts';
+import { CONSEILLERS, COORDONNEES, ETAT_CIVIL, STATUT, USERINFO } from './released-fields.ts';
 import {
-  anyConsented,
-  CONSEILLERS,
-  COORDONNEES,
-  ETAT_CIVIL,
-  STATUT,
-  USERINFO,
-  withTravellers,
-} from './released-fields.ts';
+  expectAnswerIfAnyConsented,
+  expectTokenAndIdToken,
+  replayApp,
+  replayServer,
+  signInWithRandomConsent,
+} from './replay-setup.ts';
 import {
   conseillerSchema,
   coordonneesSchema,
@@ -43,22 +33,25 @@ import {
 } from './spec-shapes.ts';
 
 const seed = legacySeed('immersion-facile');
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const live = replayServer();
+
+// IF's registration: the scopes behind its request, its callback and its home page.
+const IF_REGISTRATION = {
+  scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'conseillers'],
+  redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
+  afterLogout: 'https://immersion-facile.beta.gouv.fr/',
+};
 
 describe('immersion facile', () => {
   test('sign-in, userinfo, état civil, coordonnées, statut, conseillers and logout, for a random subset of consents', async () => {
+    const { server } = live;
     const random = seededRandom(seed);
-    const settings = await registerLegacyApp(server, 'immersionfacile', {
-      scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'conseillers'],
-      redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
-      afterLogout: 'https://immersion-facile.beta.gouv.fr/',
-    });
-    const app = immersionFacileClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await replayApp(
+      server,
+      'immersionfacile',
+      IF_REGISTRATION,
+      immersionFacileClient,
+    );
     const state = randomString(16);
     const nonce = randomString(16);
     const url = app.authorizeUrl(state, nonce);
@@ -67,25 +60,17 @@ describe('immersion facile', () => {
       `&realm=/individu&redirect_uri=${settings.redirectUri}&scope=application_${settings.clientId}%20`,
     );
 
-    const pages = await throughPages(url, {
-      redirectUri: settings.redirectUri,
+    const { pages, consented, code } = await signInWithRandomConsent('immersion-facile', url, {
+      settings,
       jobseeker,
-      choose: (shown) => randomSubset(random, shown),
+      random,
+      state,
     });
-    expect(pages.pages).toEqual(['login', 'consent']);
-    const consented = withTravellers(pages.ticked);
-    console.log(
-      `immersion-facile: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`,
-    );
-    const code = expectCallback(pages.callback, state);
 
     // AccessToken.schema.ts: access_token, expires_in ≥ 1, id_token and nonce are required.
-    const token = await expectTokenAnswer(await app.token(code), {
-      requestedScope: immersionFacileScope(settings.clientId),
-      nonce,
-    });
-    const claims = await expectIdToken(server, token.id_token, {
+    const { token, claims } = await expectTokenAndIdToken(server, await app.token(code), {
       clientId: settings.clientId,
+      requestedScope: immersionFacileScope(settings.clientId),
       nonce,
       consented,
     });
@@ -114,51 +99,47 @@ describe('immersion facile', () => {
       );
 
     // getUserContactPhone: telephone1 ?? telephone2, read as a French number.
-    const coordonnees = await app.api('peconnect-coordonnees/v1/coordonnees', token.access_token);
-    if (anyConsented(COORDONNEES, consented)) {
-      const body = (await jsonOf(coordonnees, 200, 'coordonnees')) as Record<string, unknown>;
-      expectRelease('coordonnees', coordonneesSchema, COORDONNEES, consented, body);
-      if (consented.has('phone.phone_number')) {
-        const phone = String(body.telephone1 ?? body.telephone2);
-        const known = (jobseeker.claims as { phone_number: string }).phone_number
-          .replace(/\D/g, '')
-          .slice(-9);
-        expect(phone.replace(/\D/g, '').slice(-9)).toBe(known);
-      }
-    } else {
-      await expectWithheld(coordonnees, 'coordonnees');
+    const coordonnees = (await expectAnswerIfAnyConsented(
+      await app.api('peconnect-coordonnees/v1/coordonnees', token.access_token),
+      'coordonnees',
+      coordonneesSchema,
+      COORDONNEES,
+      consented,
+    )) as Record<string, unknown> | undefined;
+    if (coordonnees && consented.has('phone.phone_number')) {
+      const phone = String(coordonnees.telephone1 ?? coordonnees.telephone2);
+      const known = (jobseeker.claims as { phone_number: string }).phone_number.replace(/\D/g, '').slice(-9);
+      expect(phone.replace(/\D/g, '').slice(-9)).toBe(known);
     }
 
     // #userIsJobseeker: statut "1" means a registered jobseeker; then the advisors are asked for.
-    const statut = await app.api('peconnect-statut/v1/statut', token.access_token);
-    let jobseekerStatus = false;
-    if (anyConsented(STATUT, consented)) {
-      const body = (await jsonOf(statut, 200, 'statut')) as {
-        codeStatutIndividu: '0' | '1';
-        libelleStatutIndividu: string;
-      };
-      expectRelease('statut', statutSchema, STATUT, consented, body);
-      expect(body.libelleStatutIndividu).toBe(STATUT_LABELS[body.codeStatutIndividu]);
+    const statut = (await expectAnswerIfAnyConsented(
+      await app.api('peconnect-statut/v1/statut', token.access_token),
+      'statut',
+      statutSchema,
+      STATUT,
+      consented,
+    )) as { codeStatutIndividu: '0' | '1'; libelleStatutIndividu: string } | undefined;
+    if (statut) {
+      expect(statut.libelleStatutIndividu).toBe(STATUT_LABELS[statut.codeStatutIndividu]);
       const known = (jobseeker.data.statut as { codeStatutIndividu: string }).codeStatutIndividu;
-      expect(body.codeStatutIndividu).toBe(known);
-      jobseekerStatus = body.codeStatutIndividu === '1';
-    } else {
-      await expectWithheld(statut, 'statut');
+      expect(statut.codeStatutIndividu).toBe(known);
     }
-    if (jobseekerStatus) {
+    if (statut?.codeStatutIndividu === '1') {
       // §4.14: a 200 with the advisors, or (no advisor) the 500 FT gives and IF tolerates. [G]: this
       // provider never answers 500 (house rule), so a jobseeker without an advisor reads `[]`.
       const conseillers = await app.api(
         'peconnect-conseillers/v1/contactspe/conseillers',
         token.access_token,
       );
-      if (anyConsented(CONSEILLERS, consented)) {
-        const body = await jsonOf(conseillers, 200, 'conseillers');
-        expect(Array.isArray(body)).toBe(true);
-        expectRelease('conseillers', conseillerSchema, CONSEILLERS, consented, body);
-      } else {
-        await expectWithheld(conseillers, 'conseillers');
-      }
+      const body = await expectAnswerIfAnyConsented(
+        conseillers,
+        'conseillers',
+        conseillerSchema,
+        CONSEILLERS,
+        consented,
+      );
+      if (body !== undefined) expect(Array.isArray(body)).toBe(true);
     }
 
     const out = await logoutThroughPages(pages.agent, app.logoutUrl(token.id_token), settings.afterLogout);
@@ -166,10 +147,9 @@ describe('immersion facile', () => {
   });
 
   test('a token with a wrong or no Bearer is refused with 401 on every API IF calls (§5)', async () => {
-    const settings = await registerLegacyApp(server, 'immersionfacile', {
+    const settings = await registerLegacyApp(live.server, 'immersionfacile', {
+      ...IF_REGISTRATION,
       scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut'],
-      redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
-      afterLogout: 'https://immersion-facile.beta.gouv.fr/',
     });
     const app = immersionFacileClient(settings);
     for (const path of [
@@ -190,13 +170,12 @@ describe('immersion facile under load', () => {
     // The operator's per-app limit, low here so that a burst reaches it: one call per second, two at once.
     const limited = await startTestServer({ LEGACY_API_RATE_LIMIT: '1/2' });
     try {
-      const settings = await registerLegacyApp(limited, 'immersionfacile', {
-        scopes: ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'conseillers'],
-        redirectUri: 'https://immersion-facile.beta.gouv.fr/api/auth/ft-connect/after-login',
-        afterLogout: 'https://immersion-facile.beta.gouv.fr/',
-      });
-      const app = immersionFacileClient(settings);
-      const jobseeker = await createJobseeker(limited);
+      const { settings, app, jobseeker } = await replayApp(
+        limited,
+        'immersionfacile',
+        IF_REGISTRATION,
+        immersionFacileClient,
+      );
       const state = randomString(16);
       const nonce = randomString(16);
       const pages = await throughPages(app.authorizeUrl(state, nonce), {

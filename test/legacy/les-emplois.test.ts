@@ -3,38 +3,24 @@
 // with ?schema=openid, the coordonnées and the état civil (called for a new user: birthdate and
 // address missing), then its logout redirect; and the cancelled sign-in it must survive.
 import * as oidc from 'openid-client';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createJobseeker } from '../support/factories.ts';
+import { describe, expect, test } from 'vitest';
 import { consentBoxes, postForm } from '../support/relying-party.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { formAction, UserAgent } from '../support/user-agent.ts';
 import { LES_EMPLOIS_SCOPE, lesEmploisClient } from './apps/les-emplois.ts';
-import {
-  legacySeed,
-  logoutThroughPages,
-  randomSubset,
-  seededRandom,
-  throughPages,
-} from './legacy-browser.ts';
+import { legacySeed, logoutThroughPages, seededRandom, throughPages } from './legacy-browser.ts';
 import {
   expectCallback,
   expectConsentedAnswer,
-  expectIdToken,
   expectRelease,
-  expectTokenAnswer,
   jsonOf,
   randomString,
-  registerLegacyApp,
 } from './legacy-checks.ts';
-import { COORDONNEES, ETAT_CIVIL, USERINFO, withTravellers } from './released-fields.ts';
+import { COORDONNEES, ETAT_CIVIL, USERINFO } from './released-fields.ts';
+import { expectTokenAndIdToken, replayApp, replayServer, signInWithRandomConsent } from './replay-setup.ts';
 import { coordonneesSchema, etatCivilSchema, userinfoSchema } from './spec-shapes.ts';
 
 const seed = legacySeed('les-emplois');
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const live = replayServer();
 
 // The catalog scopes behind ITOU's legacy request. `indemnisation` is reserved to high-assurance
 // apps (README), which ITOU's client_secret_post cannot be: ITOU is registered without it, and its
@@ -43,46 +29,43 @@ afterAll(() => server?.close());
 // (§6, ESD, for client credentials); a drop-in that refused ITOU's whole sign-in for it would not be one.
 const ITOU_SCOPES = ['openid', 'profile', 'email', 'phone', 'address', 'statut', 'formations', 'permis'];
 
+/** ITOU registered, its client, and a jobseeker to sign in. */
 const itouApp = () =>
-  registerLegacyApp(server, 'lesemplois', {
-    scopes: ITOU_SCOPES,
-    redirectUri: 'https://emplois.inclusion.beta.gouv.fr/franceconnect/ft_connect/callback',
-    afterLogout: 'https://emplois.inclusion.beta.gouv.fr/',
-  });
+  replayApp(
+    live.server,
+    'lesemplois',
+    {
+      scopes: ITOU_SCOPES,
+      redirectUri: 'https://emplois.inclusion.beta.gouv.fr/franceconnect/ft_connect/callback',
+      afterLogout: 'https://emplois.inclusion.beta.gouv.fr/',
+    },
+    lesEmploisClient,
+  );
 
 describe('les emplois de l’inclusion', () => {
   test('sign-in, userinfo, coordonnées, état civil and logout, for a random subset of consents', async () => {
     const random = seededRandom(seed);
-    const settings = await itouApp();
-    const app = lesEmploisClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await itouApp();
     const known = jobseeker.claims as JobseekerClaims;
     // views.py: nonce = get_random_string(12); the state is a saved random token.
     const state = randomString(16);
     const nonce = randomString(9);
 
-    const pages = await throughPages(app.authorizeUrl(state, nonce), {
-      redirectUri: settings.redirectUri,
-      jobseeker,
-      choose: (shown) => randomSubset(random, shown),
-    });
-    expect(pages.pages).toEqual(['login', 'consent']);
-    const consented = withTravellers(pages.ticked);
-    console.log(`les-emplois: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`);
+    const { pages, consented, code } = await signInWithRandomConsent(
+      'les-emplois',
+      app.authorizeUrl(state, nonce),
+      { settings, jobseeker, random, state },
+    );
     // Issue 14 point 2: the same French blocks whatever the vocabulary; nothing the app is not
     // registered for is on the page.
     expect(pages.consentHtml).not.toMatch(/id="bloc-indemnisation"/);
-    const code = expectCallback(pages.callback, state);
 
-    const token = await expectTokenAnswer(await app.token(code), {
+    const { token, claims } = await expectTokenAndIdToken(live.server, await app.token(code), {
+      clientId: settings.clientId,
       requestedScope: LES_EMPLOIS_SCOPE,
       nonce,
-      notGranted: ['indemnisation', 'api_peconnect-indemnisationsv1'],
-    });
-    const claims = await expectIdToken(server, token.id_token, {
-      clientId: settings.clientId,
-      nonce,
       consented,
+      notGranted: ['indemnisation', 'api_peconnect-indemnisationsv1'],
     });
 
     // userinfo: `sub` is required (views.py refuses the login without it), `email` may be missing
@@ -139,12 +122,10 @@ describe('les emplois de l’inclusion', () => {
   });
 
   test('the consent page shows the same blocks and boxes for ITOU’s legacy request as for the same data asked natively (issue 14 point 2)', async () => {
-    const settings = await itouApp();
-    const app = lesEmploisClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await itouApp();
     // The catalog scopes behind ITOU's string, asked the standard way (PKCE, as /auth requires).
     const verifier = oidc.randomPKCECodeVerifier();
-    const native = new URL(`${server.url}/auth`);
+    const native = new URL(`${live.server.url}/auth`);
     for (const [k, v] of Object.entries({
       client_id: settings.clientId,
       response_type: 'code',
@@ -179,9 +160,7 @@ describe('les emplois de l’inclusion', () => {
   });
 
   test('a refused consent comes back with the state and no code (§2.1), which ITOU reports as an error', async () => {
-    const settings = await itouApp();
-    const app = lesEmploisClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await itouApp();
     const state = randomString(16);
     const pages = await throughPages(app.authorizeUrl(state, randomString(9)), {
       redirectUri: settings.redirectUri,
@@ -195,9 +174,7 @@ describe('les emplois de l’inclusion', () => {
   });
 
   test('a code redeemed twice is refused with the spec’s error body (§2.2)', async () => {
-    const settings = await itouApp();
-    const app = lesEmploisClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await itouApp();
     const state = randomString(16);
     const pages = await throughPages(app.authorizeUrl(state, randomString(9)), {
       redirectUri: settings.redirectUri,

@@ -3,32 +3,31 @@
 // the checks openid-client 5 makes of it (state, nonce, id_token), userinfo with ?realm=/individu
 // (whose `sub` openid-client compares with the id_token's), the coordonnées it takes the name and
 // e-mail from, and the refresh it keeps the session alive with.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { postAccountForm, signInToAccount } from '../support/account.ts';
-import { createJobseeker } from '../support/factories.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
 import { scopeTokens, withoutScopes } from './apps/app-settings.ts';
 import { passEmploiClient, passEmploiScope } from './apps/pass-emploi.ts';
-import { legacySeed, randomSubset, seededRandom, throughPages } from './legacy-browser.ts';
+import { legacySeed, seededRandom, throughPages } from './legacy-browser.ts';
+import { expectCallback, expectRelease, expectTokenAnswer, jsonOf, randomString } from './legacy-checks.ts';
+import { COORDONNEES, USERINFO } from './released-fields.ts';
 import {
-  expectCallback,
-  expectIdToken,
-  expectRelease,
-  expectTokenAnswer,
-  expectWithheld,
-  jsonOf,
-  randomString,
-  registerLegacyApp,
-} from './legacy-checks.ts';
-import { anyConsented, COORDONNEES, USERINFO, withTravellers } from './released-fields.ts';
+  expectAnswerIfAnyConsented,
+  expectTokenAndIdToken,
+  replayApp,
+  replayServer,
+  signInWithRandomConsent,
+} from './replay-setup.ts';
 import { coordonneesSchema, tokenResponseSchema, userinfoSchema } from './spec-shapes.ts';
 
 const seed = legacySeed('pass-emploi');
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const live = replayServer();
+
+// PEC's registration: the catalog scopes behind its string, its callback and its home page.
+const PEC_REGISTRATION = {
+  scopes: ['openid', 'profile', 'email', 'phone', 'address'],
+  redirectUri: 'https://id.pass-emploi.beta.gouv.fr/francetravail-jeune/callback',
+  afterLogout: 'https://id.pass-emploi.beta.gouv.fr/',
+};
 
 /**
  * The scopes of pass emploi's string this provider has no data for: the démarches, agenda and
@@ -59,37 +58,29 @@ const VARIANTS = [
 describe.each(VARIANTS)('pass emploi, %s', (_, scopeOf) => {
   test('sign-in, userinfo with the realm, coordonnées and refresh, for a random subset of consents', async () => {
     const random = seededRandom(seed);
-    const settings = await registerLegacyApp(server, 'passemploi', {
-      scopes: ['openid', 'profile', 'email', 'phone', 'address'],
-      redirectUri: 'https://id.pass-emploi.beta.gouv.fr/francetravail-jeune/callback',
-      afterLogout: 'https://id.pass-emploi.beta.gouv.fr/',
-    });
-    const app = passEmploiClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await replayApp(
+      live.server,
+      'passemploi',
+      PEC_REGISTRATION,
+      passEmploiClient,
+    );
     // IdpService: nonce = the interaction id, state from the app's own authorization request.
     const nonce = randomString(16);
     const state = randomString(16);
 
     const scope = scopeOf(settings.clientId);
-    const pages = await throughPages(app.authorizeUrl(state, nonce, scope), {
-      redirectUri: settings.redirectUri,
-      jobseeker,
-      choose: (shown) => randomSubset(random, shown),
-    });
-    expect(pages.pages).toEqual(['login', 'consent']);
-    const consented = withTravellers(pages.ticked);
-    console.log(`pass-emploi: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`);
-    const code = expectCallback(pages.callback, state);
+    const { consented, code } = await signInWithRandomConsent(
+      'pass-emploi',
+      app.authorizeUrl(state, nonce, scope),
+      { settings, jobseeker, random, state },
+    );
 
-    const token = await expectTokenAnswer(await app.token(code), {
+    const { token, claims } = await expectTokenAndIdToken(live.server, await app.token(code), {
+      clientId: settings.clientId,
       requestedScope: scope,
       nonce,
-      notGranted: NOT_SERVED,
-    });
-    const claims = await expectIdToken(server, token.id_token, {
-      clientId: settings.clientId,
-      nonce,
       consented,
+      notGranted: NOT_SERVED,
     });
 
     const userinfo = (await jsonOf(await app.userinfo(token.access_token), 200, 'userinfo')) as Record<
@@ -100,17 +91,17 @@ describe.each(VARIANTS)('pass emploi, %s', (_, scopeOf) => {
     // openid-client 5 userinfo(): "userinfo sub mismatch" unless it is the id_token's.
     expect(userinfo.sub).toBe(claims.sub);
 
-    const coordonnees = await app.coordonnees(token.access_token);
-    if (anyConsented(COORDONNEES, consented)) {
-      const body = (await jsonOf(coordonnees, 200, 'coordonnees')) as Record<string, unknown>;
-      expectRelease('coordonnees', coordonneesSchema, COORDONNEES, consented, body);
-      if (consented.has('profile.family_name'))
-        expect(String(body.nom).toLowerCase()).toBe(
-          String((jobseeker.claims as { family_name: string }).family_name).toLowerCase(),
-        );
-    } else {
-      await expectWithheld(coordonnees, 'coordonnees');
-    }
+    const coordonnees = (await expectAnswerIfAnyConsented(
+      await app.coordonnees(token.access_token),
+      'coordonnees',
+      coordonneesSchema,
+      COORDONNEES,
+      consented,
+    )) as Record<string, unknown> | undefined;
+    if (coordonnees && consented.has('profile.family_name'))
+      expect(String(coordonnees.nom).toLowerCase()).toBe(
+        String((jobseeker.claims as { family_name: string }).family_name).toLowerCase(),
+      );
 
     // get-access-token.usecase.ts: client.refresh(refresh_token) at the same token endpoint; the new
     // access token reads the same answers (the consent has not changed). Without a refresh token
@@ -137,13 +128,12 @@ describe.each(VARIANTS)('pass emploi, %s', (_, scopeOf) => {
 
 describe('pass emploi, live consent', () => {
   test('the refreshed token is refused once the jobseeker withdraws the consent (live checks, issue 14 point 4)', async () => {
-    const settings = await registerLegacyApp(server, 'passemploi', {
-      scopes: ['openid', 'profile', 'email', 'phone', 'address'],
-      redirectUri: 'https://id.pass-emploi.beta.gouv.fr/francetravail-jeune/callback',
-      afterLogout: 'https://id.pass-emploi.beta.gouv.fr/',
-    });
-    const app = passEmploiClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await replayApp(
+      live.server,
+      'passemploi',
+      PEC_REGISTRATION,
+      passEmploiClient,
+    );
     const nonce = randomString(16);
     const state = randomString(16);
     // The served scopes only: this checks the live consent, not the scope string (see above).
@@ -160,12 +150,12 @@ describe('pass emploi, live consent', () => {
     });
     expect((await app.coordonnees(token.access_token)).status).toBe(200);
     // The jobseeker withdraws it in « Mes données » (/account), as a person would.
-    const account = await signInToAccount(server, jobseeker);
-    const { rows } = await server.pool.query(
+    const account = await signInToAccount(live.server, jobseeker);
+    const { rows } = await live.server.pool.query(
       'SELECT id FROM consents WHERE jobseeker_id = $1 AND client_id = $2',
       [jobseeker.id, settings.clientId],
     );
-    const done = await postAccountForm(server, account, `/account/consents/${rows[0].id}/revoke`, [
+    const done = await postAccountForm(live.server, account, `/account/consents/${rows[0].id}/revoke`, [
       ['confirm', 'yes'],
     ]);
     expect(done.url.searchParams.get('ok')).toBeTruthy();

@@ -2,22 +2,11 @@
 // realm first and raw, a `qos_silver_*` tier in the scope, then formations, permis (and the `/permits`
 // spelling ITOU declared, §4.7), compétences, langues and expériences, each answer checked against
 // the spec's shapes and the consent given for a random subset of the boxes.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createJobseeker } from '../support/factories.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { describe, expect, test } from 'vitest';
 import { withoutScopes } from './apps/app-settings.ts';
 import { PERSPECTIVES_SCOPE, type PerspectivesApi, perspectivesClient } from './apps/perspectives.ts';
-import { legacySeed, randomSubset, seededRandom, throughPages } from './legacy-browser.ts';
-import {
-  expectCallback,
-  expectIdToken,
-  expectRelease,
-  expectTokenAnswer,
-  expectWithheld,
-  jsonOf,
-  randomString,
-  registerLegacyApp,
-} from './legacy-checks.ts';
+import { legacySeed, seededRandom, throughPages } from './legacy-browser.ts';
+import { expectCallback, expectRelease, expectWithheld, jsonOf, randomString } from './legacy-checks.ts';
 import {
   anyConsented,
   COMPETENCES,
@@ -26,8 +15,8 @@ import {
   LANGUES,
   PERMIS,
   type Release,
-  withTravellers,
 } from './released-fields.ts';
+import { expectTokenAndIdToken, replayApp, replayServer, signInWithRandomConsent } from './replay-setup.ts';
 import {
   competenceSchema,
   experienceSchema,
@@ -37,23 +26,14 @@ import {
 } from './spec-shapes.ts';
 
 const seed = legacySeed('perspectives');
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const live = replayServer();
 
-// [G] pfccentresinteret (§4.10) has no data here: accepted, not granted (see pass-emploi.test.ts); the
-// string without it replays the rest whatever is decided for it.
-const VARIANTS = [
-  ['its scope string verbatim', PERSPECTIVES_SCOPE],
-  ['its scope string without the interests', withoutScopes(PERSPECTIVES_SCOPE, ['pfccentresinteret'])],
-] as const;
-
-describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
-  test('formations, permis, compétences, langues and expériences, for a random subset of consents', async () => {
-    const random = seededRandom(seed);
-    const settings = await registerLegacyApp(server, 'perspectives', {
+/** Perspectives registered for the profile APIs, its client, and a jobseeker to sign in. */
+const perspectivesApp = () =>
+  replayApp(
+    live.server,
+    'perspectives',
+    {
       scopes: [
         'openid',
         'profile',
@@ -68,29 +48,36 @@ describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
       ],
       redirectUri: 'https://perspectives.pole-emploi.fr/authentification/peconnect/callback',
       afterLogout: 'https://perspectives.pole-emploi.fr/',
-    });
-    const app = perspectivesClient(settings);
-    const jobseeker = await createJobseeker(server);
+    },
+    perspectivesClient,
+  );
+
+// [G] pfccentresinteret (§4.10) has no data here: accepted, not granted (see pass-emploi.test.ts); the
+// string without it replays the rest whatever is decided for it.
+const VARIANTS = [
+  ['its scope string verbatim', PERSPECTIVES_SCOPE],
+  ['its scope string without the interests', withoutScopes(PERSPECTIVES_SCOPE, ['pfccentresinteret'])],
+] as const;
+
+describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
+  test('formations, permis, compétences, langues and expériences, for a random subset of consents', async () => {
+    const random = seededRandom(seed);
+    const { settings, app, jobseeker } = await perspectivesApp();
     const state = randomString(16);
     const nonce = randomString(16);
-    const pages = await throughPages(app.authorizeUrl(state, nonce, scope), {
-      redirectUri: settings.redirectUri,
-      jobseeker,
-      choose: (shown) => randomSubset(random, shown),
-    });
-    expect(pages.pages).toEqual(['login', 'consent']);
-    const consented = withTravellers(pages.ticked);
-    console.log(
-      `perspectives: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`,
+    const { consented, code } = await signInWithRandomConsent(
+      'perspectives',
+      app.authorizeUrl(state, nonce, scope),
+      { settings, jobseeker, random, state },
     );
-    const code = expectCallback(pages.callback, state);
     // §3: qos_* tiers are accepted and ignored.
-    const token = await expectTokenAnswer(await app.token(code), {
+    const { token } = await expectTokenAndIdToken(live.server, await app.token(code), {
+      clientId: settings.clientId,
       requestedScope: scope,
       nonce,
+      consented,
       notGranted: ['qos_silver_peconnect-individuv1', 'pfccentresinteret'],
     });
-    await expectIdToken(server, token.id_token, { clientId: settings.clientId, nonce, consented });
 
     const lists: [PerspectivesApi, import('zod').ZodObject, Release][] = [
       ['peconnect-formations/v1/formations', formationSchema, FORMATIONS],
@@ -160,24 +147,7 @@ describe.each(VARIANTS)('perspectives (the profile APIs), %s', (_, scope) => {
 
 describe('perspectives, every box ticked one by one', () => {
   test('a consent with more than twenty boxes ticked one by one is recorded (the page offers them all)', async () => {
-    const settings = await registerLegacyApp(server, 'perspectives', {
-      scopes: [
-        'openid',
-        'profile',
-        'email',
-        'phone',
-        'address',
-        'competences',
-        'langues',
-        'formations',
-        'permis',
-        'experiences',
-      ],
-      redirectUri: 'https://perspectives.pole-emploi.fr/authentification/peconnect/callback',
-      afterLogout: 'https://perspectives.pole-emploi.fr/',
-    });
-    const app = perspectivesClient(settings);
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker } = await perspectivesApp();
     const state = randomString(16);
     const pages = await throughPages(
       app.authorizeUrl(state, randomString(16), withoutScopes(PERSPECTIVES_SCOPE, ['pfccentresinteret'])),

@@ -2,36 +2,33 @@
 // at the endpoints that document names (with the realm as an extra parameter, as openid-client 5
 // sends it for Pix), the identity read from the id_token only, and the logout redirect. Both legacy
 // discovery paths are checked to describe the same provider.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createJobseeker } from '../support/factories.ts';
-import { startTestServer, type TestServer } from '../support/test-server.ts';
+import { describe, expect, test } from 'vitest';
 import { withoutScopes } from './apps/app-settings.ts';
 import { pixClient, pixScope, REALM_DISCOVERY, SHORT_DISCOVERY } from './apps/pix.ts';
-import {
-  legacySeed,
-  logoutThroughPages,
-  randomSubset,
-  seededRandom,
-  throughPages,
-} from './legacy-browser.ts';
-import {
-  expectCallback,
-  expectIdToken,
-  expectTokenAnswer,
-  jsonOf,
-  legacyDiscovery,
-  randomString,
-  registerLegacyApp,
-} from './legacy-checks.ts';
+import { legacySeed, logoutThroughPages, seededRandom, throughPages } from './legacy-browser.ts';
+import { expectCallback, jsonOf, legacyDiscovery, randomString } from './legacy-checks.ts';
 import { withTravellers } from './released-fields.ts';
+import { expectTokenAndIdToken, replayApp, replayServer, signInWithRandomConsent } from './replay-setup.ts';
 import { discoverySchema } from './spec-shapes.ts';
 
 const seed = legacySeed('pix');
-let server: TestServer;
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(() => server?.close());
+const live = replayServer();
+
+/** Pix registered, its client, the discovery it starts from (§2.3), and a jobseeker to sign in. */
+async function pixApp() {
+  const { settings, app, jobseeker } = await replayApp(
+    live.server,
+    'pix',
+    {
+      scopes: ['openid', 'profile'],
+      redirectUri: 'https://app.pix.fr/connexion/pole-emploi',
+      afterLogout: 'https://app.pix.fr/connexion',
+    },
+    pixClient,
+  );
+  const discovery = discoverySchema.parse(await jsonOf(await app.discover(), 200, 'discovery'));
+  return { settings, app, jobseeker, discovery };
+}
 
 // [G]: `serviceDigitauxExposition` and its technical scope open Pix's push of results to France
 // Travail, an API this provider does not serve: accepted, not granted (see pass-emploi.test.ts). The
@@ -48,8 +45,8 @@ const VARIANTS = [
 
 describe('pix discovery', () => {
   test('both legacy discovery paths describe this provider (§2.3)', async () => {
-    const realm = await legacyDiscovery(server, REALM_DISCOVERY);
-    const short = await legacyDiscovery(server, SHORT_DISCOVERY);
+    const realm = await legacyDiscovery(live.server, REALM_DISCOVERY);
+    const short = await legacyDiscovery(live.server, SHORT_DISCOVERY);
     expect(short).toEqual(realm);
     // The keys it names are served, and sign (§2.3: id_tokens are verified against them, LBB).
     const jwks = (await jsonOf(await fetch(realm.jwks_uri), 200, 'jwks')) as { keys: unknown[] };
@@ -60,39 +57,25 @@ describe('pix discovery', () => {
 describe.each(VARIANTS)('pix, %s', (_, scopeOf) => {
   test('sign-in from discovery, identity from the id_token, logout, for a random subset of consents', async () => {
     const random = seededRandom(seed);
-    const settings = await registerLegacyApp(server, 'pix', {
-      scopes: ['openid', 'profile'],
-      redirectUri: 'https://app.pix.fr/connexion/pole-emploi',
-      afterLogout: 'https://app.pix.fr/connexion',
-    });
-    const app = pixClient(settings);
-    const discovery = discoverySchema.parse(await jsonOf(await app.discover(), 200, 'discovery'));
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker, discovery } = await pixApp();
     const state = randomString(16);
     const nonce = randomString(16);
 
     const scope = scopeOf(settings.clientId);
-    const pages = await throughPages(app.authorizeUrl(discovery, state, nonce, scope), {
-      redirectUri: settings.redirectUri,
-      jobseeker,
-      choose: (shown) => randomSubset(random, shown),
-    });
-    expect(pages.pages).toEqual(['login', 'consent']);
-    const consented = withTravellers(pages.ticked);
-    console.log(`pix: consented to ${[...consented].sort().join(', ')} of ${pages.shown.join(', ')}`);
-    const code = expectCallback(pages.callback, state);
+    const { pages, consented, code } = await signInWithRandomConsent(
+      'pix',
+      app.authorizeUrl(discovery, state, nonce, scope),
+      { settings, jobseeker, random, state },
+    );
 
-    const token = await expectTokenAnswer(await app.token(discovery, code), {
-      requestedScope: scope,
-      nonce,
-      notGranted: NOT_SERVED,
-    });
     // Pix's _extractPayloadFromIdToken: given_name, family_name, nonce, idIdentiteExterne — each
     // name only if consented (checked by expectIdToken), the identifier always.
-    const claims = await expectIdToken(server, token.id_token, {
+    const { token, claims } = await expectTokenAndIdToken(live.server, await app.token(discovery, code), {
       clientId: settings.clientId,
+      requestedScope: scope,
       nonce,
       consented,
+      notGranted: NOT_SERVED,
       discovery,
     });
     const known = jobseeker.claims as { given_name: string; family_name: string };
@@ -106,14 +89,7 @@ describe.each(VARIANTS)('pix, %s', (_, scopeOf) => {
   });
 
   test('the same person has the same idIdentiteExterne at each sign-in of one app (Pix keys accounts on it)', async () => {
-    const settings = await registerLegacyApp(server, 'pix', {
-      scopes: ['openid', 'profile'],
-      redirectUri: 'https://app.pix.fr/connexion/pole-emploi',
-      afterLogout: 'https://app.pix.fr/connexion',
-    });
-    const app = pixClient(settings);
-    const discovery = discoverySchema.parse(await jsonOf(await app.discover(), 200, 'discovery'));
-    const jobseeker = await createJobseeker(server);
+    const { settings, app, jobseeker, discovery } = await pixApp();
     const ids: string[] = [];
     // Every box of the first (and only) consent page: the second sign-in reuses that consent.
     let consented = new Set<string>();
@@ -129,19 +105,11 @@ describe.each(VARIANTS)('pix, %s', (_, scopeOf) => {
       });
       expect(pages.pages).toEqual(i === 0 ? ['login', 'consent'] : ['login']);
       if (i === 0) consented = withTravellers(pages.shown);
-      const token = await expectTokenAnswer(
+      const { claims } = await expectTokenAndIdToken(
+        live.server,
         await app.token(discovery, expectCallback(pages.callback, state)),
-        {
-          requestedScope: scope,
-          nonce,
-        },
+        { clientId: settings.clientId, requestedScope: scope, nonce, consented, discovery },
       );
-      const claims = await expectIdToken(server, token.id_token, {
-        clientId: settings.clientId,
-        nonce,
-        consented,
-        discovery,
-      });
       ids.push(claims.idIdentiteExterne);
     }
     expect(ids[0], 'idIdentiteExterne in the id_token').toEqual(expect.any(String));

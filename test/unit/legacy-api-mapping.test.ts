@@ -20,6 +20,7 @@ import { dureeMois, mapConseillers, mapExperiences } from '../../src/legacy-api/
 import { mapFormations, mapPermis } from '../../src/legacy-api/map-formations.ts';
 import { mapUserinfo } from '../../src/legacy-api/map-individu.ts';
 import { mapEtatCivil, mapIndemnisation, mapStatut, parisOffset } from '../../src/legacy-api/map-statut.ts';
+import { MARIE_COORDONNEES } from '../support/legacy-answers.ts';
 
 const catalog = loadCatalog(fileURLToPath(new URL('../../scopes', import.meta.url)));
 const marie = demoJobseekers[0] as (typeof demoJobseekers)[number];
@@ -125,22 +126,7 @@ describe('full shapes with every field released', () => {
   });
 
   it('coordonnees: split address lines, INSEE and country codes, identity, national phone', () => {
-    expect(mapCoordonnees(source('peconnect-coordonnees/v1/coordonnees'))).toEqual({
-      adresse1: null,
-      adresse2: 'APPARTEMENT 12',
-      adresse3: 'RÉSIDENCE LES TILLEULS',
-      adresse4: '12 RUE DES LILAS',
-      codePostal: '69003',
-      codeINSEE: '69383',
-      libelleCommune: 'LYON',
-      codePays: 'FR',
-      libellePays: 'FRANCE',
-      nom: 'DUPONT',
-      prenom: 'MARIE',
-      email: 'marie.dupont@example.fr',
-      telephone1: '0612345678',
-      statutValidationEmail: 'V',
-    });
+    expect(mapCoordonnees(source('peconnect-coordonnees/v1/coordonnees'))).toEqual(MARIE_COORDONNEES);
     expect(
       Object.keys(mapCoordonnees(source('peconnect-coordonnees/v1/coordonnees', ['email.email']))),
     ).toEqual(['email']);
