@@ -3,16 +3,7 @@
 // as a withdrawal made by whoever deleted the app, in the caller's transaction (the app's deletion).
 import type { Queryable } from '../db/pool.ts';
 import { markConsentRevoked } from './consent-change-queries.ts';
-import { insertConsentEvent } from './consent-queries.ts';
-
-/** Locks the app's active consents (a withdrawal at the same moment waits for this one). */
-async function lockActiveConsentsOfClient(db: Queryable, clientId: string) {
-  const { rows } = await db.query<{ id: string; jobseeker_id: string }>(
-    "SELECT id, jobseeker_id FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
-    [clientId],
-  );
-  return rows;
-}
+import { insertConsentEvent, lockActiveConsentsOfClient } from './consent-queries.ts';
 
 /** Revokes every active consent of the app; returns how many. `actor` as consent_events records it. */
 export async function revokeClientConsents(
