@@ -68,13 +68,13 @@ export async function createBenchClient(
   const created = await benchClients(pool, catalog).create({
     name,
     description: 'Application du banc d’essai',
-    operatorName: 'Banc d’essai',
-    redirectUris: [redirectUri],
+    operator_name: 'Banc d’essai',
+    redirect_uris: [redirectUri],
     scopes: ['openid', 'profile', 'email', 'offline_access', 'competences', 'statut'],
     purposes: { competences: 'Remplir votre CV.', statut: 'Adapter nos conseils à votre situation.' },
-    freeForJobseekers: true,
-    policyUri: 'https://banc-essai.example/confidentialite',
-    contactEmail: 'donnees@banc-essai.example',
+    free_for_jobseekers: true,
+    policy_uri: 'https://banc-essai.example/confidentialite',
+    contact_email: 'donnees@banc-essai.example',
     status: 'active',
   });
   return { clientId: created.client_id, clientSecret: created.client_secret as string, redirectUri };

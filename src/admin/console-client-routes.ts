@@ -74,7 +74,7 @@ export function consoleClientRoutes(deps: {
     if (!all.length) {
       try {
         const clientId = form.client_id.trim() || undefined;
-        created = await clients.create({ ...input, clientId, status: 'pending' }, actorOf(ctx));
+        created = await clients.create({ ...input, client_id: clientId, status: 'pending' }, actorOf(ctx));
       } catch (err) {
         all.push(...errorsFromRefusal(err, catalog));
       }

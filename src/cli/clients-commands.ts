@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { AUTH_METHODS, type AuthMethod, allowedAuthMethods } from '../clients/client-auth-methods.ts';
-import type { ClientInput } from '../clients/client-values.ts';
+import type { ClientValues } from '../clients/client-values.ts';
 import { inCatalogWords } from '../clients/legacy-client-input.ts';
 import { CLI_ACTOR, type Command, printJson, usage, withServices } from './cli-services.ts';
 
@@ -87,10 +87,10 @@ const clientsCreate: Command = async (args) => {
     process.stderr.write(`${auth}\n\n${CLIENTS_CREATE_HELP}\n`);
     return 2;
   }
-  let audience: ClientInput['audience'];
+  let audience: ClientValues['audience'];
   if (values.audience) {
     try {
-      audience = JSON.parse(values.audience) as ClientInput['audience'];
+      audience = JSON.parse(values.audience) as ClientValues['audience'];
     } catch {
       process.stderr.write(`--audience must be a JSON object, e.g. '{"rome":["D1106"]}'.\n`);
       return 2;
@@ -103,26 +103,26 @@ const clientsCreate: Command = async (args) => {
     }),
   );
   const input = {
-    ...(values['client-id'] === undefined ? {} : { clientId: values['client-id'] }),
+    ...(values['client-id'] === undefined ? {} : { client_id: values['client-id'] }),
     name: values.name as string,
-    redirectUris: values['redirect-uri'] as string[],
-    postLogoutRedirectUris: values['post-logout-redirect-uri'],
+    redirect_uris: values['redirect-uri'] as string[],
+    post_logout_redirect_uris: values['post-logout-redirect-uri'],
     scopes: (values.scope as string).split(/\s+/).filter(Boolean),
     description: values.description,
-    operatorName: values.operator,
-    operatorSiret: values['operator-siret'],
+    operator_name: values.operator,
+    operator_siret: values['operator-siret'],
     website: values.website,
-    policyUri: values['policy-uri'],
-    contactEmail: values['contact-email'],
-    consentDurationDays: values['consent-duration-days']
+    policy_uri: values['policy-uri'],
+    contact_email: values['contact-email'],
+    consent_duration_days: values['consent-duration-days']
       ? Number(values['consent-duration-days'])
       : undefined,
-    freeForJobseekers: values['free-for-jobseekers'] ?? false,
+    free_for_jobseekers: values['free-for-jobseekers'] ?? false,
     purposes,
     category: values.category,
-    startUrl: values['start-url'],
+    start_url: values['start-url'],
     audience,
-    audienceVetted: values['audience-vetted'] ?? false,
+    audience_vetted: values['audience-vetted'] ?? false,
     ...auth,
   };
   const created = await withServices(async ({ clients, catalog }) => {
@@ -132,15 +132,16 @@ const clientsCreate: Command = async (args) => {
     // free-of-charge attestation, its privacy notice), otherwise pending until an admin completes and
     // approves it.
     const missing = input.scopes.filter((s) => catalog.byId.get(s)?.kind === 'data' && !input.purposes[s]);
-    const vetted = input.freeForJobseekers && missing.length === 0 && input.policyUri && input.contactEmail;
+    const vetted =
+      input.free_for_jobseekers && missing.length === 0 && input.policy_uri && input.contact_email;
     const status =
       (values.status as 'pending' | 'active' | 'suspended' | undefined) ?? (vetted ? 'active' : 'pending');
     if (!values.status && !vetted) {
       const why = [
         ...(missing.length ? [`no --purpose for ${missing.join(', ')}`] : []),
-        ...(input.freeForJobseekers ? [] : ['no --free-for-jobseekers attestation']),
-        ...(input.policyUri ? [] : ['no --policy-uri']),
-        ...(input.contactEmail ? [] : ['no --contact-email']),
+        ...(input.free_for_jobseekers ? [] : ['no --free-for-jobseekers attestation']),
+        ...(input.policy_uri ? [] : ['no --policy-uri']),
+        ...(input.contact_email ? [] : ['no --contact-email']),
       ];
       process.stderr.write(
         `Note: created as pending (${why.join('; ')}); an admin can complete and approve it.\n`,
@@ -150,7 +151,7 @@ const clientsCreate: Command = async (args) => {
     return {
       ...created,
       status,
-      token_endpoint_auth_methods: allowedAuthMethods(input.tokenEndpointAuthMethod),
+      token_endpoint_auth_methods: allowedAuthMethods(input.token_endpoint_auth_method),
     };
   });
   printJson(created);
@@ -165,7 +166,7 @@ function authOptions(values: {
   'high-assurance'?: boolean;
   jwks?: string;
   'jwks-uri'?: string;
-}): Pick<ClientInput, 'tokenEndpointAuthMethod' | 'highAssurance' | 'jwks' | 'jwksUri'> | string {
+}): Pick<ClientValues, 'token_endpoint_auth_method' | 'high_assurance' | 'jwks' | 'jwks_uri'> | string {
   const given = values['token-endpoint-auth-method'];
   if (given !== undefined && !(AUTH_METHODS as readonly string[]).includes(given)) {
     return `--token-endpoint-auth-method must be one of ${AUTH_METHODS.join(', ')}.`;
@@ -183,7 +184,7 @@ function authOptions(values: {
     method = 'private_key_jwt';
   }
   if (values['high-assurance'] && !keys) return '--high-assurance needs --jwks FILE or --jwks-uri URL.';
-  let jwks: ClientInput['jwks'];
+  let jwks: ClientValues['jwks'];
   if (values.jwks !== undefined) {
     try {
       jwks = JSON.parse(readFileSync(values.jwks, 'utf8'));
@@ -192,10 +193,10 @@ function authOptions(values: {
     }
   }
   return {
-    tokenEndpointAuthMethod: method ?? null,
-    highAssurance: values['high-assurance'] ?? false,
+    token_endpoint_auth_method: method ?? null,
+    high_assurance: values['high-assurance'] ?? false,
     jwks,
-    jwksUri: values['jwks-uri'],
+    jwks_uri: values['jwks-uri'],
   };
 }
 

@@ -17,13 +17,7 @@ import { STORE_CATEGORY_IDS } from '../store/categories.ts';
 import { AUTH_METHODS } from './client-auth-methods.ts';
 import { crossFieldRules } from './client-cross-rules.ts';
 import { EDITABLE_COLUMNS, type EditableClient } from './client-queries.ts';
-import {
-  type AnyClientValues,
-  type ClientIssue,
-  ClientValidationError,
-  type ClientValues,
-  rowNames,
-} from './client-values.ts';
+import { type ClientIssue, ClientValidationError, type ClientValues, givenValues } from './client-values.ts';
 import { redirectUriProblem } from './redirect-uri-rules.ts';
 import { rfc7591Field } from './rfc7591.ts';
 
@@ -184,9 +178,9 @@ export function clientRules(catalog: Catalog, production: boolean) {
     .superRefine(crossFieldRules({ production, dataScopes, highAssuranceScopes }));
 
   return {
-    /** Validated row values (from either spelling), or a ClientValidationError naming every field at fault. */
-    parse(input: AnyClientValues): EditableClient {
-      const parsed = schema.safeParse(rowNames(input), { error: frenchDefault });
+    /** Validated row values, or a ClientValidationError naming every field at fault. */
+    parse(input: ClientValues): EditableClient {
+      const parsed = schema.safeParse(givenValues(input), { error: frenchDefault });
       if (!parsed.success) {
         throw clientValidationError(
           parsed.error.issues.map((i) => ({ path: i.path as (string | number)[], message: i.message })),

@@ -5,16 +5,8 @@
 // (consent-changes.ts). The app's tokens and Grants go with the app (destroyClientArtifacts).
 import type { Queryable } from '../db/pool.ts';
 import { markConsentRevoked } from './consent-change-queries.ts';
-import { type ConsentRow, insertConsentEvent } from './consent-queries.ts';
 
-/** Locks the app's active consents (a withdrawal at the same moment waits for this one). */
-async function lockActiveConsentsOfClient(db: Queryable, clientId: string) {
-  const { rows } = await db.query<Pick<ConsentRow, 'id' | 'jobseeker_id' | 'fields' | 'texts_hash'>>(
-    "SELECT id, jobseeker_id, fields, texts_hash FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
-    [clientId],
-  );
-  return rows;
-}
+import { insertConsentEvent, lockActiveConsentsOfClient } from './consent-queries.ts';
 
 /** Revokes every active consent of the app; returns how many. `actor` as consent_events records it. */
 export async function revokeClientConsents(

@@ -119,6 +119,18 @@ export const lockConsent = (
   clientId: string,
 ): Promise<ConsentRow | undefined> => pairConsent(db, jobseekerId, clientId, ' FOR UPDATE');
 
+/** Locks an app's active consents (a withdrawal at the same moment waits for the app's deletion). */
+export async function lockActiveConsentsOfClient(
+  db: Queryable,
+  clientId: string,
+): Promise<Pick<ConsentRow, 'id' | 'jobseeker_id' | 'fields' | 'texts_hash'>[]> {
+  const { rows } = await db.query<Pick<ConsentRow, 'id' | 'jobseeker_id' | 'fields' | 'texts_hash'>>(
+    "SELECT id, jobseeker_id, fields, texts_hash FROM consents WHERE client_id = $1 AND status = 'active' ORDER BY id FOR UPDATE",
+    [clientId],
+  );
+  return rows;
+}
+
 // Locks this pair's consent (undefined before the first grant) and stores the texts shown unless
 // already stored, in one round trip of the consent transaction. The texts are written after the lock
 // is taken, in every transaction that records a decision: one order, no deadlock.

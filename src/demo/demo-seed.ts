@@ -36,7 +36,7 @@ export async function seedDemoData(deps: {
   }
   const demoApp = {
     description: 'Crée un CV à partir de vos compétences, expériences et formations.',
-    operatorName: 'Pôle emploi Connect — démonstration',
+    operator_name: 'Pôle emploi Connect — démonstration',
     scopes: [
       'openid',
       'profile',
@@ -61,40 +61,40 @@ export async function seedDemoData(deps: {
       experiences: 'Remplir la rubrique « Expériences » de votre CV.',
       projet: 'Mettre en avant le métier que vous recherchez en tête de votre CV.',
     },
-    freeForJobseekers: true,
+    free_for_jobseekers: true,
     // The demo app's own privacy notice, served by the demo app itself (demo-app.ts).
-    policyUri: `${config.demoApp.url}/confidentialite`,
-    contactEmail: 'donnees-personnelles@cv-express.example',
+    policy_uri: `${config.demoApp.url}/confidentialite`,
+    contact_email: 'donnees-personnelles@cv-express.example',
     status: 'active' as const,
     // The Emploi Store: listed under « CV et candidatures », for every registered jobseeker.
     category: 'cv',
     audience: { statuses: ['A', 'B', 'C', 'D', 'E'] },
-    audienceVetted: true,
+    audience_vetted: true,
   };
   if (!(await clients.find(DEMO_CLIENT_ID))) {
     await clients.create({
       ...demoApp,
-      clientId: DEMO_CLIENT_ID,
-      clientSecret: demoClientSecret(config),
+      client_id: DEMO_CLIENT_ID,
+      client_secret: demoClientSecret(config),
       name: 'CV Express (démo)',
-      redirectUris: [`${config.demoApp.url}/callback`],
-      postLogoutRedirectUris: [`${config.demoApp.url}/`],
-      startUrl: `${config.demoApp.url}/`,
+      redirect_uris: [`${config.demoApp.url}/callback`],
+      post_logout_redirect_uris: [`${config.demoApp.url}/`],
+      start_url: `${config.demoApp.url}/`,
     });
   }
   if (!(await clients.find(DEMO_SPA_CLIENT_ID))) {
     await clients.create({
       ...demoApp,
-      clientId: DEMO_SPA_CLIENT_ID,
+      client_id: DEMO_SPA_CLIENT_ID,
       name: 'CV Express Web (démo)',
-      redirectUris: [`${config.demoApp.url}/spa/callback`],
-      postLogoutRedirectUris: [`${config.demoApp.url}/spa/`],
+      redirect_uris: [`${config.demoApp.url}/spa/callback`],
+      post_logout_redirect_uris: [`${config.demoApp.url}/spa/`],
       // A browser app holds no secret: PKCE alone protects its code (RFC 8252 §8.1, RFC 9700 §2.1.1).
-      tokenEndpointAuthMethod: 'none',
-      startUrl: `${config.demoApp.url}/spa/`,
+      token_endpoint_auth_method: 'none',
+      start_url: `${config.demoApp.url}/spa/`,
       // One of the two is enough in recommendations: the web version is listed, not recommended.
       audience: null,
-      audienceVetted: false,
+      audience_vetted: false,
     });
   }
   // A demo database seeded before the Emploi Store: its two apps get their catalogue listing once.
@@ -107,8 +107,8 @@ export async function seedDemoData(deps: {
       await clients.update(
         id,
         id === DEMO_CLIENT_ID
-          ? { category: 'cv', startUrl, audience: demoApp.audience, audienceVetted: true }
-          : { category: 'cv', startUrl },
+          ? { category: 'cv', start_url: startUrl, audience: demoApp.audience, audience_vetted: true }
+          : { category: 'cv', start_url: startUrl },
         { actor: 'system' },
       );
     }

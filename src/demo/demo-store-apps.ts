@@ -7,12 +7,12 @@
 import type { ClientService, NewClientInput } from '../clients/client-service.ts';
 import type { Config } from '../config.ts';
 
-const FICTIONAL: (Omit<NewClientInput, 'redirectUris'> & { clientId: string })[] = [
+const FICTIONAL: (Omit<NewClientInput, 'redirect_uris'> & { client_id: string })[] = [
   {
-    clientId: 'demo-vendeur-pro',
+    client_id: 'demo-vendeur-pro',
     name: 'Vendeur Pro (démo fictive)',
     description: 'Des offres de vente en magasin près de chez vous, mises à jour chaque jour.',
-    operatorName: 'Commerce Emploi (fictif)',
+    operator_name: 'Commerce Emploi (fictif)',
     category: 'offres',
     scopes: ['openid', 'profile', 'projet', 'competences'],
     purposes: {
@@ -22,20 +22,20 @@ const FICTIONAL: (Omit<NewClientInput, 'redirectUris'> & { clientId: string })[]
     audience: { rome: ['D11', 'D15'], regions: ['84'] },
   },
   {
-    clientId: 'demo-creer-sa-boite',
+    client_id: 'demo-creer-sa-boite',
     name: 'Créer sa boîte (démo fictive)',
     description: 'Un accompagnement gratuit pour créer votre entreprise, de l’idée aux premiers clients.',
-    operatorName: 'Réseau Entreprendre Ensemble (fictif)',
+    operator_name: 'Réseau Entreprendre Ensemble (fictif)',
     category: 'creation_entreprise',
     scopes: ['openid', 'profile', 'statut'],
     purposes: { statut: 'Vérifier que vous avez droit à l’accompagnement des demandeurs d’emploi.' },
     audience: { statuses: ['A', 'B'] },
   },
   {
-    clientId: 'demo-code-emploi',
+    client_id: 'demo-code-emploi',
     name: 'Code pour l’emploi (démo fictive)',
     description: 'Des missions et des formations courtes pour les métiers du numérique.',
-    operatorName: 'Numérique Solidaire (fictif)',
+    operator_name: 'Numérique Solidaire (fictif)',
     category: 'formation',
     scopes: ['openid', 'projet', 'competences', 'formations'],
     purposes: {
@@ -46,33 +46,33 @@ const FICTIONAL: (Omit<NewClientInput, 'redirectUris'> & { clientId: string })[]
     audience: { rome: ['M18'] },
   },
   {
-    clientId: 'demo-bouger-emploi',
+    client_id: 'demo-bouger-emploi',
     name: 'Bouger pour l’emploi (démo fictive)',
     description: 'Aides au déménagement et au transport pour reprendre un emploi loin de chez vous.',
-    operatorName: 'Mobilité Solidaire (fictif)',
+    operator_name: 'Mobilité Solidaire (fictif)',
     category: 'mobilite',
     scopes: ['openid', 'address', 'projet'],
     purposes: { projet: 'Savoir où et à partir de quand vous cherchez.' },
     // Declared, not yet vetted: listed in the catalog, recommended to no one.
     audience: { available_now: true },
-    audienceVetted: false,
+    audience_vetted: false,
   },
 ];
 
-export const DEMO_STORE_CLIENT_IDS = FICTIONAL.map((a) => a.clientId);
+export const DEMO_STORE_CLIENT_IDS = FICTIONAL.map((a) => a.client_id);
 
 export async function seedDemoStoreApps(deps: { config: Config; clients: ClientService }): Promise<void> {
   const base = deps.config.demoApp.url;
   for (const app of FICTIONAL) {
-    if (await deps.clients.find(app.clientId)) continue;
+    if (await deps.clients.find(app.client_id)) continue;
     await deps.clients.create({
-      audienceVetted: true,
-      freeForJobseekers: true,
-      policyUri: `${base}/confidentialite`,
-      contactEmail: `donnees-personnelles@${app.clientId}.example`,
+      audience_vetted: true,
+      free_for_jobseekers: true,
+      policy_uri: `${base}/confidentialite`,
+      contact_email: `donnees-personnelles@${app.client_id}.example`,
       status: 'active',
       ...app,
-      redirectUris: [`${base}/fictive/${app.clientId}/callback`],
+      redirect_uris: [`${base}/fictive/${app.client_id}/callback`],
     });
   }
 }

@@ -61,7 +61,7 @@ export function createAppReview(deps: {
           app.client_id,
           {
             status: 'active',
-            ...(options.vetAudience && production?.audience ? { audienceVetted: true } : {}),
+            ...(options.vetAudience && production?.audience ? { audience_vetted: true } : {}),
           },
           admin,
         );

@@ -18,13 +18,7 @@ import type { ClientRow } from '../clients/client-queries.ts';
 import { type EditableClient, editableValues } from '../clients/client-queries.ts';
 import { clientValidationError } from '../clients/client-rules.ts';
 import type { ClientService } from '../clients/client-service.ts';
-import {
-  type AnyClientValues,
-  type ClientIssue,
-  ClientValidationError,
-  type ClientValues,
-  rowNames,
-} from '../clients/client-values.ts';
+import { type ClientIssue, ClientValidationError, type ClientValues } from '../clients/client-values.ts';
 import type { Pool } from '../db/pool.ts';
 import { withTransaction } from '../db/transaction.ts';
 import { AppError } from '../http/app-error.ts';
@@ -77,8 +71,8 @@ export function createDeveloperApps(deps: {
   }
 
   /** What the developer may set: everything but the status and the audience's vetting. */
-  function ownInput(given: AnyClientValues, dev: DeveloperAccountRow): ClientValues {
-    const { status: _status, audience_vetted: _vetted, ...rest } = rowNames(given);
+  function ownInput(given: ClientValues, dev: DeveloperAccountRow): ClientValues {
+    const { status: _status, audience_vetted: _vetted, ...rest } = given;
     return {
       ...rest,
       operator_name: rest.operator_name?.trim() || dev.organisation_name,
@@ -121,7 +115,7 @@ export function createDeveloperApps(deps: {
     },
 
     /** A new draft and its sandbox twin, whose credentials are returned once. */
-    async createDraft(dev: DeveloperAccountRow, given: AnyClientValues, requestId?: string) {
+    async createDraft(dev: DeveloperAccountRow, given: ClientValues, requestId?: string) {
       const actor = developerActor(dev, requestId);
       const input = { ...ownInput(given, dev), status: 'pending' as const };
       // The sandbox's defaults never hide a problem of the draft itself: it is checked first.
@@ -130,7 +124,7 @@ export function createDeveloperApps(deps: {
       let sandbox: Awaited<ReturnType<ClientService['create']>>;
       try {
         sandbox = await clients.create(
-          { ...sandboxInput(checked, dev), clientId: `sandbox-${randomBytes(12).toString('base64url')}` },
+          { ...sandboxInput(checked, dev), client_id: `sandbox-${randomBytes(12).toString('base64url')}` },
           actor,
           'developer-sandbox',
         );
@@ -160,7 +154,7 @@ export function createDeveloperApps(deps: {
     async updateDraft(
       app: DeveloperAppRow,
       dev: DeveloperAccountRow,
-      patch: AnyClientValues,
+      patch: ClientValues,
       requestId?: string,
     ) {
       if (!EDITABLE_STATES.has(app.review_state))
@@ -172,7 +166,7 @@ export function createDeveloperApps(deps: {
             : 'Cette application n’est plus un brouillon : elle ne peut plus être modifiée ici.',
         );
       const actor = developerActor(dev, requestId);
-      const { status: _s, audience_vetted: _v, ...own } = rowNames(patch);
+      const { status: _s, audience_vetted: _v, ...own } = patch;
       const updated = await clients.update(app.client_id, own, actor);
       await clients.update(app.sandbox_client_id, sandboxInput(updated, dev), actor);
       return updated;
@@ -186,7 +180,7 @@ export function createDeveloperApps(deps: {
     async updateAddresses(
       app: DeveloperAppRow,
       dev: DeveloperAccountRow,
-      uris: { redirectUris: string[]; postLogoutRedirectUris: string[] },
+      uris: Pick<EditableClient, 'redirect_uris' | 'post_logout_redirect_uris'>,
       requestId?: string,
     ) {
       const { production } = await this.clientsOf(app);
@@ -199,7 +193,7 @@ export function createDeveloperApps(deps: {
       const approvedHost = URL.canParse(production.redirect_uris[0] ?? '')
         ? new URL(production.redirect_uris[0] as string).host
         : undefined;
-      const elsewhere = [...uris.redirectUris, ...uris.postLogoutRedirectUris].filter(
+      const elsewhere = [...uris.redirect_uris, ...uris.post_logout_redirect_uris].filter(
         (u) => !URL.canParse(u) || new URL(u).host !== approvedHost,
       );
       if (elsewhere.length)

@@ -118,8 +118,8 @@ export function portalActionRoutes(deps: {
         app,
         dev(ctx),
         {
-          redirectUris: lines(body.redirect_uris),
-          postLogoutRedirectUris: lines(body.post_logout_redirect_uris),
+          redirect_uris: lines(body.redirect_uris),
+          post_logout_redirect_uris: lines(body.post_logout_redirect_uris),
         },
         ctx.state.requestId,
       );

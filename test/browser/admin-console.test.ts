@@ -55,11 +55,11 @@ beforeEach(async () => {
   const scopes = [...OIDC_SCOPES, ...DATA_SCOPES]; // no sensitive scope: ordinary apps
   await createClient(server, {
     name: 'Mon Job Idéal',
-    operatorName: 'Job Idéal SAS',
+    operator_name: 'Job Idéal SAS',
     status: 'pending',
     scopes,
   });
-  await createClient(server, { name: 'Alternance Facile', operatorName: 'Association Tremplin', scopes });
+  await createClient(server, { name: 'Alternance Facile', operator_name: 'Association Tremplin', scopes });
   demoPort = await freePort();
   demoUrl = `http://127.0.0.1:${demoPort}`;
   jobseeker = await createJobseeker(server);

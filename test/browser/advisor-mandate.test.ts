@@ -82,13 +82,13 @@ describe('MAP in a real browser', () => {
         name: 'Vendeur Pro',
         category: 'offres',
         audience: { rome: ['D11'], regions: ['84'] },
-        audienceVetted: true,
+        audience_vetted: true,
       });
       await createClient(server, {
         name: 'Créer sa boîte',
         category: 'creation_entreprise',
         audience: { statuses: ['A', 'B'] },
-        audienceVetted: true,
+        audience_vetted: true,
       });
 
       // The advisor signs in: password, enrolment code, first TOTP code.

@@ -30,14 +30,14 @@ beforeAll(async () => {
   const scopes = DEMO_SCOPES.split(' ');
   const [confidential, spa] = await Promise.all([
     createClient(server, {
-      redirectUris: [`${demoUrl}/callback`],
-      postLogoutRedirectUris: [`${demoUrl}/`],
+      redirect_uris: [`${demoUrl}/callback`],
+      post_logout_redirect_uris: [`${demoUrl}/`],
       scopes,
     }),
     createClient(server, {
-      tokenEndpointAuthMethod: 'none',
-      redirectUris: [`${demoUrl}/spa/callback`],
-      postLogoutRedirectUris: [`${demoUrl}/spa/`],
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [`${demoUrl}/spa/callback`],
+      post_logout_redirect_uris: [`${demoUrl}/spa/`],
       scopes,
     }),
   ]);

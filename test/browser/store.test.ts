@@ -25,9 +25,9 @@ beforeAll(async () => {
   const app = async (key: string, overrides: Parameters<typeof createClient>[1]) => {
     ids[key] = (
       await createClient(server, {
-        redirectUris: [`${APP_ORIGIN}/cb-${key}`],
-        startUrl: `${APP_ORIGIN}/${key}`,
-        policyUri: `${APP_ORIGIN}/confidentialite`,
+        redirect_uris: [`${APP_ORIGIN}/cb-${key}`],
+        start_url: `${APP_ORIGIN}/${key}`,
+        policy_uri: `${APP_ORIGIN}/confidentialite`,
         ...overrides,
       })
     ).client_id;
@@ -35,7 +35,7 @@ beforeAll(async () => {
   await app('vente', {
     name: 'Vendeur Pro',
     description: 'Des offres de vente en magasin près de chez vous, mises à jour chaque jour.',
-    operatorName: 'Commerce Emploi SAS',
+    operator_name: 'Commerce Emploi SAS',
     category: 'offres',
     scopes: ['openid', 'profile', 'projet', 'competences'],
     purposes: {
@@ -43,32 +43,32 @@ beforeAll(async () => {
       competences: 'Mettre en avant vos compétences.',
     },
     audience: { rome: ['D11'], regions: ['84'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('creation', {
     name: 'Créer sa boîte',
     description: 'Un accompagnement gratuit pour créer votre entreprise, de l’idée aux premiers clients.',
-    operatorName: 'Réseau Entreprendre Ensemble',
+    operator_name: 'Réseau Entreprendre Ensemble',
     category: 'creation_entreprise',
     scopes: ['openid', 'statut'],
     purposes: { statut: 'Vérifier votre droit à l’accompagnement.' },
     audience: { statuses: ['A', 'B'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('formation', {
     name: 'Formations près de chez vous',
     description: 'Trouver une formation financée, près de chez vous.',
-    operatorName: 'Région Formation',
+    operator_name: 'Région Formation',
     category: 'formation',
     scopes: ['openid', 'formations', 'projet'],
     purposes: { formations: 'Proposer des formations à votre niveau.', projet: 'Cibler vos métiers.' },
     audience: { training_levels: ['cap_bep', 'bac'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('mobilite', {
     name: 'Bouger pour l’emploi',
     description: 'Aides au déménagement et au transport pour une reprise d’emploi.',
-    operatorName: 'Mobilité Solidaire',
+    operator_name: 'Mobilité Solidaire',
     category: 'mobilite',
     scopes: ['openid', 'address', 'projet'],
     purposes: { projet: 'Savoir où vous cherchez.' },
@@ -224,9 +224,9 @@ for (const width of [1280, 375]) {
         for (let i = 0; i < 10; i++) {
           const created = await createClient(server, {
             name: `Pour la catégorie A ${width} ${String(i).padStart(2, '0')}`,
-            redirectUris: [`${APP_ORIGIN}/cb-page-${width}-${i}`],
+            redirect_uris: [`${APP_ORIGIN}/cb-page-${width}-${i}`],
             audience: { statuses: ['A'] },
-            audienceVetted: true,
+            audience_vetted: true,
           });
           extra.push(created.client_id);
         }

@@ -118,7 +118,7 @@ async function withdrawInDashboard(jobseeker: Jobseeker) {
 describe('Protocol: redirect URIs (RFC 9700 §4.1.3, §2.1: exact matching)', () => {
   it('answers every variant of the registered URI with an error page and no redirect', async () => {
     const registered = `http://localhost:9/Callback-${Date.now()}`;
-    const rp = await newRp(server, { redirectUris: [registered] });
+    const rp = await newRp(server, { redirect_uris: [registered] });
     const path = new URL(registered).pathname;
     const variants = [
       registered.replace('localhost', 'LOCALHOST'),
@@ -210,7 +210,7 @@ describe('Protocol: authorization code misuse (RFC 9700 §4.5, §2.1.1; RFC 6749
 
   it('a code used by another client (even one sharing the redirect URI): invalid_grant', async () => {
     const rp = await newRp(server);
-    const thief = await newRp(server, { redirectUris: [rp.client.redirectUri] });
+    const thief = await newRp(server, { redirect_uris: [rp.client.redirectUri] });
     const { code, verifier } = await issueCode(rp);
     const stolen = await redeemCode(thief.client, {
       code,
@@ -222,7 +222,7 @@ describe('Protocol: authorization code misuse (RFC 9700 §4.5, §2.1.1; RFC 6749
 
   it('a code presented with another or no redirect_uri: refused', async () => {
     const first = `http://127.0.0.1:9/cb-first-${Date.now()}`;
-    const rp = await newRp(server, { redirectUris: [first, `${first}-other`] });
+    const rp = await newRp(server, { redirect_uris: [first, `${first}-other`] });
     const { code, verifier } = await issueCode(rp);
     const other = await redeemCode(rp.client, {
       code,
@@ -508,7 +508,7 @@ describe('Protocol: every redirect after a POST is a 303 (RFC 9700 §4.12)', () 
 describe('Protocol: logout (OIDC RP-Initiated Logout §2, §3)', () => {
   // The conformance variants are in rp-initiated-logout.test.ts; these are SECURITY.md's three.
   it('no redirect for an unregistered URI, a foreign hint or a forged hint; no logout on a GET', async () => {
-    const rp = await newRp(server, { postLogoutRedirectUris: ['http://127.0.0.1:9/rp-logout'] });
+    const rp = await newRp(server, { post_logout_redirect_uris: ['http://127.0.0.1:9/rp-logout'] });
     const flow = await signIn(rp, { scope: 'openid' });
     const idToken = (await redeem(rp, flow)).id_token as string;
     const foreign = await newRp(server);

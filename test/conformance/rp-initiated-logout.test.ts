@@ -225,7 +225,7 @@ describe('RP-Initiated Logout OP', () => {
 
 describe('logout under attack (SECURITY.md, "Protocol")', () => {
   it("refuses another app's ID token used to reach this app's post_logout_redirect_uri", async () => {
-    const target = await newRp(server, { postLogoutRedirectUris: ['http://127.0.0.1:9/target-logout'] });
+    const target = await newRp(server, { post_logout_redirect_uris: ['http://127.0.0.1:9/target-logout'] });
     const { agent, idToken } = await signedIn();
     // The hint is valid, but for another app: its URI is not registered for the hint's app.
     const viaHint = await endSession(agent, {

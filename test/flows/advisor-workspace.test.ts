@@ -205,7 +205,7 @@ describe('advisor workspace', () => {
         name: 'Vendeur Pro',
         category: 'offres',
         audience: { rome: ['D11'], regions: ['84'] },
-        audienceVetted: true,
+        audience_vetted: true,
       })
     ).client_id;
     // Marie is registered in category A: this app would match, were the status read outside the mandate.
@@ -213,7 +213,7 @@ describe('advisor workspace', () => {
       name: 'Créer sa boîte',
       category: 'creation_entreprise',
       audience: { statuses: ['A', 'B'] },
-      audienceVetted: true,
+      audience_vetted: true,
     });
     const { agent } = await signedInAdvisor(server, advisor);
     const path = `/conseiller/personnes/${jobseeker.id}`;

@@ -33,13 +33,13 @@ async function appWithLogoutUri() {
   // The receiver is made for the app's client_id, so it is created after the app, on the same host.
   const client = await createClient(server, {
     scopes: ['openid', 'profile', 'competences'],
-    backchannelLogoutUri: 'http://127.0.0.1:9/placeholder',
+    backchannel_logout_uri: 'http://127.0.0.1:9/placeholder',
   });
   const receiver = await startLogoutReceiver({ issuer: server.issuer, audience: client.client_id });
   receivers.push(receiver);
   await server.app.services.clients.update(
     client.client_id,
-    { backchannelLogoutUri: receiver.url },
+    { backchannel_logout_uri: receiver.url },
     { actor: 'test' },
   );
   return { client, receiver };
@@ -52,21 +52,23 @@ async function grantTo(client: { client_id: string; client_secret: string; redir
 
 describe('registration of a backchannel_logout_uri', () => {
   it('is vetted like a redirect URI, on the app’s own host, and shown by the admin API', async () => {
-    const create = (overrides: Record<string, unknown>) => createClient(server, overrides);
-    await expect(create({ backchannelLogoutUri: 'https://elsewhere.example/logout' })).rejects.toMatchObject({
+    const create = (overrides: Parameters<typeof createClient>[1]) => createClient(server, overrides);
+    await expect(
+      create({ backchannel_logout_uri: 'https://elsewhere.example/logout' }),
+    ).rejects.toMatchObject({
       status: 400,
       message: expect.stringContaining('backchannel_logout_uri'),
     });
-    await expect(create({ backchannelLogoutUri: 'javascript:alert(1)' })).rejects.toMatchObject({
+    await expect(create({ backchannel_logout_uri: 'javascript:alert(1)' })).rejects.toMatchObject({
       status: 400,
     });
     await expect(
-      create({ backchannelLogoutUri: 'http://127.0.0.1:9/logout#fragment' }),
+      create({ backchannel_logout_uri: 'http://127.0.0.1:9/logout#fragment' }),
     ).rejects.toMatchObject({ status: 400 });
     await expect(
-      create({ tokenEndpointAuthMethod: 'none', backchannelLogoutUri: 'http://127.0.0.1:9/logout' }),
+      create({ token_endpoint_auth_method: 'none', backchannel_logout_uri: 'http://127.0.0.1:9/logout' }),
     ).rejects.toMatchObject({ status: 400 });
-    const ok = await create({ backchannelLogoutUri: 'http://127.0.0.1:9/logout?app=1' });
+    const ok = await create({ backchannel_logout_uri: 'http://127.0.0.1:9/logout?app=1' });
     const row = await server.app.services.clients.find(ok.client_id);
     expect(row?.backchannel_logout_uri).toBe('http://127.0.0.1:9/logout?app=1');
   });

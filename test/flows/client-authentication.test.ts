@@ -118,7 +118,7 @@ describe('a secret-based app with the defaults', () => {
 
 describe('an app restricted to one method', () => {
   it('client_secret_basic only: the body is refused, naming the method', async () => {
-    const client = await createClient(server, { tokenEndpointAuthMethod: 'client_secret_basic' });
+    const client = await createClient(server, { token_endpoint_auth_method: 'client_secret_basic' });
     expect((await rawToken(client, 'basic')).status).toBe(200);
     const refused = await rawToken(client, 'post');
     expect(refused.status).toBe(401);
@@ -128,7 +128,7 @@ describe('an app restricted to one method', () => {
   });
 
   it('client_secret_post only: HTTP Basic is refused, naming the method', async () => {
-    const client = await createClient(server, { tokenEndpointAuthMethod: 'client_secret_post' });
+    const client = await createClient(server, { token_endpoint_auth_method: 'client_secret_post' });
     expect((await rawToken(client, 'post')).status).toBe(200);
     const refused = await rawToken(client, 'basic');
     expect(refused.status).toBe(401);

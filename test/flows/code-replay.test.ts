@@ -129,7 +129,7 @@ describe('authorization code redemption', () => {
 
   it("refuses a code presented with another client's credentials", async () => {
     const client = await createClient(server);
-    const thief = await createClient(server, { redirectUris: [client.redirectUri] });
+    const thief = await createClient(server, { redirect_uris: [client.redirectUri] });
     const { code, verifier } = await issueCode(client);
     const response = await redeem(thief, { code, redirect_uri: client.redirectUri, code_verifier: verifier });
     expect(response.status).toBe(400);
@@ -138,7 +138,7 @@ describe('authorization code redemption', () => {
 
   it('refuses a redirect_uri other than the one the code was issued for', async () => {
     const first = `http://127.0.0.1:9/cb-first-${Date.now()}`;
-    const client = await createClient(server, { redirectUris: [first, `${first}-other`] });
+    const client = await createClient(server, { redirect_uris: [first, `${first}-other`] });
     const { code, verifier } = await issueCode(client);
     const response = await redeem(client, { code, redirect_uri: `${first}-other`, code_verifier: verifier });
     expect(response.status).toBe(400);
@@ -196,7 +196,7 @@ describe('authorization request checks', () => {
 
   it('shows an error page, without redirecting, for any redirect_uri not registered verbatim', async () => {
     const registered = `http://localhost:9/Callback-${Date.now()}`;
-    const client = await createClient(server, { redirectUris: [registered] });
+    const client = await createClient(server, { redirect_uris: [registered] });
     const path = new URL(registered).pathname;
     const variants = [
       `${registered}/`,

@@ -63,7 +63,7 @@ describe('signed consent receipts', () => {
     const jobseeker = await createJobseeker(server);
     const client = await createClient(server, {
       scopes: ['openid', 'profile', 'competences'],
-      operatorName: 'Startup SAS',
+      operator_name: 'Startup SAS',
     });
     const config = await discover(server.issuer, client.client_id, client.client_secret);
     const consentOnce = (fields: string[], agent?: UserAgent) =>

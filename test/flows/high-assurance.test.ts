@@ -40,9 +40,9 @@ async function highAssuranceApp() {
   const key = await appKey();
   const client = await createClient(server, {
     scopes: ['openid', 'profile', 'offline_access', ...ALL_DATA_SCOPES],
-    tokenEndpointAuthMethod: 'private_key_jwt',
+    token_endpoint_auth_method: 'private_key_jwt',
     jwks: { keys: [key.jwk] },
-    highAssurance: true,
+    high_assurance: true,
   });
   const config = await oidc.discovery(
     new URL(server.issuer),
@@ -487,12 +487,12 @@ describe('the resource API with DPoP-bound tokens', () => {
 describe('registration rules for high-assurance apps', () => {
   const base = {
     name: 'Appli aides financières',
-    redirectUris: ['http://127.0.0.1:9/cb-aides'],
+    redirect_uris: ['http://127.0.0.1:9/cb-aides'],
     scopes: ['openid', 'indemnisation'],
     purposes: { indemnisation: 'Vous proposer les aides auxquelles vous avez droit.' },
-    freeForJobseekers: true,
-    policyUri: 'https://aides.example.fr/confidentialite',
-    contactEmail: 'dpo@aides.example.fr',
+    free_for_jobseekers: true,
+    policy_uri: 'https://aides.example.fr/confidentialite',
+    contact_email: 'dpo@aides.example.fr',
     status: 'active' as const,
   };
   const refusal = async (input: Parameters<TestServer['app']['services']['clients']['create']>[0]) => {
@@ -548,13 +548,13 @@ describe('registration rules for high-assurance apps', () => {
   });
 
   it('requires private_key_jwt of a high-assurance app', async () => {
-    expect(await refusal({ ...base, highAssurance: true })).toMatch(
+    expect(await refusal({ ...base, high_assurance: true })).toMatch(
       /token_endpoint_auth_method: .*private_key_jwt/,
     );
   });
 
   it('limits its keys to PS256, ES256 and EdDSA public signing keys', async () => {
-    const ha = { ...base, highAssurance: true, tokenEndpointAuthMethod: 'private_key_jwt' as const };
+    const ha = { ...base, high_assurance: true, token_endpoint_auth_method: 'private_key_jwt' as const };
     const rs256 = await appKey('RS256');
     expect(await refusal({ ...ha, jwks: { keys: [rs256.jwk] } })).toMatch(/jwks\.keys\.0: .*PS256/);
     const { alg: _alg, ...noAlg } = (await appKey('ES256')).jwk;

@@ -292,7 +292,10 @@ describe('legacy APIs with a token of the Pôle emploi Connect vocabulary', () =
   // As Avril asked (PECONNECT.md §3), through /connexion/oauth2 and its token endpoint.
   it('serves competences v2 and userinfo, and 401 for langues when none of it was ticked', async () => {
     const clientId = `PAR_avril_${'0123456789abcdef'.repeat(4).slice(0, 56)}${crypto.randomUUID().slice(0, 8)}`;
-    const [app, jobseeker] = [await createClient(server, { clientId }), await createJobseeker(server)];
+    const [app, jobseeker] = [
+      await createClient(server, { client_id: clientId }),
+      await createJobseeker(server),
+    ];
     const scope = `application_${app.client_id} api_peconnect-individuv1 openid profile email api_peconnect-competencesv2 pfccompetences pfclangues qos_silver_peconnect-individuv1`;
     const params = new URLSearchParams({
       response_type: 'code',

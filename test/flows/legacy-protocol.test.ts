@@ -23,7 +23,7 @@ type App = Awaited<ReturnType<typeof createClient>>;
 
 /** An app that kept its Pôle emploi Connect identifier (PAR_<app>_<64 hex>), as migrating partners do. */
 const createLegacyClient = (overrides: Parameters<typeof createClient>[1] = {}) =>
-  createClient(server, { clientId: `PAR_app_${random()}${random()}`, ...overrides });
+  createClient(server, { client_id: `PAR_app_${random()}${random()}`, ...overrides });
 
 // Verbatim from PECONNECT.md §3.
 const ITOU_SCOPE =
@@ -245,7 +245,7 @@ describe('what stays as strict as before', () => {
   });
 
   it('a public client needs PKCE on the legacy path too', async () => {
-    const app = await createLegacyClient({ tokenEndpointAuthMethod: 'none' });
+    const app = await createLegacyClient({ token_endpoint_auth_method: 'none' });
     const { url } = legacyAuthorizeUrl(app, 'openid profile');
     const res = await new UserAgent().follow(url, {}, app.redirectUri);
     expect(res.url.searchParams.get('error')).toBe('invalid_request');
@@ -504,7 +504,7 @@ describe('logout at /compte/deconnexion', () => {
     }
     // Another app's registered URI, with this app's ID token.
     const other = await createClient(server, {
-      postLogoutRedirectUris: ['http://127.0.0.1:9/other-app-logout'],
+      post_logout_redirect_uris: ['http://127.0.0.1:9/other-app-logout'],
     });
     const res = await agent.request(logoutUrl(idToken, 'http://127.0.0.1:9/other-app-logout'));
     expect(other.client_id).toBeTruthy();

@@ -5,6 +5,7 @@
 import { generateKeyPair } from 'jose';
 import * as oidc from 'openid-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NewClientInput } from '../../src/clients/client-service.ts';
 import { authorize } from '../support/authorize.ts';
 import { ALL_DATA_SCOPES, createClient, createJobseeker } from '../support/factories.ts';
 import { startTestServer, type TestServer } from '../support/test-server.ts';
@@ -22,8 +23,8 @@ const FIELDS = ['profile.given_name', 'competences.code'];
 
 async function publicApp(redirectUri: string) {
   const client = await createClient(server, {
-    tokenEndpointAuthMethod: 'none',
-    redirectUris: [redirectUri],
+    token_endpoint_auth_method: 'none',
+    redirect_uris: [redirectUri],
   });
   expect(client.client_secret).toBeUndefined();
   const config = await oidc.discovery(new URL(server.issuer), client.client_id, undefined, oidc.None(), {
@@ -199,7 +200,7 @@ describe('a browser app (public client)', () => {
   });
 
   it('a confidential app gets no CORS from its own origin', async () => {
-    const client = await createClient(server, { redirectUris: ['https://serveur.example.fr/cb'] });
+    const client = await createClient(server, { redirect_uris: ['https://serveur.example.fr/cb'] });
     const config = await oidc.discovery(
       new URL(server.issuer),
       client.client_id,
@@ -243,12 +244,12 @@ describe('a native app (public client, RFC 8252)', () => {
 });
 
 describe('registration rules for public clients', () => {
-  const register = (redirectUris: string[], extra: Record<string, unknown> = {}) =>
+  const register = (redirectUris: string[], extra: Partial<NewClientInput> = {}) =>
     server.app.services.clients.create({
       name: 'Appli publique',
-      redirectUris,
+      redirect_uris: redirectUris,
       scopes: ['openid', 'profile'],
-      tokenEndpointAuthMethod: 'none',
+      token_endpoint_auth_method: 'none',
       ...extra,
     });
 
@@ -266,15 +267,15 @@ describe('registration rules for public clients', () => {
       expect(() =>
         production.parse({
           name: 'x',
-          redirectUris: [uri],
+          redirect_uris: [uri],
           scopes: ['openid'],
-          tokenEndpointAuthMethod: 'none',
+          token_endpoint_auth_method: 'none',
         }),
       ).not.toThrow();
     }
     // A confidential app still may not use them in production.
     for (const uri of ['http://127.0.0.1/cb', 'fr.example.appli:/cb']) {
-      expect(() => production.parse({ name: 'x', redirectUris: [uri], scopes: ['openid'] }), uri).toThrow(
+      expect(() => production.parse({ name: 'x', redirect_uris: [uri], scopes: ['openid'] }), uri).toThrow(
         /redirect_uris/,
       );
     }
@@ -301,7 +302,7 @@ describe('registration rules for public clients', () => {
     await expect(
       register(['https://spa.example.fr/cb'], { scopes: ['openid', ...ALL_DATA_SCOPES] }),
     ).rejects.toThrow(/indemnisation/);
-    await expect(register(['https://spa.example.fr/cb'], { highAssurance: true })).rejects.toThrow(
+    await expect(register(['https://spa.example.fr/cb'], { high_assurance: true })).rejects.toThrow(
       /private_key_jwt/,
     );
   });

@@ -39,8 +39,8 @@ afterAll(async () => {
 
 const app = () =>
   createClient(server, {
-    redirectUris: ['https://app.example.fr/callback'],
-    postLogoutRedirectUris: [],
+    redirect_uris: ['https://app.example.fr/callback'],
+    post_logout_redirect_uris: [],
     scopes: ['openid', 'competences'],
   });
 const basic = (c: { client_id: string; client_secret: string }) =>
@@ -102,10 +102,10 @@ describe('private_key_jwt', () => {
     const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
     const jwk = { ...(await exportJWK(publicKey)), alg: 'ES256', use: 'sig', kid: 'k1' };
     const client = await createClient(server, {
-      redirectUris: ['https://app.example.fr/callback'],
-      postLogoutRedirectUris: [],
+      redirect_uris: ['https://app.example.fr/callback'],
+      post_logout_redirect_uris: [],
       scopes: ['openid', 'competences'],
-      tokenEndpointAuthMethod: 'private_key_jwt',
+      token_endpoint_auth_method: 'private_key_jwt',
       jwks: { keys: [jwk] },
     });
     const assertion = (jti: string, aud = 'https://connect.example.test') =>

@@ -350,7 +350,7 @@ describe('stream management', () => {
   it('answers bad requests with a 4xx naming the problem', async () => {
     const client = await createClient(server);
     const other = await createClient(server);
-    const publicApp = await createClient(server, { tokenEndpointAuthMethod: 'none' });
+    const publicApp = await createClient(server, { token_endpoint_auth_method: 'none' });
     const body = { delivery: { method: POLL }, events_requested: [SESSION_REVOKED] };
 
     const anonymous = await ssf('POST', '/ssf/streams', { body });

@@ -57,7 +57,10 @@ async function tour(server: TestServer, agent: RecordingAgent, redirectUri?: str
   const client = await createClient(
     server,
     redirectUri
-      ? { redirectUris: [redirectUri], postLogoutRedirectUris: [redirectUri.replace(/cb$/, 'after-logout')] }
+      ? {
+          redirect_uris: [redirectUri],
+          post_logout_redirect_uris: [redirectUri.replace(/cb$/, 'after-logout')],
+        }
       : {},
   );
   const jobseeker = await createJobseeker(server);

@@ -121,10 +121,10 @@ describe('registration refuses URLs the server would fetch on non-public address
       server.app.services.clients.create(
         {
           name: 'Appli console',
-          redirectUris: ['https://app.example.fr/cb'],
+          redirect_uris: ['https://app.example.fr/cb'],
           scopes: ['openid'],
-          tokenEndpointAuthMethod: 'private_key_jwt',
-          jwksUri: 'https://192.168.0.10/jwks',
+          token_endpoint_auth_method: 'private_key_jwt',
+          jwks_uri: 'https://192.168.0.10/jwks',
         },
         { actor: 'test' },
       ),
@@ -171,13 +171,13 @@ describe('the fetch checks the address it connects to', () => {
     const created = await server.app.services.clients.create(
       {
         name: 'Appli à clés distantes',
-        redirectUris: ['https://app.example.fr/callback'],
+        redirect_uris: ['https://app.example.fr/callback'],
         scopes: ['openid'],
-        tokenEndpointAuthMethod: 'private_key_jwt',
+        token_endpoint_auth_method: 'private_key_jwt',
         jwks: { keys: [key] },
-        freeForJobseekers: true,
-        policyUri: 'https://app.example.fr/confidentialite',
-        contactEmail: 'dpo@app.example.fr',
+        free_for_jobseekers: true,
+        policy_uri: 'https://app.example.fr/confidentialite',
+        contact_email: 'dpo@app.example.fr',
         status: 'active',
       },
       { actor: 'test' },

@@ -30,10 +30,10 @@ beforeAll(async () => {
   const app = async (key: string, overrides: Parameters<typeof createClient>[1]) => {
     ids[key] = (
       await createClient(server, {
-        redirectUris: [`${appOrigin}/cb-${key}`],
+        redirect_uris: [`${appOrigin}/cb-${key}`],
         website: `${appOrigin}/`,
-        policyUri: `${appOrigin}/confidentialite`,
-        logoUri: `${appOrigin}/logo.png`,
+        policy_uri: `${appOrigin}/confidentialite`,
+        logo_uri: `${appOrigin}/logo.png`,
         ...overrides,
       })
     ).client_id;
@@ -41,38 +41,38 @@ beforeAll(async () => {
   await app('vente', {
     name: 'Vendeur Pro',
     description: 'Des offres de vente en magasin près de chez vous.',
-    operatorName: 'Commerce Emploi SAS',
+    operator_name: 'Commerce Emploi SAS',
     category: 'offres',
-    startUrl: `${appOrigin}/start-vente`,
+    start_url: `${appOrigin}/start-vente`,
     scopes: ['openid', 'profile', 'projet', 'competences'],
     purposes: {
       projet: 'Chercher des offres pour vos métiers.',
       competences: 'Mettre en avant vos compétences.',
     },
     audience: { rome: ['D11'], regions: ['84'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('creation', {
     name: 'Créer sa boîte',
     description: 'Accompagnement à la création d’entreprise.',
     category: 'creation_entreprise',
-    startUrl: `${appOrigin}/start-creation`,
+    start_url: `${appOrigin}/start-creation`,
     scopes: ['openid', 'statut'],
     purposes: { statut: 'Vérifier votre droit à l’accompagnement.' },
     audience: { statuses: ['A', 'B'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('unvetted', {
     name: 'Appli non vérifiée',
     category: 'cv',
     audience: { statuses: ['A'] },
-    audienceVetted: false,
+    audience_vetted: false,
   });
   await app('elsewhere', {
     name: 'Bretagne Emploi',
     category: 'mobilite',
     audience: { regions: ['53'] },
-    audienceVetted: true,
+    audience_vetted: true,
   });
   await app('pending', { name: 'Appli en attente', category: 'cv', status: 'pending' });
 });
@@ -139,7 +139,7 @@ describe('the catalog', () => {
       const created = await createClient(server, {
         name: `Zeta ${String(i).padStart(2, '0')}`,
         category: 'cv',
-        redirectUris: [`${appOrigin}/cb-z${i}`],
+        redirect_uris: [`${appOrigin}/cb-z${i}`],
       });
       extra.push(created.client_id);
     }
@@ -288,9 +288,9 @@ describe('recommendations for a signed-in jobseeker', () => {
     for (let i = 0; i < 6; i++) {
       const created = await createClient(server, {
         name: `Pour la catégorie A ${i}`,
-        redirectUris: [`${appOrigin}/cb-a${i}`],
+        redirect_uris: [`${appOrigin}/cb-a${i}`],
         audience: { statuses: ['A'] },
-        audienceVetted: true,
+        audience_vetted: true,
       });
       extra.push(created.client_id);
     }
@@ -311,9 +311,9 @@ describe('recommendations for a signed-in jobseeker', () => {
     for (let i = 0; i < 12; i++) {
       const created = await createClient(server, {
         name: `Pour la catégorie A ${String(i).padStart(2, '0')}`,
-        redirectUris: [`${appOrigin}/cb-p${i}`],
+        redirect_uris: [`${appOrigin}/cb-p${i}`],
         audience: { statuses: ['A'] },
-        audienceVetted: true,
+        audience_vetted: true,
       });
       extra.push(created.client_id);
     }

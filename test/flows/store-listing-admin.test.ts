@@ -136,7 +136,7 @@ describe('client service: only an admin vets', () => {
     await expect(
       clients.update(
         client_id,
-        { audience: { rome: ['D'] }, audienceVetted: true },
+        { audience: { rome: ['D'] }, audience_vetted: true },
         { actor: 'registration' },
       ),
     ).rejects.toMatchObject({ status: 403 });
@@ -146,7 +146,7 @@ describe('client service: only an admin vets', () => {
     const created = await createClient(server);
     await clients.update(
       created.client_id,
-      { audience: { rome: ['D'] }, audienceVetted: true },
+      { audience: { rome: ['D'] }, audience_vetted: true },
       { actor: 'admin:x@y.fr' },
     );
     // A developer changing a vetted audience un-vets it.

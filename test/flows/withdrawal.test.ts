@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => server?.close());
 
 async function grantTo(jobseeker: Awaited<ReturnType<typeof createJobseeker>>, contactEmail: string) {
-  const client = await createClient(server, { contactEmail });
+  const client = await createClient(server, { contact_email: contactEmail });
   const config = await discover(server.issuer, client.client_id, client.client_secret);
   const flow = await authorize({
     config,

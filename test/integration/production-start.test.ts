@@ -103,9 +103,9 @@ describe('production start', () => {
   it('refuses the demo single-page app in the database, even pending, naming it', async () => {
     const clients = devClientService();
     await clients.create({
-      clientId: DEMO_SPA_CLIENT_ID,
+      client_id: DEMO_SPA_CLIENT_ID,
       name: 'CV Express Web (démo)',
-      redirectUris: ['https://demo.example.test/spa/callback'],
+      redirect_uris: ['https://demo.example.test/spa/callback'],
       scopes: ['openid'],
       status: 'pending',
     });
@@ -122,11 +122,11 @@ describe('production start', () => {
     const clients = devClientService();
     const { client_id } = await clients.create({
       name: 'Appli de dev',
-      redirectUris: ['http://localhost:8080/callback'],
+      redirect_uris: ['http://localhost:8080/callback'],
       scopes: ['openid'],
-      freeForJobseekers: true,
-      policyUri: 'http://localhost:8080/confidentialite',
-      contactEmail: 'dpo@localhost.example',
+      free_for_jobseekers: true,
+      policy_uri: 'http://localhost:8080/confidentialite',
+      contact_email: 'dpo@localhost.example',
       status: 'active',
     });
     try {

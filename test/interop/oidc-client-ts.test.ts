@@ -20,11 +20,11 @@ beforeAll(async () => {
   const demoUrl = `http://127.0.0.1:${port}`;
   spaUrl = `${demoUrl}/spa`;
   const [server, spa] = await Promise.all([
-    createClient(interop.server, { redirectUris: [`${demoUrl}/callback`] }),
+    createClient(interop.server, { redirect_uris: [`${demoUrl}/callback`] }),
     createClient(interop.server, {
-      tokenEndpointAuthMethod: 'none',
-      redirectUris: [`${spaUrl}/callback`],
-      postLogoutRedirectUris: [`${spaUrl}/`],
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [`${spaUrl}/callback`],
+      post_logout_redirect_uris: [`${spaUrl}/`],
       // What the demo's single-page app asks for (as CV Express does).
       scopes: DEMO_SCOPES.split(' '),
     }),

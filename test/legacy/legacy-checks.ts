@@ -23,10 +23,10 @@ export async function registerLegacyApp(
 ) {
   const clientId = `PAR_${app}_${randomBytes(32).toString('hex')}`;
   const created = await createClient(server, {
-    clientId,
+    client_id: clientId,
     name: `App ${app}`,
-    redirectUris: [o.redirectUri],
-    postLogoutRedirectUris: [o.afterLogout],
+    redirect_uris: [o.redirectUri],
+    post_logout_redirect_uris: [o.afterLogout],
     scopes: [...o.scopes, 'offline_access'],
   });
   expect(created.client_id).toBe(clientId);

@@ -9,7 +9,7 @@ import { exportJWK, generateKeyPair } from 'jose';
 import Provider from 'oidc-provider';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientRules } from '../../src/clients/client-rules.ts';
-import type { ClientInput } from '../../src/clients/client-values.ts';
+import type { ClientValues } from '../../src/clients/client-values.ts';
 import { createSecretBox } from '../../src/crypto/secret-box.ts';
 import { createPostgresAdapterClass } from '../../src/oidc/postgres-adapter.ts';
 import { providerClientMetadata } from '../../src/oidc/provider-client-metadata.ts';
@@ -23,9 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => ctx?.close());
 
-const base = (over: Partial<ClientInput> = {}): ClientInput => ({
+const base = (over: ClientValues = {}): ClientValues => ({
   name: 'Mon appli',
-  redirectUris: ['https://app.example.fr/callback'],
+  redirect_uris: ['https://app.example.fr/callback'],
   scopes: ['openid', 'competences'],
   ...over,
 });
@@ -37,7 +37,7 @@ function rules(production: boolean) {
   built.set(production, found);
   return found;
 }
-function refusal(input: ClientInput, production = false): string | undefined {
+function refusal(input: ClientValues, production = false): string | undefined {
   try {
     rules(production).parse(input);
     return undefined;
@@ -61,7 +61,7 @@ const digits = (n: number) =>
   fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
 const digitSum = (s: string) => [...s].reduce((t, d) => t + Number(d), 0);
 const LA_POSTE = '356000000';
-const siretRefused = (siret: string) => refusal(base({ operatorSiret: siret }));
+const siretRefused = (siret: string) => refusal(base({ operator_siret: siret }));
 
 describe('SIRET', () => {
   it('accepts 14 digits whose Luhn sum is a multiple of 10, surrounding spaces trimmed', () => {
@@ -69,7 +69,7 @@ describe('SIRET', () => {
       fc.property(digits(13), fc.boolean(), (body, padded) => {
         const siret = body + luhnDigit(body);
         expect(siretRefused(padded ? ` ${siret} ` : siret)).toBeUndefined();
-        expect(rules(false).parse(base({ operatorSiret: siret })).operator_siret).toBe(siret);
+        expect(rules(false).parse(base({ operator_siret: siret })).operator_siret).toBe(siret);
       }),
       RUNS,
     );
@@ -128,7 +128,7 @@ describe('SIRET', () => {
   });
 
   it('leaves the SIRET optional', () => {
-    expect(rules(false).parse(base({ operatorSiret: null })).operator_siret).toBeNull();
+    expect(rules(false).parse(base({ operator_siret: null })).operator_siret).toBeNull();
     expect(rules(false).parse(base()).operator_siret).toBeNull();
   });
 });
@@ -136,13 +136,13 @@ describe('SIRET', () => {
 describe('client rules', () => {
   const VETTED = {
     purposes: { competences: 'Remplir votre CV.' },
-    freeForJobseekers: true,
-    policyUri: 'https://app.example.fr/confidentialite',
-    contactEmail: 'dpo@app.example.fr',
+    free_for_jobseekers: true,
+    policy_uri: 'https://app.example.fr/confidentialite',
+    contact_email: 'dpo@app.example.fr',
   };
 
   it('activates an app only with every piece of vetting, and names each one missing', () => {
-    const missing = fc.subarray(['purposes', 'freeForJobseekers', 'policyUri', 'contactEmail'] as const);
+    const missing = fc.subarray(['purposes', 'free_for_jobseekers', 'policy_uri', 'contact_email'] as const);
     fc.assert(
       fc.property(missing, (absent) => {
         const input = base({ ...VETTED, status: 'active' });
@@ -151,9 +151,9 @@ describe('client rules', () => {
         expect(message === undefined).toBe(absent.length === 0);
         const names = {
           purposes: 'purposes.competences',
-          freeForJobseekers: 'free_for_jobseekers',
-          policyUri: 'policy_uri',
-          contactEmail: 'contacts',
+          free_for_jobseekers: 'free_for_jobseekers',
+          policy_uri: 'policy_uri',
+          contact_email: 'contacts',
         };
         for (const key of absent) expect(message).toContain(names[key]);
         // Pending, the same app is accepted: vetting is what activation needs.
@@ -180,7 +180,7 @@ describe('client rules', () => {
           maxLength: 4,
         }),
         (hosts) => {
-          const message = refusal(base({ redirectUris: hosts.map((h, i) => `https://${h}/cb${i}`) }));
+          const message = refusal(base({ redirect_uris: hosts.map((h, i) => `https://${h}/cb${i}`) }));
           expect(message === undefined).toBe(new Set(hosts).size === 1);
           if (message) expect(message).toMatch(/même hôte/);
         },
@@ -191,29 +191,29 @@ describe('client rules', () => {
 
   it('applies the redirect URI rules to redirect and post-logout URIs, with the app’s kind and the environment', () => {
     const native = 'fr.example.appli:/retour';
-    expect(refusal(base({ redirectUris: [native] }))).toMatch(/redirect_uris\.0/);
-    expect(refusal(base({ redirectUris: [native], tokenEndpointAuthMethod: 'none' }))).toBeUndefined();
-    expect(refusal(base({ redirectUris: ['http://localhost:8080/cb'] }))).toBeUndefined();
-    expect(refusal(base({ redirectUris: ['http://localhost:8080/cb'] }), true)).toMatch(/redirect_uris\.0/);
-    expect(refusal(base({ postLogoutRedirectUris: ['https://app.example.fr/bye#x'] }))).toMatch(
+    expect(refusal(base({ redirect_uris: [native] }))).toMatch(/redirect_uris\.0/);
+    expect(refusal(base({ redirect_uris: [native], token_endpoint_auth_method: 'none' }))).toBeUndefined();
+    expect(refusal(base({ redirect_uris: ['http://localhost:8080/cb'] }))).toBeUndefined();
+    expect(refusal(base({ redirect_uris: ['http://localhost:8080/cb'] }), true)).toMatch(/redirect_uris\.0/);
+    expect(refusal(base({ post_logout_redirect_uris: ['https://app.example.fr/bye#x'] }))).toMatch(
       /post_logout_redirect_uris\.0.*fragment/,
     );
     // A link shown to people may carry a fragment; a redirect URI may not.
-    expect(refusal(base({ policyUri: 'https://app.example.fr/legal#donnees' }))).toBeUndefined();
-    expect(refusal(base({ policyUri: 'javascript:alert(1)' }))).toMatch(/policy_uri/);
+    expect(refusal(base({ policy_uri: 'https://app.example.fr/legal#donnees' }))).toBeUndefined();
+    expect(refusal(base({ policy_uri: 'javascript:alert(1)' }))).toMatch(/policy_uri/);
   });
 
   it('keeps sensitive scopes for high-assurance apps, which authenticate by key', async () => {
     expect(refusal(base({ scopes: ['openid', 'indemnisation'] }))).toMatch(/indemnisation.*high_assurance/);
-    expect(refusal(base({ scopes: ['openid', 'indemnisation'], highAssurance: true }))).toMatch(
+    expect(refusal(base({ scopes: ['openid', 'indemnisation'], high_assurance: true }))).toMatch(
       /token_endpoint_auth_method.*private_key_jwt/,
     );
     const { publicKey, privateKey } = await generateKeyPair('PS256', { extractable: true });
     const key = { ...(await exportJWK(publicKey)), alg: 'PS256', use: 'sig' };
     const highAssurance = base({
       scopes: ['openid', 'indemnisation'],
-      highAssurance: true,
-      tokenEndpointAuthMethod: 'private_key_jwt',
+      high_assurance: true,
+      token_endpoint_auth_method: 'private_key_jwt',
       jwks: { keys: [key] },
     });
     expect(refusal(highAssurance)).toBeUndefined();
@@ -221,7 +221,7 @@ describe('client rules', () => {
     expect(refusal({ ...highAssurance, jwks: { keys: [withPrivate] } })).toMatch(/publique/);
     expect(refusal({ ...highAssurance, jwks: { keys: [{ ...key, alg: 'RS256' }] } })).toMatch(/alg/);
     // A public client holds no keys, so it is never high-assurance.
-    expect(refusal({ ...highAssurance, tokenEndpointAuthMethod: 'none' })).toMatch(/jwks/);
+    expect(refusal({ ...highAssurance, token_endpoint_auth_method: 'none' })).toMatch(/jwks/);
   });
 });
 
@@ -234,7 +234,7 @@ describe('clients service', () => {
       'https://app.example.fr/a/../cb',
       'https://app.example.fr/c%62',
     ];
-    const id = await ctx.createClient({ redirectUris: registered.map((u) => ` ${u}`) });
+    const id = await ctx.createClient({ redirect_uris: registered.map((u) => ` ${u}`) });
     const row = await ctx.clients.find(id);
     expect(row?.redirect_uris).toEqual(registered);
     const box = createSecretBox('service-tests-key-0123456789abcdef0123456789');
@@ -284,7 +284,7 @@ describe('clients service', () => {
     await expect(
       ctx.clients.update(
         id,
-        { redirectUris: ['https://app.example.fr/cb', 'https://other.example.fr/cb'] },
+        { redirect_uris: ['https://app.example.fr/cb', 'https://other.example.fr/cb'] },
         { actor: 'cli' },
       ),
     ).rejects.toMatchObject({ status: 400 });

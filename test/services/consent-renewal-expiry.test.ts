@@ -42,7 +42,7 @@ describe('renewing a consent', () => {
         fc.option(fc.integer({ min: 1, max: 3650 }), { nil: null }),
         fc.integer({ min: 1, max: 700 }),
         async (appDays, daysBefore) => {
-          const { jobseeker, clientId, decide } = await ctx.createPair({ consentDurationDays: appDays });
+          const { jobseeker, clientId, decide } = await ctx.createPair({ consent_duration_days: appDays });
           const consent = await decide({ requested: PAGE, ticked: TICKED, durationDays: 30 });
           // Time passed, or the consent was granted for longer: the old date does not matter.
           await ctx.pool.query(

@@ -49,8 +49,8 @@ export async function registeredDemo(
   const url = `http://127.0.0.1:${port}`;
   const client = await createClient(server, {
     name,
-    redirectUris: [`${url}/callback`],
-    postLogoutRedirectUris: [`${url}/`],
+    redirect_uris: [`${url}/callback`],
+    post_logout_redirect_uris: [`${url}/`],
     scopes: DEMO_SCOPES.split(' '),
     ...overrides(url),
   });

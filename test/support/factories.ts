@@ -45,13 +45,13 @@ export async function createJobseeker(
 }
 
 export async function createClient(server: TestServer, overrides: Partial<NewClientInput> = {}) {
-  const redirectUri = overrides.redirectUris?.[0] ?? `http://127.0.0.1:9/cb-${unique()}`;
+  const redirectUri = overrides.redirect_uris?.[0] ?? `http://127.0.0.1:9/cb-${unique()}`;
   const created = await server.app.services.clients.create({
     name: `App ${unique()}`,
     description: 'Une application de test',
-    operatorName: 'Opérateur de test',
-    redirectUris: [redirectUri],
-    postLogoutRedirectUris: ['http://127.0.0.1:9/after-logout'],
+    operator_name: 'Opérateur de test',
+    redirect_uris: [redirectUri],
+    post_logout_redirect_uris: ['http://127.0.0.1:9/after-logout'],
     scopes: [...OIDC_SCOPES, 'offline_access', ...STANDARD_DATA_SCOPES],
     // A purpose for every data scope the app may ask for: required to be active.
     purposes: Object.fromEntries(
@@ -59,10 +59,10 @@ export async function createClient(server: TestServer, overrides: Partial<NewCli
         .filter((s) => ALL_DATA_SCOPES.includes(s))
         .map((s) => [s, s === 'competences' ? 'Remplir votre CV.' : `Utiliser vos données « ${s} ».`]),
     ),
-    freeForJobseekers: true,
+    free_for_jobseekers: true,
     // An app's own privacy notice and contact: required to be active.
-    policyUri: 'https://app.example.fr/confidentialite',
-    contactEmail: 'donnees-personnelles@app.example.fr',
+    policy_uri: 'https://app.example.fr/confidentialite',
+    contact_email: 'donnees-personnelles@app.example.fr',
     status: 'active',
     ...overrides,
   });

@@ -1,23 +1,22 @@
 // The registration rules give structured issues: each rule its French message, on the field path of
-// the row's names, whichever spelling the registration came in; the message names fields as the admin
-// API does (RFC 7591).
+// the row's names; the message names fields as the admin API does (RFC 7591).
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { loadCatalog } from '../../src/catalog/load-catalog.ts';
 import { clientRules } from '../../src/clients/client-rules.ts';
-import { type AnyClientValues, ClientValidationError } from '../../src/clients/client-values.ts';
+import { ClientValidationError, type ClientValues } from '../../src/clients/client-values.ts';
 
 const catalog = loadCatalog(fileURLToPath(new URL('../../scopes', import.meta.url)));
 const rules = clientRules(catalog, true);
 
-const valid = (extra: AnyClientValues = {}): AnyClientValues => ({
+const valid = (extra: ClientValues = {}): ClientValues => ({
   name: 'Appli',
   redirect_uris: ['https://app.example.fr/cb'],
   scopes: ['openid', 'competences'],
   ...extra,
 });
 
-function issuesOf(input: AnyClientValues) {
+function issuesOf(input: ClientValues) {
   try {
     rules.parse(input);
   } catch (err) {
@@ -31,7 +30,7 @@ function issuesOf(input: AnyClientValues) {
 }
 
 describe('client rules: one French message per rule, on its field', () => {
-  const cases: [string, AnyClientValues, (string | number)[], string | RegExp][] = [
+  const cases: [string, ClientValues, (string | number)[], string | RegExp][] = [
     ['an empty name', { name: '  ' }, ['name'], 'à renseigner'],
     ['a name too long', { name: 'x'.repeat(121) }, ['name'], '120 caractères au maximum'],
     ['a name that is not text', { name: 12 as unknown as string }, ['name'], 'texte attendu'],
@@ -150,12 +149,12 @@ describe('client rules: one French message per rule, on its field', () => {
     expect(message).toContain('purposes.competences: une finalité est requise');
   });
 
-  it('reads the camelCase spelling as the same fields', () => {
+  it('names every field at fault: the row’s path in the issues, the API’s name in the message', () => {
     const { issues, message } = issuesOf({
       name: '',
-      redirectUris: ['https://app.example.fr/cb'],
+      redirect_uris: ['https://app.example.fr/cb'],
       scopes: ['openid'],
-      contactEmail: 'x',
+      contact_email: 'x',
     });
     expect(issues).toEqual([
       { path: ['name'], message: 'à renseigner' },

@@ -51,8 +51,8 @@ export async function appAddress(): Promise<string> {
 /** An app registered with the defaults of the CLI and the console, asking for INTEROP_SCOPE. */
 export function registerApp(interop: Interop, o: { redirectUri: string; afterLogout: string }) {
   return createClient(interop.server, {
-    redirectUris: [o.redirectUri],
-    postLogoutRedirectUris: [o.afterLogout],
+    redirect_uris: [o.redirectUri],
+    post_logout_redirect_uris: [o.afterLogout],
     scopes: INTEROP_SCOPE.split(' '),
   });
 }

@@ -72,14 +72,14 @@ export async function createServiceContext(options: { production?: boolean } = {
   async function createClient(overrides: Partial<NewClientInput> = {}) {
     const created = await clients.create({
       name: `App ${unique()}`,
-      redirectUris: [`https://app-${unique()}.example.fr/callback`],
+      redirect_uris: [`https://app-${unique()}.example.fr/callback`],
       scopes: ['openid', 'profile', 'email', 'offline_access', ...STANDARD_DATA_SCOPES],
       purposes: Object.fromEntries(
         STANDARD_DATA_SCOPES.filter((s) => ALL_DATA_SCOPES.includes(s)).map((s) => [s, `Utiliser « ${s} ».`]),
       ),
-      freeForJobseekers: true,
-      policyUri: 'https://app.example.fr/confidentialite',
-      contactEmail: 'dpo@app.example.fr',
+      free_for_jobseekers: true,
+      policy_uri: 'https://app.example.fr/confidentialite',
+      contact_email: 'dpo@app.example.fr',
       status: 'active',
       ...overrides,
     });
