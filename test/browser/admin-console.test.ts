@@ -122,9 +122,9 @@ async function registerDemoApp(beforeSubmit: () => Promise<unknown> = async () =
 async function activeDemoApp() {
   const client = await createClient(server, {
     name: APP_NAME,
-    operatorName: 'CV Express SAS',
-    redirectUris: [`${demoUrl}/callback`],
-    postLogoutRedirectUris: [`${demoUrl}/`],
+    operator_name: 'CV Express SAS',
+    redirect_uris: [`${demoUrl}/callback`],
+    post_logout_redirect_uris: [`${demoUrl}/`],
     scopes: [...OIDC_SCOPES, ...DATA_SCOPES],
     purposes: Object.fromEntries(DATA_SCOPES.map((scope) => [scope, `Préremplir votre CV (${scope}).`])),
   });
