@@ -80,13 +80,9 @@ export function adminApiRoutes(deps: {
   });
 
   router.post('/clients', async (ctx) => {
-    const { client_id: clientId, ...body } = parse(createBody, ctx.request.body);
+    const { client_id, ...body } = parse(createBody, ctx.request.body);
     const created = await clients.create(
-      {
-        status: 'pending',
-        ...fromRfc7591(body),
-        ...(clientId === undefined ? {} : { clientId }),
-      } as Parameters<ClientService['create']>[0],
+      { status: 'pending', ...fromRfc7591(body), ...(client_id === undefined ? {} : { client_id }) },
       actorOf(ctx),
     );
     ctx.status = 201;

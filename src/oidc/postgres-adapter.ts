@@ -9,6 +9,7 @@
 // - tokens, codes and the browser's session and interaction ids are stored only as hashes, in the
 //   row's id and nowhere in its payload (hashed-ids.ts): a copy of the table is no usable token.
 
+import { decodeJwt } from 'jose';
 import type { Adapter, AdapterPayload } from 'oidc-provider';
 import { errors } from 'oidc-provider';
 import type { Pool } from '../db/pool.ts';
@@ -41,6 +42,17 @@ export async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+function holdsNul(request: unknown): boolean {
+  if (typeof request !== 'string') return false;
+  const hasNul = (v: unknown): boolean =>
+    typeof v === 'string' ? v.includes('\u0000') : Array.isArray(v) && v.some(hasNul);
+  try {
+    return Object.values(decodeJwt(request)).some(hasNul);
+  } catch {
+    return false; // not a JWT: oidc-provider's own, never seen in practice; stored as given
+  }
+}
+
 // Tokens whose lookup also reads their grant and session (request-prefetch.ts), and for access tokens
 // their app: codes and refresh tokens are only looked up at the token endpoint, after the app has
 // authenticated.
@@ -58,6 +70,11 @@ export function createPostgresAdapterClass(pool: Pool) {
       prefetched.clear();
       const key = storedId(this.model, id);
       const stored = payloadToStore(this.model, id, payload);
+      // A pushed request keeps its parameters inside a request object (a JWT string), where a NUL
+      // character never meets the database's text check that refuses it at /auth: refused alike here,
+      // before it is stored, rather than failing later at the authorization.
+      if (this.model === 'PushedAuthorizationRequest' && holdsNul(payload.request))
+        throw new errors.InvalidRequest('the request contains characters that are not allowed');
       if (this.model === 'ReplayDetection') {
         // oidc-provider records a DPoP proof's or client assertion's jti after looking it up; two
         // parallel requests could both pass the lookup. Insert-only makes the second one fail here.
